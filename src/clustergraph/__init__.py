@@ -1,0 +1,48 @@
+"""clustergraph: an open, sourced knowledge graph of industrial clusters in the energy transition.
+
+The public API is importable from here; each name is loaded from its module on first use, so
+`import clustergraph` stays cheap::
+
+    import clustergraph as cg
+    graph = cg.load_graph()              # the shipped ontology and data, merged
+    report = cg.validate()               # a ValidationReport
+    print(report.conforms, report.count_by_severity())
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from clustergraph.version import __version__
+
+#: public name -> module that defines it
+_API: dict[str, str] = {
+    "load_graph": "clustergraph.load",
+    "load_files": "clustergraph.load",
+    "GraphSources": "clustergraph.load",
+    "validate": "clustergraph.validate",
+    "ValidationReport": "clustergraph.validate",
+    "ValidationResult": "clustergraph.validate",
+    "graph_info": "clustergraph.info",
+    "ClustergraphError": "clustergraph.errors",
+    "InputError": "clustergraph.errors",
+    "RDFSyntaxError": "clustergraph.errors",
+    "ParameterError": "clustergraph.errors",
+    "QueryError": "clustergraph.errors",
+    "UnsafeQueryError": "clustergraph.errors",
+    "EndpointError": "clustergraph.errors",
+}
+
+__all__ = ["__version__", *sorted(_API)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module 'clustergraph' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,98 @@
+"""The `clustergraph` command: a thin layer over the Python API.
+
+Subcommands are imported only when they run, so `clustergraph --help` stays fast. Each
+subcommand lives in its own module under `clustergraph.cli` and exposes a click command named
+`command`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from clustergraph.version import __version__
+
+__all__ = ["main", "cli"]
+
+#: name -> (module under clustergraph.cli, one-line help shown by --help)
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("validate", "Validate the graph against the ontology and the SHACL shapes."),
+    "info": ("info", "Show what the graph holds: triples, resources per class, sources."),
+}
+
+EXIT_INTERNAL_ERROR = 3
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(SUBCOMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in SUBCOMMANDS:
+            return None
+        module = importlib.import_module(f"clustergraph.cli.{SUBCOMMANDS[cmd_name][0]}")
+        command: click.Command = module.command
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # List the subcommands from the table above, without importing them.
+        rows = [(name, SUBCOMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="clustergraph")
+@click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """clustergraph: the open knowledge graph of industrial clusters in the energy transition.
+
+    Every command works on the graph shipped with the package unless given other files.
+    Exit codes: 0 success, 1 the data does not conform, 2 bad input or usage,
+    3 internal error, 4 a remote endpoint failed.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Run the command line; map our errors to their exit codes, without a traceback."""
+    from clustergraph.errors import ClustergraphError
+
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        return cli.main(args=args, prog_name="clustergraph", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except ClustergraphError as exc:
+        if debug:
+            raise
+        click.echo(f"clustergraph: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:  # noqa: BLE001 - the one place that turns a bug into exit code 3
+        if debug:
+            raise
+        click.echo(
+            f"clustergraph: internal error: {type(exc).__name__}: {exc}\n"
+            "Run again with --debug for the traceback, and please report it.",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL_ERROR)

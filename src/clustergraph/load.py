@@ -1,0 +1,185 @@
+"""Loading RDF files: the shipped graph, files a user gives, or both merged.
+
+Parsing goes through Oxigraph (fast, and its errors carry line and column); the result is
+either a `pyoxigraph.Store` (for queries) or an `rdflib.Graph` (for SHACL and serialisation).
+Everything is loaded into the default graph, so embedded and remote stores answer alike.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from clustergraph import paths
+from clustergraph.errors import InputError, RDFSyntaxError
+
+if TYPE_CHECKING:
+    import pyoxigraph
+    import rdflib
+
+__all__ = [
+    "GraphSources",
+    "rdf_format_for",
+    "parse_file",
+    "load_store",
+    "load_graph",
+    "load_files",
+    "to_rdflib",
+]
+
+log = logging.getLogger(__name__)
+
+_SUFFIX_FORMATS = {
+    ".ttl": "TURTLE",
+    ".turtle": "TURTLE",
+    ".nt": "N_TRIPLES",
+    ".ntriples": "N_TRIPLES",
+    ".nq": "N_QUADS",
+    ".trig": "TRIG",
+    ".rdf": "RDF_XML",
+    ".owl": "RDF_XML",
+    ".xml": "RDF_XML",
+    ".jsonld": "JSON_LD",
+    ".json": "JSON_LD",
+    ".n3": "N3",
+}
+
+
+@dataclass(frozen=True)
+class GraphSources:
+    """The files that make up a graph: ontology, shapes and data."""
+
+    ontology: Path = field(default_factory=paths.ontology_file)
+    shapes: Path = field(default_factory=paths.shapes_file)
+    data: tuple[Path, ...] = field(default_factory=lambda: tuple(paths.data_files()))
+
+    @classmethod
+    def with_data(cls, data: Sequence[Path | str] | None = None, **overrides: Path | None) -> GraphSources:
+        """The shipped files, with `data` (when given) and any non-None override replacing them."""
+        kwargs: dict[str, object] = {k: Path(v) for k, v in overrides.items() if v is not None}
+        if data:
+            kwargs["data"] = tuple(Path(p) for p in data)
+        return cls(**kwargs)  # type: ignore[arg-type]
+
+
+def rdf_format_for(path: Path | str) -> pyoxigraph.RdfFormat:
+    """The RDF syntax of a file, from its suffix."""
+    import pyoxigraph
+
+    suffix = Path(path).suffix.lower()
+    name = _SUFFIX_FORMATS.get(suffix)
+    if name is None:
+        known = ", ".join(sorted(_SUFFIX_FORMATS))
+        raise InputError(f"{path}: unknown RDF file suffix {suffix!r} (known: {known})")
+    fmt: pyoxigraph.RdfFormat = getattr(pyoxigraph.RdfFormat, name)
+    return fmt
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not an RDF file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def parse_file(path: Path | str) -> Iterator[pyoxigraph.Quad]:
+    """Parse one RDF file; a syntax error becomes an `RDFSyntaxError` naming file, line, column."""
+    import pyoxigraph
+
+    path = Path(path)
+    fmt = rdf_format_for(path)
+    content = _read_bytes(path)
+    base = path.resolve().as_uri()
+    try:
+        yield from pyoxigraph.parse(content, format=fmt, base_iri=base)
+    except SyntaxError as exc:
+        detail = exc.msg or str(exc)
+        # Oxigraph says "Parser error at line L between columns A and B: message"; keep the message.
+        if ": " in detail and detail.startswith("Parser error"):
+            detail = detail.split(": ", 1)[1]
+        raise RDFSyntaxError(path, exc.lineno, exc.offset, detail) from None
+    except ValueError as exc:  # e.g. invalid UTF-8
+        raise RDFSyntaxError(path, None, None, str(exc)) from None
+
+
+def load_store(files: Iterable[Path | str], *, store: pyoxigraph.Store | None = None) -> pyoxigraph.Store:
+    """Load files into the default graph of an in-memory Oxigraph store."""
+    import pyoxigraph
+
+    store = pyoxigraph.Store() if store is None else store
+    default = pyoxigraph.DefaultGraph()
+    for path in files:
+        quads = [pyoxigraph.Quad(q.subject, q.predicate, q.object, default) for q in parse_file(path)]
+        store.extend(quads)
+        log.debug("loaded %d triples from %s", len(quads), path)
+    return store
+
+
+def to_rdflib(term: object) -> rdflib.term.Node:
+    """Convert one Oxigraph term to its rdflib equivalent."""
+    import pyoxigraph
+    from rdflib import BNode, Literal, URIRef
+    from rdflib.namespace import XSD
+
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, pyoxigraph.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == str(XSD.string):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise InputError(f"unsupported RDF term (RDF-star is not used by clustergraph): {term}")
+
+
+def load_files(files: Iterable[Path | str], *, graph: rdflib.Graph | None = None) -> rdflib.Graph:
+    """Parse files into one rdflib graph (triples of every file, named graphs merged)."""
+    from rdflib import Graph
+
+    graph = Graph() if graph is None else graph
+    add = graph.add
+    for path in files:
+        for quad in parse_file(path):
+            add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return graph
+
+
+def load_graph(
+    data: Sequence[Path | str] | None = None,
+    *,
+    ontology: bool | Path | str = True,
+    shapes: bool | Path | str = False,
+    shipped_data: bool | None = None,
+) -> rdflib.Graph:
+    """The graph as one rdflib Graph, with our prefixes bound.
+
+    `data`: data files to load; by default the shipped `data/*.ttl`. Pass `shipped_data=True`
+    to merge the shipped data with your own files. `ontology` / `shapes`: True for the shipped
+    file, False to leave it out, or a path to use instead.
+    """
+    from clustergraph.namespaces import bind_prefixes
+
+    files: list[Path] = []
+    for wanted, default in ((ontology, paths.ontology_file), (shapes, paths.shapes_file)):
+        if wanted is True:
+            files.append(default())
+        elif wanted:
+            files.append(Path(wanted))  # type: ignore[arg-type]
+    if shipped_data or (shipped_data is None and not data):
+        files.extend(paths.data_files())
+    files.extend(Path(p) for p in data or ())
+    graph = load_files(files)
+    bind_prefixes(graph)
+    return graph

@@ -1,0 +1,60 @@
+"""Where the shipped files are, found through the installed package (no rdflib import here)."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+__all__ = [
+    "package_root",
+    "ontology_dir",
+    "data_dir",
+    "queries_dir",
+    "ontology_file",
+    "shapes_file",
+    "context_file",
+    "data_files",
+    "query_files",
+]
+
+
+def package_root() -> Path:
+    """The installed package folder (the shipped folders live inside it)."""
+    return Path(str(files("clustergraph")))
+
+
+def ontology_dir() -> Path:
+    return package_root() / "ontology"
+
+
+def data_dir() -> Path:
+    return package_root() / "data"
+
+
+def queries_dir() -> Path:
+    return package_root() / "queries"
+
+
+def ontology_file() -> Path:
+    """The OWL ontology, `ontology/clustergraph.ttl`."""
+    return ontology_dir() / "clustergraph.ttl"
+
+
+def shapes_file() -> Path:
+    """The SHACL shapes, `ontology/shapes.ttl`."""
+    return ontology_dir() / "shapes.ttl"
+
+
+def context_file() -> Path:
+    """The JSON-LD context, `ontology/context.jsonld`."""
+    return ontology_dir() / "context.jsonld"
+
+
+def data_files() -> list[Path]:
+    """The shipped data files, `data/*.ttl`, in a stable order."""
+    return sorted(data_dir().glob("*.ttl"))
+
+
+def query_files() -> list[Path]:
+    """The stored queries, `queries/*.rq`, in a stable order."""
+    return sorted(queries_dir().glob("*.rq"))
