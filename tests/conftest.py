@@ -1,0 +1,26 @@
+"""Shared fixtures. Fixture modules of each area live beside this file and are listed here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+# Fixture modules (tests/fixtures_*.py) register here, one line each.
+pytest_plugins: list[str] = []
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The repository's top folder."""
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def shipped_graph():
+    """The shipped ontology and data, merged into one rdflib graph (read-only: do not modify)."""
+    from clustergraph.load import load_graph
+
+    return load_graph()
