@@ -25,6 +25,7 @@ __all__ = [
     "rdf_format_for",
     "parse_file",
     "load_store",
+    "expand_paths",
     "load_graph",
     "load_files",
     "to_rdflib",
@@ -91,8 +92,31 @@ def _read_bytes(path: Path) -> bytes:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
-def parse_file(path: Path | str) -> Iterator[pyoxigraph.Quad]:
-    """Parse one RDF file; a syntax error becomes an `RDFSyntaxError` naming file, line, column."""
+def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
+    """Files as given, and each folder replaced by the RDF files directly inside it (sorted).
+
+    A path that does not exist, or a folder without RDF files, is an `InputError`.
+    """
+    out: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            inside = sorted(p for p in path.iterdir() if p.suffix.lower() in _SUFFIX_FORMATS and p.is_file())
+            if not inside:
+                raise InputError(f"{path}: folder holds no RDF files ({', '.join(sorted(_SUFFIX_FORMATS))})")
+            out.extend(inside)
+        elif not path.exists():
+            raise InputError(f"{path}: no such file")
+        else:
+            out.append(path)
+    return out
+
+
+def parse_file(path: Path | str, *, prefixes: dict[str, str] | None = None) -> Iterator[pyoxigraph.Quad]:
+    """Parse one RDF file; a syntax error becomes an `RDFSyntaxError` naming file, line, column.
+
+    When `prefixes` is given, the prefixes the file declares are added to it once parsed.
+    """
     import pyoxigraph
 
     path = Path(path)
@@ -100,7 +124,11 @@ def parse_file(path: Path | str) -> Iterator[pyoxigraph.Quad]:
     content = _read_bytes(path)
     base = path.resolve().as_uri()
     try:
-        yield from pyoxigraph.parse(content, format=fmt, base_iri=base)
+        parser = pyoxigraph.parse(content, format=fmt, base_iri=base)
+        yield from parser
+        if prefixes is not None:
+            for name, ns in parser.prefixes.items():
+                prefixes.setdefault(name, ns)
     except SyntaxError as exc:
         detail = exc.msg or str(exc)
         # Oxigraph says "Parser error at line L between columns A and B: message"; keep the message.
@@ -111,14 +139,25 @@ def parse_file(path: Path | str) -> Iterator[pyoxigraph.Quad]:
         raise RDFSyntaxError(path, None, None, str(exc)) from None
 
 
-def load_store(files: Iterable[Path | str], *, store: pyoxigraph.Store | None = None) -> pyoxigraph.Store:
-    """Load files into the default graph of an in-memory Oxigraph store."""
+def load_store(
+    files: Iterable[Path | str],
+    *,
+    store: pyoxigraph.Store | None = None,
+    prefixes: dict[str, str] | None = None,
+) -> pyoxigraph.Store:
+    """Load files into the default graph of an in-memory Oxigraph store.
+
+    `prefixes`, when given, collects the prefixes the files declare (the first declaration wins).
+    """
     import pyoxigraph
 
     store = pyoxigraph.Store() if store is None else store
     default = pyoxigraph.DefaultGraph()
     for path in files:
-        quads = [pyoxigraph.Quad(q.subject, q.predicate, q.object, default) for q in parse_file(path)]
+        quads = [
+            pyoxigraph.Quad(q.subject, q.predicate, q.object, default)
+            for q in parse_file(path, prefixes=prefixes)
+        ]
         store.extend(quads)
         log.debug("loaded %d triples from %s", len(quads), path)
     return store

@@ -56,10 +56,10 @@ CG = ClosedNamespace(
         "launchEvent", "ledBy", "locationNote", "memberSince", "membershipsComplete", "metric",
         "onBehalfOf", "organizer", "partOfEvent", "partner", "possiblySameAs", "region",
         "reportedIn", "reportsOn", "runBy", "targetDate", "technology", "title",
-        "titleFromAddress", "valueQualifier",
+        "valueQualifier", "isTarget",
         # closed lists
         "CertaintyScheme", "Confirmed", "SelfReported", "Inferred", "Uncertain",
-        "ValueQualifierScheme", "Approximately", "MoreThan", "Nearly",
+        "ValueQualifierScheme", "Approximately", "MoreThan", "Nearly", "UpTo",
         "MetricScheme", "NumberOfClusters", "NumberOfNewClusters", "NumberOfCountries",
         "NumberOfOrganizations", "EmissionReductionPotential", "AnnualEmissions",
         "GDPContribution", "JobsSupported", "EmissionReductionTarget", "CarbonCaptureCapacity",

@@ -17,10 +17,17 @@ from clustergraph.version import __version__
 
 __all__ = ["main", "cli"]
 
-#: name -> (module under clustergraph.cli, one-line help shown by --help)
+#: name -> (module under clustergraph.cli, one-line help shown by --help). The module's click
+#: command is its attribute `command`, or the attribute after a colon ("query:queries_command").
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("validate", "Validate the graph against the ontology and the SHACL shapes."),
     "info": ("info", "Show what the graph holds: triples, resources per class, sources."),
+    "queries": ("query:queries_command", "List the stored queries, their parameters and defaults."),
+    "query": ("query:query_command", "Run a stored query with parameters; print a table, CSV, JSON..."),
+    "sparql": ("query:sparql_command", "Run an ad-hoc SPARQL query (text, file or -)."),
+    "export": ("export", "Export the graph (Turtle, N-Triples, JSON-LD, CSV...), deterministically."),
+    "publish": ("publish", "Load the graph into a remote store (Graph Store Protocol), atomically."),
+    "site": ("site", "Build the static linked-data website (pages, maps, downloads)."),
 }
 
 EXIT_INTERNAL_ERROR = 3
@@ -35,8 +42,9 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in SUBCOMMANDS:
             return None
-        module = importlib.import_module(f"clustergraph.cli.{SUBCOMMANDS[cmd_name][0]}")
-        command: click.Command = module.command
+        module_name, _, attribute = SUBCOMMANDS[cmd_name][0].partition(":")
+        module = importlib.import_module(f"clustergraph.cli.{module_name}")
+        command: click.Command = getattr(module, attribute or "command")
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

@@ -1,0 +1,220 @@
+"""`clustergraph queries`, `clustergraph query NAME` and `clustergraph sparql QUERY_OR_FILE`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from clustergraph.errors import InputError, ParameterError
+
+ROW_FORMATS = ["table", "csv", "tsv", "json", "markdown"]
+RDF_FORMATS = ["turtle", "ntriples", "jsonld"]
+ENV_ENDPOINT = "CLUSTERGRAPH_ENDPOINT"
+
+
+def _where_options(func: Any) -> Any:
+    func = click.option(
+        "--timeout",
+        type=click.FloatRange(min=0.1),
+        default=60.0,
+        show_default=True,
+        help="Seconds to wait for a remote endpoint.",
+    )(func)
+    func = click.option(
+        "--data",
+        "data",
+        multiple=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Query these RDF files (with the ontology) instead of the shipped data. Repeatable.",
+    )(func)
+    func = click.option(
+        "--endpoint",
+        envvar=ENV_ENDPOINT,
+        metavar="URL",
+        help=f"Send the query to this SPARQL endpoint instead of the embedded store [env: {ENV_ENDPOINT}].",
+    )(func)
+    func = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(ROW_FORMATS + RDF_FORMATS),
+        default=None,
+        help="Output: table (default), csv, tsv, json, markdown for rows; turtle (default), "
+        "ntriples, jsonld for CONSTRUCT/DESCRIBE.",
+    )(func)
+    return func
+
+
+def _session(endpoint: str | None, data: tuple[Path, ...], timeout: float) -> Any:
+    from clustergraph.engine import Session, default_files
+    from clustergraph.paths import ontology_file
+
+    if endpoint and data:
+        raise click.UsageError("--data and --endpoint cannot be combined: the endpoint has its own data")
+    files = [ontology_file(), *data] if data else default_files()
+    return Session(endpoint or None, files=files, timeout=timeout)
+
+
+def _print(result: Any, fmt: str | None) -> None:
+    from clustergraph.results import Rows, Triples
+
+    if isinstance(result, Rows):
+        if fmt in RDF_FORMATS:
+            raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; rows take {', '.join(ROW_FORMATS)}")
+        click.echo(result.format(fmt or "table"), nl=False)
+    elif isinstance(result, Triples):
+        if fmt in ROW_FORMATS:
+            raise click.UsageError(f"--format {fmt} is for rows; RDF takes {', '.join(RDF_FORMATS)}")
+        click.echo(result.serialize(fmt or "turtle"), nl=False)
+    else:
+        if fmt == "json":
+            click.echo("true" if result else "false")
+        else:
+            click.echo("yes" if result else "no")
+
+
+def _parse_params(items: tuple[str, ...]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ParameterError(name or item, f"write parameters as NAME=VALUE (got {item!r})")
+        if name in values:
+            raise ParameterError(name, "given more than once")
+        values[name] = value
+    return values
+
+
+@click.command("queries")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "markdown"]),
+    default="table",
+    show_default=True,
+    help="Output format of the catalogue.",
+)
+@click.option("--tag", default=None, help="Only queries with this tag.")
+def queries_command(fmt: str, tag: str | None) -> None:
+    """List the stored queries: name, summary, parameters with types and defaults."""
+    import json
+
+    from clustergraph.queries import load_catalogue
+
+    catalogue = load_catalogue()
+    entries = [q for q in catalogue if tag is None or tag in q.tags]
+    if fmt == "json":
+        data = [
+            {
+                "name": q.name,
+                "summary": q.summary,
+                "description": q.description,
+                "tags": list(q.tags),
+                "form": q.form,
+                "parameters": [
+                    {
+                        "name": p.name,
+                        "type": p.type_name,
+                        "required": p.required,
+                        "default": p.default,
+                        "values": list(p.enum),
+                    }
+                    for p in q.parameters
+                ],
+            }
+            for q in entries
+        ]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+
+    def params_text(q: Any) -> str:
+        parts = []
+        for p in q.parameters:
+            text = f"{p.name}:{p.type_name}"
+            if p.default is not None:
+                text += f"={_short(p.default)}"
+            elif not p.required:
+                text += " (optional)"
+            parts.append(text)
+        return ", ".join(parts) or "-"
+
+    if fmt == "markdown":
+        click.echo("| query | summary | parameters |")
+        click.echo("|---|---|---|")
+        for q in entries:
+            click.echo(f"| `{q.name}` | {q.summary} | {params_text(q)} |")
+        return
+    width = max((len(q.name) for q in entries), default=4)
+    for q in entries:
+        click.echo(f"{q.name.ljust(width)}  {q.summary}")
+        click.echo(f"{'':{width}}  parameters: {params_text(q)}")
+    click.echo(f"\n{len(entries)} queries. Run one with: clustergraph query NAME --param name=value")
+
+
+def _short(value: str) -> str:
+    from clustergraph.queries import ID_PREFIX
+
+    return value[len(ID_PREFIX) :] if value.startswith(ID_PREFIX) else value
+
+
+@click.command("query")
+@click.argument("name")
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A parameter value, e.g. -p country=country/IN. Repeatable.",
+)
+@_where_options
+@click.option("--show-query", is_flag=True, help="Print the query with its parameters bound, and stop.")
+def query_command(
+    name: str,
+    params: tuple[str, ...],
+    fmt: str | None,
+    endpoint: str | None,
+    data: tuple[Path, ...],
+    timeout: float,
+    show_query: bool,
+) -> None:
+    """Run the stored query NAME (see `clustergraph queries`) and print its rows.
+
+    IRI parameters take a full IRI or a short form of our resources: country/IN stands for
+    https://w3id.org/clustergraph/id/country/IN. Give an optional parameter as NAME= to leave it unbound.
+    """
+    from clustergraph.queries import load_catalogue
+
+    values = _parse_params(params)
+    stored = load_catalogue()[name]
+    if show_query:
+        click.echo(stored.bound_text(values), nl=False)
+        return
+    stored.bindings(values)  # check the parameters before loading anything
+    session = _session(endpoint, data, timeout)
+    _print(session.query(stored, values), fmt)
+
+
+@click.command("sparql")
+@click.argument("query_or_file")
+@_where_options
+def sparql_command(query_or_file: str, fmt: str | None, endpoint: str | None, data: tuple[Path, ...], timeout: float) -> None:
+    """Run an ad-hoc SPARQL query: its text, a .rq/.sparql file, or - for standard input.
+
+    In the embedded store SERVICE, FROM, FROM NAMED and updates are refused.
+    """
+    if query_or_file == "-":
+        text = sys.stdin.read()
+    elif "{" not in query_or_file and Path(query_or_file).suffix in (".rq", ".sparql", ".txt"):
+        path = Path(query_or_file)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    else:
+        text = query_or_file
+    session = _session(endpoint, data, timeout)
+    _print(session.sparql(text), fmt)

@@ -1,0 +1,113 @@
+"""`clustergraph validate`: a thin layer over `clustergraph.validate.validate`."""
+
+from __future__ import annotations
+
+import click
+
+__all__ = ["command"]
+
+
+@click.command(name="validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--shapes", type=click.Path(path_type=str), help="SHACL shapes file instead of the shipped one.")
+@click.option("--ontology", type=click.Path(path_type=str), help="Ontology file instead of the shipped one.")
+@click.option(
+    "--with-shipped-data",
+    is_flag=True,
+    help="Validate PATHs together with the shipped data (a shipped file of the same name is replaced).",
+)
+@click.option(
+    "--inference",
+    type=click.Choice(["none", "rdfs", "owlrl"]),
+    default="none",
+    show_default=True,
+    help="none: the ontology is merged into the data graph, so sh:targetClass and sh:class follow "
+    "rdfs:subClassOf (what our shapes need, and fast); rdfs or owlrl: pySHACL infers first.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["violation", "warning"]),
+    default="violation",
+    show_default=True,
+    help="The least severe result that makes validation fail (infos never do).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "junit", "github", "turtle"]),
+    default="text",
+    show_default=True,
+    help="text for people, github for workflow annotations, junit for CI dashboards, json for "
+    "tools, turtle for the SHACL validation report graph.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "oxigraph", "pyshacl"]),
+    default="auto",
+    show_default=True,
+    help="auto: the fast Oxigraph engine, pySHACL for inference or shapes it does not support.",
+)
+@click.option("--no-queries", is_flag=True, help="Skip the syntax check of the stored queries.")
+@click.option("--no-shapes-check", is_flag=True, help="Skip the SHACL-for-SHACL check of the shapes.")
+def command(
+    paths: tuple[str, ...],
+    shapes: str | None,
+    ontology: str | None,
+    with_shipped_data: bool,
+    inference: str,
+    fail_on: str,
+    fmt: str,
+    engine: str,
+    no_queries: bool,
+    no_shapes_check: bool,
+) -> None:
+    """Validate the shipped graph, or the data files (or folders) in PATHS.
+
+    The data are checked against the shipped ontology and SHACL shapes, the shapes against
+    SHACL-for-SHACL, and every stored query in queries/ for syntax. Each problem names the
+    resource, its label, the property, the value and the file:line where the resource is defined.
+
+    Exit codes: 0 conforms, 1 does not conform, 2 bad usage or unreadable/malformed input
+    (FILE:LINE:COL: message on stderr), 3 internal error.
+    """
+    from clustergraph.errors import RDFSyntaxError
+    from clustergraph.report import format_report
+    from clustergraph.validation import validate
+
+    try:
+        report = validate(
+            list(paths) or None,
+            shapes=shapes,
+            ontology=ontology,
+            with_shipped_data=with_shipped_data,
+            inference=inference,
+            fail_on=fail_on,
+            engine=engine,
+            check_shapes=not no_shapes_check,
+            queries=False if no_queries else None,
+        )
+    except RDFSyntaxError as exc:
+        if click.get_current_context().find_root().params.get("debug"):
+            raise
+        shown = _display(exc.path)
+        if fmt == "github":
+            where = f"file={shown}"
+            if exc.line:
+                where += f",line={exc.line}"
+                if exc.column:
+                    where += f",col={exc.column}"
+            click.echo(f"::error {where},title=RDF syntax error::{exc.detail}")
+        click.echo(str(exc).replace(exc.path, shown, 1), err=True)
+        raise click.exceptions.Exit(2) from None
+    click.echo(format_report(report, fmt), nl=False)
+    raise click.exceptions.Exit(report.exit_code)
+
+
+def _display(path: str) -> str:
+    """A path relative to the current folder when it lies under it."""
+    from pathlib import Path
+
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return path

@@ -1,0 +1,216 @@
+"""The dataset description (VoID and DCAT) written with every export and into the site.
+
+`describe()` builds it as sorted Oxigraph triples: title, description, licence, version, issued and
+modified dates, publisher, statistics (triples, entities, classes and properties, a partition per
+class and per property), one `dcat:Distribution` per written format with its media type and byte
+size, and the SPARQL endpoint when one is given. Facts the data states about
+`https://w3id.org/clustergraph/id/dataset/clustergraph` (title, licence, publisher, dates) win over
+the defaults here. Blank nodes get labels derived from what they describe, so the file is
+byte-stable between runs.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pyoxigraph
+
+    from clustergraph.export import ExportGraph
+
+__all__ = ["DATASET_IRI", "DOWNLOAD_BASE", "describe", "describe_dataset", "description_bytes", "write_description"]
+
+DATASET_IRI = "https://w3id.org/clustergraph/id/dataset/clustergraph"
+#: Where the site publishes the export files.
+DOWNLOAD_BASE = "https://w3id.org/clustergraph/downloads/"
+ONTOLOGY_IRI = "https://w3id.org/clustergraph/ontology"
+
+_DCAT = "http://www.w3.org/ns/dcat#"
+_VOID = "http://rdfs.org/ns/void#"
+_DCT = "http://purl.org/dc/terms/"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_FOAF = "http://xmlns.com/foaf/0.1/"
+_OWL = "http://www.w3.org/2002/07/owl#"
+_IANA = "https://www.iana.org/assignments/media-types/"
+
+#: Facts about the dataset that the data may state, copied into the description.
+_COPIED = (f"{_DCT}title", f"{_DCT}description", f"{_DCT}license", f"{_DCT}publisher",
+           f"{_DCT}issued", f"{_DCT}modified", f"{_DCT}creator", f"{_DCAT}keyword",
+           f"{_DCAT}landingPage", f"{_DCT}rights", f"{_DCAT}contactPoint")
+
+
+def _today() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.timezone.utc).date().isoformat()
+    return _dt.date.today().isoformat()
+
+
+def _bnode(kind: str, key: str) -> pyoxigraph.BlankNode:
+    import pyoxigraph as ox
+
+    return ox.BlankNode(f"{kind}{hashlib.sha256(key.encode('utf-8')).hexdigest()[:16]}")
+
+
+def describe(
+    graph: ExportGraph,
+    *,
+    distributions: Mapping[str, tuple[str | None, int]] | None = None,
+    download_base: str | None = None,
+    endpoint: str | None = None,
+    issued: str | None = None,
+    modified: str | None = None,
+) -> list[pyoxigraph.Triple]:
+    """The VoID/DCAT description of `graph`, as sorted triples.
+
+    `distributions`: format name -> (file name or None, byte size), one dcat:Distribution each;
+    `download_base`: the URL the file names are relative to (default DOWNLOAD_BASE);
+    `endpoint`: the SPARQL endpoint serving the graph, if any.
+    """
+    import pyoxigraph as ox
+
+    from clustergraph.export import FORMATS
+    from clustergraph.version import __version__
+
+    store = graph.store()
+    ds = ox.NamedNode(DATASET_IRI)
+    triples: list[ox.Triple] = []
+
+    def add(s: Any, p: str, o: Any) -> None:
+        triples.append(ox.Triple(s, ox.NamedNode(p), o))
+
+    def lit(value: Any, datatype: str | None = None, lang: str | None = None) -> ox.Literal:
+        if lang:
+            return ox.Literal(str(value), language=lang)
+        if datatype:
+            return ox.Literal(str(value), datatype=ox.NamedNode(datatype))
+        return ox.Literal(str(value))
+
+    stated: dict[str, list[Any]] = {}
+    for q in store.quads_for_pattern(ds, None, None, ox.DefaultGraph()):
+        if q.predicate.value in _COPIED:
+            stated.setdefault(q.predicate.value, []).append(q.object)
+    onto: dict[str, Any] = {}
+    for q in store.quads_for_pattern(ox.NamedNode(ONTOLOGY_IRI), None, None, ox.DefaultGraph()):
+        onto.setdefault(q.predicate.value, q.object)
+
+    add(ds, f"{_RDF}type", ox.NamedNode(f"{_DCAT}Dataset"))
+    add(ds, f"{_RDF}type", ox.NamedNode(f"{_VOID}Dataset"))
+    for p, objs in stated.items():
+        for o in objs:
+            add(ds, p, o)
+    if f"{_DCT}title" not in stated:
+        add(ds, f"{_DCT}title", lit("clustergraph", lang="en"))
+    if f"{_DCT}description" not in stated:
+        add(ds, f"{_DCT}description", lit(
+            "An open, sourced knowledge graph of industrial clusters in the energy transition: "
+            "the clusters, their countries, locations and clean technologies, the initiatives they "
+            "belong to, the organisations and people behind them, each claim with its source.",
+            lang="en"))
+    if f"{_DCT}license" not in stated:
+        add(ds, f"{_DCT}license", onto.get(f"{_DCT}license",
+                                           ox.NamedNode("https://creativecommons.org/licenses/by/4.0/")))
+    if f"{_DCT}publisher" not in stated:
+        publisher = _bnode("pub", "clustergraph developers")
+        add(ds, f"{_DCT}publisher", publisher)
+        add(publisher, f"{_RDF}type", ox.NamedNode(f"{_FOAF}Organization"))
+        add(publisher, f"{_FOAF}name", lit("The clustergraph developers"))
+    date_issued = issued or (None if f"{_DCT}issued" in stated else
+                             (onto[f"{_DCT}created"].value if f"{_DCT}created" in onto else _today()))
+    date_modified = modified or (None if f"{_DCT}modified" in stated else
+                                 (onto[f"{_DCT}modified"].value if f"{_DCT}modified" in onto else _today()))
+    if date_issued:
+        add(ds, f"{_DCT}issued", lit(date_issued, f"{_XSD}date"))
+    if date_modified:
+        add(ds, f"{_DCT}modified", lit(date_modified, f"{_XSD}date"))
+    add(ds, f"{_DCAT}version", lit(__version__))
+    add(ds, f"{_OWL}versionInfo", lit(__version__))
+    add(ds, f"{_VOID}uriSpace", lit("https://w3id.org/clustergraph/id/"))
+    add(ds, f"{_VOID}vocabulary", ox.NamedNode(f"{ONTOLOGY_IRI}#"))
+    if f"{_DCAT}landingPage" not in stated:
+        add(ds, f"{_DCAT}landingPage", ox.NamedNode("https://w3id.org/clustergraph/"))
+
+    def count(query: str) -> int:
+        row = next(iter(store.query(query)))
+        return int(row[0].value)
+
+    xsd_int = f"{_XSD}integer"
+    add(ds, f"{_VOID}triples", lit(len(graph), xsd_int))
+    add(ds, f"{_VOID}entities", lit(count(
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o FILTER(isIRI(?s)) }"), xsd_int))
+    add(ds, f"{_VOID}distinctSubjects", lit(count("SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o }"), xsd_int))
+    add(ds, f"{_VOID}distinctObjects", lit(count("SELECT (COUNT(DISTINCT ?o) AS ?n) { ?s ?p ?o }"), xsd_int))
+    classes = [(r["c"], int(r["n"].value)) for r in store.query(
+        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c")]
+    properties = [(r["p"], int(r["n"].value)) for r in store.query(
+        "SELECT ?p (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?p")]
+    add(ds, f"{_VOID}classes", lit(len(classes), xsd_int))
+    add(ds, f"{_VOID}properties", lit(len(properties), xsd_int))
+    for cls, n in classes:
+        part = _bnode("class", cls.value)
+        add(ds, f"{_VOID}classPartition", part)
+        add(part, f"{_VOID}class", cls)
+        add(part, f"{_VOID}entities", lit(n, xsd_int))
+    for prop, n in properties:
+        part = _bnode("prop", prop.value)
+        add(ds, f"{_VOID}propertyPartition", part)
+        add(part, f"{_VOID}property", prop)
+        add(part, f"{_VOID}triples", lit(n, xsd_int))
+
+    base = download_base if download_base is not None else DOWNLOAD_BASE
+    for fmt, (file_name, size) in sorted((distributions or {}).items()):
+        info = FORMATS[fmt]
+        dist = ox.NamedNode(f"{DATASET_IRI}/distribution/{fmt}")
+        add(ds, f"{_DCAT}distribution", dist)
+        add(dist, f"{_RDF}type", ox.NamedNode(f"{_DCAT}Distribution"))
+        add(dist, f"{_DCT}title", lit(f"clustergraph as {info.label}", lang="en"))
+        media = ox.NamedNode(_IANA + info.media_type)
+        add(dist, f"{_DCAT}mediaType", media)
+        add(dist, f"{_DCT}format", media)
+        add(dist, f"{_DCAT}byteSize", lit(size, f"{_XSD}nonNegativeInteger"))
+        add(dist, f"{_DCT}license", next(t.object for t in triples if t.subject == ds
+                                         and t.predicate.value == f"{_DCT}license"))
+        if file_name:
+            url = ox.NamedNode(base + file_name)
+            add(dist, f"{_DCAT}downloadURL", url)
+            add(dist, f"{_DCAT}accessURL", url)
+            if info.rdf:
+                add(ds, f"{_VOID}dataDump", url)
+    if endpoint:
+        service = ox.NamedNode(f"{DATASET_IRI}/service/sparql")
+        add(ds, f"{_VOID}sparqlEndpoint", ox.NamedNode(endpoint))
+        add(ds, f"{_DCAT}distribution", ox.NamedNode(f"{DATASET_IRI}/distribution/sparql"))
+        dist = ox.NamedNode(f"{DATASET_IRI}/distribution/sparql")
+        add(dist, f"{_RDF}type", ox.NamedNode(f"{_DCAT}Distribution"))
+        add(dist, f"{_DCAT}accessURL", ox.NamedNode(endpoint))
+        add(dist, f"{_DCAT}accessService", service)
+        add(service, f"{_RDF}type", ox.NamedNode(f"{_DCAT}DataService"))
+        add(service, f"{_DCAT}endpointURL", ox.NamedNode(endpoint))
+        add(service, f"{_DCAT}servesDataset", ds)
+        add(service, f"{_DCT}conformsTo", ox.NamedNode("https://www.w3.org/TR/sparql11-protocol/"))
+    unique = {(str(t.subject), str(t.predicate), str(t.object)): t for t in triples}
+    return [unique[k] for k in sorted(unique)]
+
+
+def description_bytes(triples: list[Any], fmt: str = "turtle") -> bytes:
+    """The description in Turtle (or another RDF format of `export.serialize_triples`)."""
+    from clustergraph.export import serialize_triples
+
+    return serialize_triples(triples, fmt)
+
+
+def write_description(graph: ExportGraph, path: Path | str, **kwargs: Any) -> Path:
+    """Describe `graph` (see `describe`) and write it as Turtle to `path`, atomically."""
+    from clustergraph.atomic import write_bytes_atomic
+
+    path = Path(path)
+    fmt = "jsonld" if path.suffix == ".jsonld" else "turtle"
+    write_bytes_atomic(path, description_bytes(describe(graph, **kwargs), fmt))
+    return path
+describe_dataset = describe

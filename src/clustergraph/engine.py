@@ -1,0 +1,219 @@
+"""Where queries run: a `Session` the user holds.
+
+Embedded (the default): an in-process store loaded once, on first use, from the shipped
+ontology and data (or files you give), and kept for every later query of the session. The engine
+is Oxigraph through pyoxigraph, chosen by measurement (see benchmarks/bench_queries.py);
+rdflib's own store is available as ``engine="rdflib"`` for comparison.
+
+Remote: ``Session(endpoint=URL)`` sends the same queries to any SPARQL 1.1 endpoint (see
+`clustergraph.remote`).
+
+Either way a stored query's parameters are bound the same way, as a VALUES block of validated
+RDF terms (`clustergraph.queries.bind_query`), so embedded and remote stores get the same text.
+In embedded mode a query that would reach the network or the file system (SERVICE, FROM,
+FROM NAMED, LOAD or any update) is refused before it runs.
+
+    >>> from clustergraph import Session
+    >>> session = Session()
+    >>> rows = session.query("clusters-by-country", country="country/IN")
+    >>> rows.columns, len(rows)
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from clustergraph import paths
+from clustergraph.errors import InputError, QueryError
+from clustergraph.queries import Catalogue, StoredQuery, check_safe, load_catalogue, query_form
+from clustergraph.results import Rows, Triples
+
+__all__ = ["Session", "ENGINES", "DEFAULT_ENGINE", "default_files", "run_query", "run_sparql"]
+
+log = logging.getLogger(__name__)
+
+#: The embedded engines; the default was picked by benchmarks/bench_queries.py.
+ENGINES = ("oxigraph", "rdflib")
+DEFAULT_ENGINE = "oxigraph"
+
+Result = Rows | Triples | bool
+
+
+def default_files() -> list[Path]:
+    """The files the embedded store loads by default: the ontology, then `data/*.ttl`."""
+    return [paths.ontology_file(), *paths.data_files()]
+
+
+class Session:
+    """Runs stored and ad-hoc queries, embedded or against a remote endpoint.
+
+    `files`: the RDF files of the embedded store (default: `default_files()`); `engine`:
+    ``"oxigraph"`` (default) or ``"rdflib"``; `endpoint`: a SPARQL endpoint URL, which makes the
+    session remote (then `timeout`, `retries` and the credentials in the environment apply,
+    see `clustergraph.remote.RemoteEndpoint`); `queries`: a folder of stored queries (default:
+    the shipped catalogue).
+    """
+
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        *,
+        files: Sequence[Path | str] | None = None,
+        engine: str = DEFAULT_ENGINE,
+        timeout: float = 60.0,
+        retries: int = 3,
+        queries: Path | str | None = None,
+    ) -> None:
+        if engine not in ENGINES:
+            raise InputError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
+        self.engine = engine
+        self.files = tuple(Path(f) for f in files) if files is not None else None
+        self._queries_folder = queries
+        self._catalogue: Catalogue | None = None
+        self._store: Any = None
+        self._checked: set[str] = set()
+        self.load_seconds: float | None = None
+        self.remote = None
+        if endpoint:
+            from clustergraph.remote import RemoteEndpoint
+
+            self.remote = RemoteEndpoint.from_env(endpoint, timeout=timeout, retries=retries)
+
+    def __repr__(self) -> str:
+        where = f"endpoint={self.remote.url!r}" if self.remote else f"engine={self.engine!r}"
+        return f"<Session {where}>"
+
+    # -- the catalogue -----------------------------------------------------------------------
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The stored queries (read once per session)."""
+        if self._catalogue is None:
+            self._catalogue = load_catalogue(self._queries_folder)
+        return self._catalogue
+
+    # -- the embedded store ------------------------------------------------------------------
+
+    @property
+    def store(self) -> Any:
+        """The embedded store (a pyoxigraph Store or an rdflib Graph), loaded on first use."""
+        if self._store is None:
+            self.load()
+        return self._store
+
+    def load(self) -> None:
+        """Load the embedded store now (otherwise the first query does)."""
+        files = list(self.files) if self.files is not None else default_files()
+        start = time.perf_counter()
+        if self.engine == "oxigraph":
+            from clustergraph.load import load_store
+
+            self._store = load_store(files)
+        else:
+            import rdflib.plugins.sparql as rdflib_sparql
+
+            from clustergraph.load import load_files
+
+            # Never let rdflib fetch a graph named in FROM / FROM NAMED (we refuse those anyway).
+            rdflib_sparql.SPARQL_LOAD_GRAPHS = False
+            self._store = load_files(files)
+        self.load_seconds = time.perf_counter() - start
+        log.info("loaded %d files into %s in %.2f s", len(files), self.engine, self.load_seconds)
+
+    # -- running -----------------------------------------------------------------------------
+
+    def query(self, name: str | StoredQuery, params: Mapping[str, Any] | None = None, **kwargs: Any) -> Result:
+        """Run a stored query by name with parameters (a mapping, keywords, or both)."""
+        stored = name if isinstance(name, StoredQuery) else self.catalogue[name]
+        values = {**(params or {}), **kwargs}
+        text = stored.bound_text(values)
+        if self.remote is None and stored.text not in self._checked:
+            check_safe(stored.text)
+            self._checked.add(stored.text)
+        return self._run(text, stored.form, parse_check=False)
+
+    def sparql(self, text: str) -> Result:
+        """Run an ad-hoc query (SELECT, CONSTRUCT, DESCRIBE or ASK)."""
+        if self.remote is None:
+            check_safe(text)
+        return self._run(text, query_form(text), parse_check=True)
+
+    def _run(self, text: str, form: str, *, parse_check: bool) -> Result:
+        if self.remote is not None:
+            return self.remote.run(text, form)
+        check_safe(text, parse=parse_check)
+        if self.engine == "oxigraph":
+            return self._run_oxigraph(text)
+        return self._run_rdflib(text)
+
+    def _run_oxigraph(self, text: str) -> Result:
+        import pyoxigraph
+
+        store = self.store
+        try:
+            result = store.query(text, use_default_graph_as_union=False)
+            if isinstance(result, pyoxigraph.QuerySolutions):
+                return Rows.from_solutions(result)
+            if isinstance(result, pyoxigraph.QueryTriples):
+                return Triples.from_iterable(result)
+            return bool(result)
+        except SyntaxError as exc:
+            raise QueryError(f"the query does not parse: {exc.msg or exc}") from None
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise QueryError(f"the query failed: {exc}") from None
+
+    def _run_rdflib(self, text: str) -> Result:
+        from pyparsing import ParseException
+
+        graph = self.store
+        try:
+            result = graph.query(text)
+        except ParseException as exc:
+            raise QueryError(f"the query does not parse: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - rdflib raises many kinds for a bad query
+            raise QueryError(f"the query failed: {type(exc).__name__}: {exc}") from None
+        if result.type == "ASK":
+            return bool(result.askAnswer)
+        if result.type in ("CONSTRUCT", "DESCRIBE"):
+            import pyoxigraph
+
+            return Triples.from_iterable(
+                pyoxigraph.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in result
+            )
+        columns = tuple(str(v) for v in result.vars or ())
+        terms = tuple(
+            tuple(None if row[i] is None else from_rdflib(row[i]) for i in range(len(columns))) for row in result
+        )
+        return Rows(columns, terms)
+
+
+def from_rdflib(term: Any) -> Any:
+    """One rdflib term as its pyoxigraph equivalent."""
+    import pyoxigraph
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, URIRef):
+        return pyoxigraph.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return pyoxigraph.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return pyoxigraph.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype)))
+        return pyoxigraph.Literal(str(term))
+    raise QueryError(f"unsupported RDF term in a result: {term!r}")
+
+
+def run_query(name: str, params: Mapping[str, Any] | None = None, *, endpoint: str | None = None, **kwargs: Any) -> Result:
+    """Run one stored query in a new session (hold a `Session` to run several)."""
+    return Session(endpoint).query(name, params, **kwargs)
+
+
+def run_sparql(text: str, *, endpoint: str | None = None) -> Result:
+    """Run one ad-hoc query in a new session (hold a `Session` to run several)."""
+    return Session(endpoint).sparql(text)

@@ -1,0 +1,123 @@
+"""What the graph holds: triples, resources per class, sources, ontology version."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from clustergraph import paths
+from clustergraph.load import load_store
+
+__all__ = ["ClassCount", "GraphInfo", "graph_info"]
+
+_CG = "https://w3id.org/clustergraph/ontology#"
+
+
+@dataclass(frozen=True)
+class ClassCount:
+    """How many resources have a class (directly, by rdf:type) in the data."""
+
+    iri: str
+    label: str | None
+    count: int
+
+
+@dataclass
+class GraphInfo:
+    """A summary of a graph, for `clustergraph info` or a notebook."""
+
+    triples: int
+    data_triples: int
+    files: list[str]
+    classes: list[ClassCount] = field(default_factory=list)
+    sources: int = 0
+    ontology_version: str | None = None
+    ontology_iri: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def table(self) -> str:
+        """A plain-text table."""
+        rows = [
+            ("triples (ontology + data)", str(self.triples)),
+            ("triples in the data", str(self.data_triples)),
+            ("data files", str(len(self.files))),
+            ("source documents", str(self.sources)),
+            ("ontology version", self.ontology_version or "(none)"),
+        ]
+        width = max(len(k) for k, _ in rows)
+        out = [f"{k:<{width}}  {v}" for k, v in rows]
+        if self.classes:
+            names = [_short(c.iri) for c in self.classes]
+            cw = max(len("class"), *(len(n) for n in names))
+            lw = max(len("label"), *(len(c.label or "") for c in self.classes))
+            out += ["", f"{'class':<{cw}}  {'label':<{lw}}  {'resources':>9}", f"{'-' * cw}  {'-' * lw}  {'-' * 9}"]
+            out += [f"{n:<{cw}}  {(c.label or ''):<{lw}}  {c.count:>9}" for n, c in zip(names, self.classes)]
+        return "\n".join(out) + "\n"
+
+
+def _short(iri: str) -> str:
+    for prefix, ns in (
+        ("cg", _CG),
+        ("skos", "http://www.w3.org/2004/02/skos/core#"),
+        ("owl", "http://www.w3.org/2002/07/owl#"),
+        ("dcat", "http://www.w3.org/ns/dcat#"),
+        ("void", "http://rdfs.org/ns/void#"),
+        ("geo", "http://www.opengis.net/ont/geosparql#"),
+        ("org", "http://www.w3.org/ns/org#"),
+        ("schema", "https://schema.org/"),
+        ("prov", "http://www.w3.org/ns/prov#"),
+        ("foaf", "http://xmlns.com/foaf/0.1/"),
+    ):
+        if iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return f"<{iri}>"
+
+
+def graph_info(
+    data: Sequence[Path | str] | None = None,
+    *,
+    ontology: Path | str | None = None,
+    with_shipped_data: bool = False,
+) -> GraphInfo:
+    """Count what the graph holds (the shipped data by default, or the given files)."""
+    from clustergraph.validation import data_sources
+
+    data_files = data_sources(data, with_shipped_data=with_shipped_data)
+    ontology_path = Path(ontology) if ontology is not None else paths.ontology_file()
+    data_store = load_store(data_files)
+    ontology_store = load_store([ontology_path])
+    labels: dict[str, str] = {}
+    for row in ontology_store.query(
+        "SELECT ?c ?l WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel> ?l "
+        "FILTER(LANG(?l) = '' || LANGMATCHES(LANG(?l), 'en')) }"
+    ):
+        labels.setdefault(row["c"].value, row["l"].value)
+    classes = [
+        ClassCount(row["c"].value, labels.get(row["c"].value), int(row["n"].value))
+        for row in data_store.query(
+            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c ORDER BY DESC(?n) ?c"
+        )
+    ]
+    version = iri = None
+    for row in ontology_store.query(
+        "SELECT ?o ?v WHERE { ?o a <http://www.w3.org/2002/07/owl#Ontology> "
+        "OPTIONAL { ?o <http://www.w3.org/2002/07/owl#versionInfo> ?v } } LIMIT 1"
+    ):
+        iri = row["o"].value
+        version = row["v"].value if row["v"] is not None else None
+    sources = next(c.count for c in classes if c.iri == _CG + "SourceDocument") if any(
+        c.iri == _CG + "SourceDocument" for c in classes
+    ) else 0
+    return GraphInfo(
+        triples=len(data_store) + len(ontology_store),
+        data_triples=len(data_store),
+        files=[str(p) for p in data_files],
+        classes=classes,
+        sources=sources,
+        ontology_version=version,
+        ontology_iri=iri,
+    )

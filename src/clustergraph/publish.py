@@ -1,0 +1,325 @@
+"""Publishing the graph into a remote triple store, atomically.
+
+Through the SPARQL 1.1 Graph Store Protocol and SPARQL Update:
+
+1. upload the export's N-Triples into a *staging* graph (`<target>-staging`): the first chunk
+   with PUT (which replaces whatever an earlier, interrupted run left there), the others with
+   POST, each retried on transient errors (connection refused or cut, time-outs, 408/429/5xx);
+2. check that the staging graph holds exactly the triples sent (a SPARQL COUNT);
+3. replace the target in one SPARQL Update, `MOVE GRAPH <staging> TO GRAPH <target>`, which a
+   transactional store (Oxigraph, Fuseki/TDB2, GraphDB...) applies as one step: readers see the
+   old graph or the new one, never half of it.
+
+If anything fails before step 3, the published graph is untouched; running again completes.
+Triples are a set, so re-sending a chunk after a cut connection is harmless; the blank-node
+triples all go in one last chunk (a document scopes its blank nodes), and if a retry duplicated
+them the count check fails and the whole upload starts once more from an empty staging graph.
+
+Endpoints: `endpoint` is the store's base URL; its Graph Store, query and update services are
+`{endpoint}/store`, `{endpoint}/query` and `{endpoint}/update` (Oxigraph's layout) unless given.
+Credentials come from the environment, as for queries: CLUSTERGRAPH_ENDPOINT_USER and
+CLUSTERGRAPH_ENDPOINT_PASSWORD (HTTP basic), or CLUSTERGRAPH_ENDPOINT_TOKEN (bearer).
+"""
+
+from __future__ import annotations
+
+import base64
+import sys
+import http.client
+import json
+import logging
+import os
+import time
+import urllib.parse
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from clustergraph.errors import EndpointError, InputError
+
+__all__ = ["DEFAULT_GRAPH", "GraphStore", "PublishResult", "publish", "staging_graph"]
+
+log = logging.getLogger(__name__)
+
+#: The named graph `publish` replaces unless told another.
+DEFAULT_GRAPH = "https://w3id.org/clustergraph/graph/clustergraph"
+#: Bytes of N-Triples per upload request.
+CHUNK_BYTES = 4 * 1024 * 1024
+_TRANSIENT_CODES = {408, 429, 500, 502, 503, 504}
+
+
+def staging_graph(target: str) -> str:
+    """The staging graph of a target graph."""
+    return f"{target}-staging"
+
+
+class _Transient(Exception):
+    """A failure worth retrying: the connection broke or the store is busy."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _iri(value: str, what: str) -> str:
+    if not value or any(c in value for c in '<>"{}|\\^` \n\r\t'):
+        raise InputError(f"{what} {value!r} is not a valid IRI")
+    return value
+
+
+@dataclass
+class GraphStore:
+    """A store reached through the Graph Store Protocol and SPARQL 1.1 query and update."""
+
+    endpoint: str
+    store_url: str | None = None
+    query_url: str | None = None
+    update_url: str | None = None
+    timeout: float = 60.0
+    retries: int = 4
+    backoff: float = 0.5
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.endpoint.startswith(("http://", "https://")):
+            raise InputError(f"endpoint {self.endpoint!r} is not an http:// or https:// URL")
+        base = self.endpoint.rstrip("/")
+        self.store_url = self.store_url or f"{base}/store"
+        self.query_url = self.query_url or f"{base}/query"
+        self.update_url = self.update_url or f"{base}/update"
+
+    @classmethod
+    def from_env(cls, endpoint: str, **kwargs: Any) -> GraphStore:
+        """A store with the credentials of the environment (the variables `clustergraph query` reads)."""
+        from clustergraph.remote import ENV_PASSWORD, ENV_TOKEN, ENV_USER
+
+        env = os.environ
+        return cls(endpoint, user=env.get(ENV_USER) or None, password=env.get(ENV_PASSWORD) or None,
+                   token=env.get(ENV_TOKEN) or None, **kwargs)
+
+    # -- one request ---------------------------------------------------------------------------
+
+    def _headers(self) -> dict[str, str]:
+        from clustergraph.remote import USER_AGENT
+
+        headers = {"User-Agent": USER_AGENT}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        elif self.user is not None:
+            pair = f"{self.user}:{self.password or ''}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+        return headers
+
+    def _once(self, method: str, url: str, body: bytes | Iterable[bytes] | None, length: int | None,
+              headers: dict[str, str]) -> tuple[int, bytes]:
+        parts = urllib.parse.urlsplit(url)
+        conn_cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        conn = conn_cls(parts.hostname or "", parts.port, timeout=self.timeout)
+        path = parts.path or "/"
+        if parts.query:
+            path += "?" + parts.query
+        try:
+            conn.putrequest(method, path, skip_accept_encoding=True)
+            all_headers = {**self._headers(), **headers}
+            if length is not None:
+                all_headers["Content-Length"] = str(length)
+            for name, value in all_headers.items():
+                conn.putheader(name, value)
+            conn.endheaders()
+            if isinstance(body, bytes):
+                conn.send(body)
+            elif body is not None:
+                for chunk in body:
+                    conn.send(chunk)
+            response = conn.getresponse()
+            data = response.read()
+            status = response.status
+            retry_after = response.getheader("Retry-After")
+        except (OSError, http.client.HTTPException) as exc:  # refused, reset, cut, timed out
+            raise _Transient(f"{type(exc).__name__}: {exc}") from None
+        finally:
+            conn.close()
+        if status in _TRANSIENT_CODES:
+            wait = float(retry_after) if retry_after and retry_after.isdigit() else None
+            raise _Transient(f"HTTP {status}: {data[:200].decode('utf-8', 'replace')}", wait)
+        if status >= 400:
+            hint = " (check CLUSTERGRAPH_ENDPOINT_USER/PASSWORD or _TOKEN)" if status in (401, 403) else ""
+            raise EndpointError(f"{method} {url} answered HTTP {status}{hint}: "
+                                f"{data[:300].decode('utf-8', 'replace').strip()}")
+        return status, data
+
+    def request(self, method: str, url: str, *, body: bytes | Callable[[], Iterable[bytes]] | None = None,
+                length: int | None = None, headers: dict[str, str] | None = None,
+                retries: int | None = None) -> bytes:
+        """Send one request, retrying transient failures with exponential back-off."""
+        attempts = (self.retries if retries is None else retries) + 1
+        for attempt in range(attempts):
+            payload = body() if callable(body) else body
+            if isinstance(payload, bytes) and length is None:
+                length = len(payload)
+            try:
+                return self._once(method, url, payload, length, headers or {})[1]
+            except _Transient as exc:
+                if attempt + 1 >= attempts:
+                    raise EndpointError(f"{method} {url} failed after {attempts} attempt(s): {exc}") from None
+                wait = exc.retry_after if exc.retry_after is not None else self.backoff * 2**attempt
+                log.warning("%s %s failed (%s); retrying in %.1fs", method, url, exc, wait)
+                self.sleep(min(wait, 60.0))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- protocol operations ---------------------------------------------------------------------
+
+    def graph_url(self, graph: str) -> str:
+        return f"{self.store_url}?{urllib.parse.urlencode({'graph': graph})}"
+
+    def put(self, graph: str, body: Callable[[], Iterable[bytes]] | bytes, length: int, *,
+            append: bool = False) -> None:
+        self.request("POST" if append else "PUT", self.graph_url(graph), body=body, length=length,
+                     headers={"Content-Type": "application/n-triples"})
+
+    def update(self, text: str) -> None:
+        self.request("POST", self.update_url or "", body=text.encode("utf-8"),
+                     headers={"Content-Type": "application/sparql-update"})
+
+    def select(self, text: str) -> list[dict[str, Any]]:
+        data = self.request("POST", self.query_url or "", body=text.encode("utf-8"),
+                            headers={"Content-Type": "application/sparql-query",
+                                     "Accept": "application/sparql-results+json"})
+        try:
+            bindings: list[dict[str, Any]] = json.loads(data)["results"]["bindings"]
+        except (ValueError, KeyError) as exc:
+            raise EndpointError(f"{self.query_url} did not answer SPARQL JSON results: {exc}") from None
+        return bindings
+
+    def count(self, graph: str) -> int:
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        return int(rows[0]["n"]["value"]) if rows else 0
+
+
+@dataclass
+class PublishResult:
+    """What `publish` did."""
+
+    endpoint: str
+    graph: str
+    triples: int
+    bytes_sent: int
+    requests: int
+    seconds: float
+
+
+def _chunks(lines: Sequence[str], limit: int) -> list[list[str]]:
+    """Lines in chunks of about `limit` bytes; all blank-node lines together in the last one."""
+    plain = [ln for ln in lines if "_:" not in ln]
+    bnode = [ln for ln in lines if "_:" in ln]
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for line in plain:
+        current.append(line)
+        size += len(line) + 1
+        if size >= limit:
+            chunks.append(current)
+            current, size = [], 0
+    if current:
+        chunks.append(current)
+    if bnode:
+        chunks.append(bnode)
+    return chunks
+
+
+def publish(
+    endpoint: str | GraphStore,
+    *,
+    graph: str = DEFAULT_GRAPH,
+    include: Iterable[str] | str = ("ontology", "data"),
+    data: Sequence[Path | str] | None = None,
+    export_graph: Any = None,
+    chunk_bytes: int = CHUNK_BYTES,
+    progress: bool | None = None,
+    on_chunk: Callable[[int, int], None] | None = None,
+) -> PublishResult:
+    """Load the graph into `graph` of the store at `endpoint`, replacing it atomically.
+
+    `export_graph`: an `ExportGraph` to publish (default: built from `include` and `data`).
+    `progress`: show a progress bar on standard error (default: when it is a terminal).
+    `on_chunk(done_bytes, total_bytes)` is called after each uploaded chunk.
+    Raises `EndpointError` when the store cannot be reached or refuses, and when the staging
+    graph does not hold what was sent after one full retry.
+    """
+    import click
+
+    from clustergraph.export import build_export_graph
+
+    started = time.monotonic()
+    store = endpoint if isinstance(endpoint, GraphStore) else GraphStore.from_env(endpoint)
+    target = _iri(graph, "graph")
+    staging = staging_graph(target)
+    eg = export_graph if export_graph is not None else build_export_graph(include, data=data)
+    lines = eg.lines
+    chunks = [("\n".join(c) + "\n").encode("utf-8") for c in _chunks(lines, chunk_bytes)]
+    total = sum(len(c) for c in chunks)
+    show = progress if progress is not None else _stderr_is_tty()
+    requests = 0
+    sent = 0
+    for attempt in (1, 2):
+        done = 0
+        bar_cm = click.progressbar(length=max(total, 1), label=f"uploading {len(lines)} triples",
+                                   file=sys.stderr) if show else None
+        bar = bar_cm.__enter__() if bar_cm is not None else None
+        try:
+            if not chunks:
+                store.update(f"DROP SILENT GRAPH <{staging}>")
+                requests += 1
+            for i, chunk in enumerate(chunks):
+                store.put(staging, _sliced(chunk, bar), len(chunk), append=i > 0)
+                requests += 1
+                done += len(chunk)
+                sent += len(chunk)
+                if on_chunk is not None:
+                    on_chunk(done, total)
+        finally:
+            if bar_cm is not None:
+                bar_cm.__exit__(None, None, None)
+        found = store.count(staging)
+        requests += 1
+        if found == len(lines):
+            break
+        log.warning("staging graph holds %d triples, %d sent; uploading again", found, len(lines))
+        if attempt == 2:
+            raise EndpointError(f"the staging graph <{staging}> holds {found} triples after upload, "
+                                f"not the {len(lines)} sent; the published graph was left as it was")
+    if lines:
+        store.update(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{target}>")
+    else:
+        store.update(f"DROP SILENT GRAPH <{target}> ; DROP SILENT GRAPH <{staging}>")
+    requests += 1
+    return PublishResult(endpoint=store.endpoint, graph=target, triples=len(lines), bytes_sent=sent,
+                         requests=requests, seconds=time.monotonic() - started)
+
+
+def _sliced(chunk: bytes, bar: Any, piece: int = 256 * 1024) -> Callable[[], Iterator[bytes]]:
+    """The chunk as a fresh generator of pieces (each retry starts again), updating the bar."""
+
+    def pieces() -> Iterator[bytes]:
+        for start in range(0, len(chunk), piece):
+            part = chunk[start:start + piece]
+            yield part
+            if bar is not None:
+                bar.update(len(part))
+
+    return pieces
+
+
+def _stderr_is_tty() -> bool:
+    import sys
+
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+

@@ -1,0 +1,223 @@
+"""Running queries on a remote SPARQL 1.1 endpoint through SPARQLWrapper.
+
+Every request has a timeout (SPARQLWrapper sets none by default, and its ``resetQuery`` drops
+one: we build a fresh wrapper per request and set the timeout last) and a User-Agent. A long
+query goes as an url-encoded POST, a short one as GET. Credentials come from the environment:
+
+* ``CLUSTERGRAPH_ENDPOINT_USER`` and ``CLUSTERGRAPH_ENDPOINT_PASSWORD``: HTTP basic auth;
+* ``CLUSTERGRAPH_ENDPOINT_TOKEN``: ``Authorization: Bearer <token>``.
+
+Answers 429 and 5xx are retried with exponential back-off, waiting what ``Retry-After`` asks
+when the endpoint says (up to `MAX_RETRY_AFTER` seconds). An endpoint that is down, times out
+or answers with an error raises `EndpointError` (exit code 4) naming the endpoint and the reason.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import os
+import socket
+import time
+import urllib.error
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from clustergraph.errors import EndpointError
+from clustergraph.results import Rows, Triples
+from clustergraph.version import __version__
+
+__all__ = ["RemoteEndpoint", "USER_AGENT", "ENV_ENDPOINT", "ENV_USER", "ENV_PASSWORD", "ENV_TOKEN"]
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"clustergraph/{__version__} (+https://w3id.org/clustergraph)"
+ENV_ENDPOINT = "CLUSTERGRAPH_ENDPOINT"
+ENV_USER = "CLUSTERGRAPH_ENDPOINT_USER"
+ENV_PASSWORD = "CLUSTERGRAPH_ENDPOINT_PASSWORD"
+ENV_TOKEN = "CLUSTERGRAPH_ENDPOINT_TOKEN"
+
+#: Queries longer than this (url-encoded) are sent as POST.
+MAX_GET_LENGTH = 1500
+#: The longest wait a Retry-After may ask for before we give up instead.
+MAX_RETRY_AFTER = 60.0
+_RETRY_CODES = {429, 500, 502, 503, 504}
+
+
+@dataclass
+class RemoteEndpoint:
+    """A SPARQL endpoint and how to talk to it."""
+
+    url: str
+    timeout: float = 60.0
+    retries: int = 3
+    backoff: float = 0.5
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.url.startswith(("http://", "https://")):
+            raise EndpointError(f"endpoint {self.url!r} is not an http:// or https:// URL")
+        if self.timeout is None or self.timeout <= 0:
+            raise EndpointError("the endpoint timeout must be a positive number of seconds")
+
+    @classmethod
+    def from_env(cls, url: str, **kwargs: Any) -> RemoteEndpoint:
+        """An endpoint with the credentials of the environment (see the module's docs)."""
+        env = os.environ
+        return cls(
+            url,
+            user=env.get(ENV_USER) or None,
+            password=env.get(ENV_PASSWORD) or None,
+            token=env.get(ENV_TOKEN) or None,
+            **kwargs,
+        )
+
+    # -- one request -------------------------------------------------------------------------
+
+    def _wrapper(self, text: str, form: str) -> Any:
+        from urllib.parse import quote
+
+        from SPARQLWrapper import BASIC, GET, JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
+
+        wrapper = SPARQLWrapper(self.url, agent=USER_AGENT)
+        wrapper.setQuery(text)
+        wrapper.setReturnFormat(TURTLE if form in ("CONSTRUCT", "DESCRIBE") else JSON)
+        if len(quote(text)) > MAX_GET_LENGTH:
+            wrapper.setMethod(POST)
+            wrapper.setRequestMethod(URLENCODED)
+        else:
+            wrapper.setMethod(GET)
+        if self.token:
+            wrapper.addCustomHttpHeader("Authorization", f"Bearer {self.token}")
+        elif self.user is not None:
+            wrapper.setHTTPAuth(BASIC)
+            wrapper.setCredentials(self.user, self.password or "")
+        # Last, so nothing above can reset it.
+        wrapper.setTimeout(self.timeout)
+        return wrapper
+
+    def _request(self, text: str, form: str) -> tuple[bytes, str]:
+        from SPARQLWrapper.SPARQLExceptions import (
+            EndPointInternalError,
+            EndPointNotFound,
+            QueryBadFormed,
+            Unauthorized,
+            URITooLong,
+        )
+
+        wrapper = self._wrapper(text, form)
+        assert wrapper.timeout == self.timeout
+        try:
+            response = wrapper.query().response
+            body = response.read()
+            content_type = response.headers.get("Content-Type", "") if response.headers else ""
+            return body, content_type
+        except QueryBadFormed as exc:
+            raise EndpointError(f"{self.url} refused the query as malformed: {_detail(exc)}") from None
+        except Unauthorized:
+            raise EndpointError(
+                f"{self.url} needs credentials or refused them (HTTP 401); set {ENV_USER} and "
+                f"{ENV_PASSWORD}, or {ENV_TOKEN}"
+            ) from None
+        except EndPointNotFound:
+            raise EndpointError(f"{self.url}: no SPARQL endpoint there (HTTP 404)") from None
+        except URITooLong:
+            raise EndpointError(f"{self.url} says the request is too long (HTTP 414)") from None
+        except EndPointInternalError as exc:
+            raise _Retryable(500, None, f"{self.url} failed (HTTP 500): {_detail(exc)}") from None
+        except urllib.error.HTTPError as exc:
+            message = f"{self.url} answered HTTP {exc.code} {exc.reason}"
+            if exc.code in _RETRY_CODES:
+                raise _Retryable(exc.code, exc.headers.get("Retry-After") if exc.headers else None, message) from None
+            raise EndpointError(message) from None
+        except urllib.error.URLError as exc:
+            reason = exc.reason
+            if isinstance(reason, (socket.timeout, TimeoutError)):
+                raise _Retryable(None, None, f"{self.url} did not answer within {self.timeout:g} s") from None
+            raise EndpointError(f"cannot reach {self.url}: {reason}") from None
+        except (socket.timeout, TimeoutError):
+            raise _Retryable(None, None, f"{self.url} did not answer within {self.timeout:g} s") from None
+        except ConnectionError as exc:
+            raise EndpointError(f"cannot reach {self.url}: {exc}") from None
+        except OSError as exc:
+            raise EndpointError(f"cannot talk to {self.url}: {exc}") from None
+
+    # -- with retries ------------------------------------------------------------------------
+
+    def fetch(self, text: str, form: str) -> tuple[bytes, str]:
+        """The raw answer to a query, retrying 429/5xx with back-off and Retry-After."""
+        attempt = 0
+        while True:
+            try:
+                return self._request(text, form)
+            except _Retryable as exc:
+                timed_out = exc.code is None
+                if timed_out or attempt >= self.retries:
+                    suffix = "" if timed_out else f" (after {attempt + 1} attempts)"
+                    raise EndpointError(exc.message + suffix) from None
+                wait = self.backoff * (2**attempt)
+                asked = _retry_after_seconds(exc.retry_after)
+                if asked is not None:
+                    if asked > MAX_RETRY_AFTER:
+                        raise EndpointError(
+                            f"{exc.message}; it asks to retry after {asked:g} s, longer than we wait"
+                        ) from None
+                    wait = max(wait, asked)
+                log.warning("%s; retrying in %.1f s", exc.message, wait)
+                self.sleep(wait)
+                attempt += 1
+
+    def run(self, text: str, form: str) -> Rows | Triples | bool:
+        """Run a query: rows for SELECT, triples for CONSTRUCT/DESCRIBE, a bool for ASK."""
+        import pyoxigraph
+
+        body, content_type = self.fetch(text, form)
+        try:
+            if form in ("CONSTRUCT", "DESCRIBE"):
+                fmt = pyoxigraph.RdfFormat.N_TRIPLES if "n-triples" in content_type else pyoxigraph.RdfFormat.TURTLE
+                return Triples.from_iterable(q.triple for q in pyoxigraph.parse(body, format=fmt))
+            results = pyoxigraph.parse_query_results(body, format=pyoxigraph.QueryResultsFormat.JSON)
+        except (SyntaxError, ValueError) as exc:
+            raise EndpointError(f"{self.url} sent an answer that does not parse: {exc}") from None
+        if isinstance(results, pyoxigraph.QueryBoolean):
+            return bool(results)
+        return Rows.from_solutions(results)
+
+
+class _Retryable(Exception):
+    def __init__(self, code: int | None, retry_after: str | None, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.retry_after = retry_after
+        self.message = message
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _detail(exc: Exception) -> str:
+    text = str(exc)
+    # SPARQLWrapper prefixes its own explanation; keep what the endpoint said, shortened.
+    if "Response:" in text:
+        text = text.split("Response:", 1)[1]
+    text = " ".join(text.replace("\\n", " ").split())
+    if text.startswith("b'") or text.startswith('b"'):
+        text = text[2:-1]
+    return text[:500]

@@ -1,0 +1,101 @@
+"""Exports are written atomically: a failed or killed export leaves the previous file intact."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from clustergraph.atomic import atomic_directory, atomic_write, write_chunks_atomic
+
+
+def test_failing_writer_leaves_previous_file_and_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "out.ttl"
+    target.write_bytes(b"previous\n")
+
+    def chunks():
+        yield b"half of the new "
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError):
+        write_chunks_atomic(target, chunks())
+    assert target.read_bytes() == b"previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.ttl"]
+
+
+def test_success_replaces_and_keeps_permissions(tmp_path: Path) -> None:
+    target = tmp_path / "out.ttl"
+    target.write_bytes(b"old")
+    os.chmod(target, 0o640)
+    with atomic_write(target) as fh:
+        fh.write(b"new")
+    assert target.read_bytes() == b"new"
+    assert target.stat().st_mode & 0o777 == 0o640
+    fresh = tmp_path / "sub" / "fresh.nt"
+    write_chunks_atomic(fresh, [b"a", b"b"])
+    assert fresh.read_bytes() == b"ab"
+    assert fresh.stat().st_mode & 0o777 != 0o600  # not the temporary file's private mode
+
+
+def test_atomic_directory_swaps_whole_folders(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    with atomic_directory(site) as tmp:
+        (tmp / "index.html").write_text("v1")
+    with pytest.raises(ValueError), atomic_directory(site) as tmp:
+        (tmp / "index.html").write_text("half")
+        raise ValueError("build failed")
+    assert (site / "index.html").read_text() == "v1"
+    with atomic_directory(site) as tmp:
+        (tmp / "index.html").write_text("v2")
+    assert (site / "index.html").read_text() == "v2"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def _big_data(path: Path, n: int) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(n):
+            s = f"<https://w3id.org/clustergraph/id/cluster/c{i}>"
+            fh.write(f'{s} <http://www.w3.org/2004/02/skos/core#prefLabel> "Cluster {i}"@en .\n')
+            fh.write(f"{s} <https://w3id.org/clustergraph/ontology#country> "
+                     f"<https://w3id.org/clustergraph/id/country/C{i % 50}> .\n")
+
+
+def test_export_killed_half_way_leaves_previous_file_intact(tmp_path: Path) -> None:
+    data = tmp_path / "big.nt"
+    _big_data(data, 150_000)
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "clustergraph.jsonld"
+    target.write_bytes(b'{"previous": true}\n')
+    args = [sys.executable, "-m", "clustergraph", "export", "-f", "jsonld", "-o", str(target),
+            "--include", "data", "--data", str(data), "--no-description"]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    killed_at = None
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            tmps = [p for p in out.iterdir() if p.name.endswith(".tmp")]
+            if tmps and tmps[0].stat().st_size > 0:
+                killed_at = tmps[0].stat().st_size
+                os.kill(proc.pid, signal.SIGKILL)
+                break
+            time.sleep(0.001)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+    assert killed_at is not None, "the export finished before it could be killed half-way"
+    assert proc.returncode == -signal.SIGKILL
+    assert target.read_bytes() == b'{"previous": true}\n'
+    # a rerun completes and replaces the file
+    rerun = subprocess.run(args, capture_output=True, check=False)
+    assert rerun.returncode == 0, rerun.stderr.decode()
+    import json
+
+    doc = json.loads(target.read_text(encoding="utf-8"))
+    assert len(doc["@graph"]) == 150_000

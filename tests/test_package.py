@@ -1,0 +1,58 @@
+"""End to end: build the wheel, install it (not editable) into a fresh venv, and run the command
+from a temporary folder. The ontology, data and queries must be inside the wheel."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+
+@pytest.mark.slow
+def test_the_installed_wheel_works_from_any_folder(repo_root, tmp_path):
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(repo_root)],
+        check=True, capture_output=True, text=True,
+    )
+    (wheel,) = dist.glob("clustergraph-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for shipped in ("clustergraph/ontology/clustergraph.ttl", "clustergraph/ontology/shapes.ttl", "clustergraph/data/clusters.ttl"):
+        assert shipped in names, f"{shipped} is not in the wheel"
+    assert not any(n.startswith("clustergraph/data/") and n.endswith("/") for n in names)
+
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")
+    # Dependencies come from the local pip cache or PyPI; the package itself only from the wheel.
+    subprocess.run(
+        [str(bindir / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel)],
+        check=True, capture_output=True, text=True,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(bindir / "clustergraph"), *args], cwd=elsewhere, env=env, capture_output=True, text=True)
+
+    assert run("--help").returncode == 0
+    validated = run("validate")
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    assert "conforms" in validated.stdout
+    info = run("info")
+    assert info.returncode == 0 and "cg:IndustrialCluster" in info.stdout
+    broken = Path(__file__).parent / "broken" / "second-country.ttl"
+    failed = run("validate", "--with-shipped-data", "--format", "github", str(broken))
+    assert failed.returncode == 1
+    assert "second-country.ttl,line=" in failed.stdout
+    in_python = subprocess.run(
+        [str(bindir / "python"), "-c", "import clustergraph as cg; r = cg.validate(); print(r.conforms)"],
+        cwd=elsewhere, env=env, capture_output=True, text=True,
+    )
+    assert in_python.stdout.strip() == "True", in_python.stderr

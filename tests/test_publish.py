@@ -1,0 +1,186 @@
+"""`clustergraph publish` against a real Oxigraph server: atomic replacement, retries, cuts."""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from clustergraph.errors import EndpointError
+from clustergraph.export import build_export_graph
+from clustergraph.publish import GraphStore, publish, staging_graph
+
+GRAPH = "https://w3id.org/clustergraph/graph/test"
+
+OLD = """<https://w3id.org/clustergraph/id/cluster/old> <http://www.w3.org/2004/02/skos/core#prefLabel> "Old"@en .
+<https://w3id.org/clustergraph/id/cluster/old> <http://www.w3.org/2004/02/skos/core#note> _:n .
+_:n <http://www.w3.org/2004/02/skos/core#prefLabel> "a blank node"@en .
+"""
+
+
+def _data(path: Path, n: int, prefix: str = "c") -> Path:
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(n):
+            s = f"<https://w3id.org/clustergraph/id/cluster/{prefix}{i}>"
+            fh.write(f'{s} <http://www.w3.org/2004/02/skos/core#prefLabel> "Cluster {prefix}{i}"@en .\n')
+            fh.write(f"{s} <https://w3id.org/clustergraph/ontology#country> "
+                     f"<https://w3id.org/clustergraph/id/country/C{i % 50}> .\n")
+    return path
+
+
+def _graph_of(ntriples: str) -> Graph:
+    g = Graph()
+    g.parse(data=ntriples, format="nt")
+    return g
+
+
+@pytest.fixture
+def old_file(tmp_path: Path) -> Path:
+    path = tmp_path / "old.nt"
+    path.write_text(OLD, encoding="utf-8")
+    return path
+
+
+def test_publish_loads_the_graph_and_replaces_the_old_one(oxigraph_server, old_file: Path,
+                                                          tmp_path: Path) -> None:
+    first = publish(oxigraph_server.url, graph=GRAPH, include="data", data=[old_file])
+    assert first.triples == 3
+    assert isomorphic(_graph_of(oxigraph_server.ntriples(GRAPH)), _graph_of(OLD))
+    new = build_export_graph(("ontology", "data"), data=[_data(tmp_path / "new.nt", 500)])
+    second = publish(oxigraph_server.url, graph=GRAPH, export_graph=new, chunk_bytes=20_000)
+    assert second.requests > 5  # several chunks
+    assert oxigraph_server.count(GRAPH) == len(new)
+    assert isomorphic(_graph_of(oxigraph_server.ntriples(GRAPH)), new.to_rdflib())
+    assert oxigraph_server.count(staging_graph(GRAPH)) == 0  # moved, not copied
+
+
+def test_upload_cut_half_way_leaves_published_graph_intact_and_rerun_completes(
+    oxigraph_server, cutting_proxy, old_file: Path, tmp_path: Path
+) -> None:
+    publish(oxigraph_server.url, graph=GRAPH, include="data", data=[old_file])
+    new = build_export_graph("data", data=[_data(tmp_path / "new.nt", 20_000)])
+    cutting_proxy.cut_after = 200_000  # inside the first chunk's body
+    cutting_proxy.cuts_left = 10**6
+    store = GraphStore(cutting_proxy.url, retries=1, backoff=0.01)
+    with pytest.raises(EndpointError, match="failed after 2 attempt"):
+        publish(store, graph=GRAPH, export_graph=new)
+    assert cutting_proxy.cuts == 2
+    assert isomorphic(_graph_of(oxigraph_server.ntriples(GRAPH)), _graph_of(OLD))
+    cutting_proxy.cut_after = None
+    publish(store, graph=GRAPH, export_graph=new)
+    assert oxigraph_server.count(GRAPH) == len(new)
+
+
+def test_a_transient_cut_is_retried(oxigraph_server, cutting_proxy, tmp_path: Path) -> None:
+    new = build_export_graph("data", data=[_data(tmp_path / "new.nt", 5_000)])
+    cutting_proxy.cut_after = 50_000
+    cutting_proxy.cuts_left = 2
+    result = publish(GraphStore(cutting_proxy.url, retries=3, backoff=0.01), graph=GRAPH,
+                     export_graph=new, chunk_bytes=100_000)
+    assert cutting_proxy.cuts == 2
+    assert result.triples == len(new) == oxigraph_server.count(GRAPH)
+
+
+def test_server_killed_mid_upload_keeps_published_graph_and_rerun_completes(
+    oxigraph_server, cutting_proxy, old_file: Path, tmp_path: Path
+) -> None:
+    publish(oxigraph_server.url, graph=GRAPH, include="data", data=[old_file])
+    new = build_export_graph("data", data=[_data(tmp_path / "new.nt", 30_000)])
+    cutting_proxy.cut_after = 1_000_000
+    cutting_proxy.cuts_left = 1
+    cutting_proxy.on_cut = oxigraph_server.kill  # the server dies with the upload half sent
+    with pytest.raises(EndpointError):
+        publish(GraphStore(cutting_proxy.url, retries=1, backoff=0.01), graph=GRAPH,
+                export_graph=new, chunk_bytes=10**8)
+    assert oxigraph_server.process.poll() is not None
+    oxigraph_server.start()  # same folder, same port
+    assert isomorphic(_graph_of(oxigraph_server.ntriples(GRAPH)), _graph_of(OLD))
+    cutting_proxy.on_cut = None
+    publish(GraphStore(cutting_proxy.url), graph=GRAPH, export_graph=new)
+    assert oxigraph_server.count(GRAPH) == len(new)
+
+
+def test_readers_see_old_or_new_never_half(oxigraph_server, old_file: Path, tmp_path: Path) -> None:
+    publish(oxigraph_server.url, graph=GRAPH, include="data", data=[old_file])
+    new = build_export_graph("data", data=[_data(tmp_path / "new.nt", 20_000)])
+    seen: set[int] = set()
+    stop = threading.Event()
+
+    def reader() -> None:
+        while not stop.is_set():
+            seen.add(oxigraph_server.count(GRAPH))
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        publish(oxigraph_server.url, graph=GRAPH, export_graph=new, chunk_bytes=100_000)
+    finally:
+        stop.set()
+        thread.join()
+    seen.add(oxigraph_server.count(GRAPH))
+    assert seen <= {3, len(new)}
+    assert len(new) in seen
+
+
+def test_credentials_come_from_the_environment(oxigraph_server, cutting_proxy, old_file: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLUSTERGRAPH_ENDPOINT_USER", "alice")
+    monkeypatch.setenv("CLUSTERGRAPH_ENDPOINT_PASSWORD", "s3cret")
+    monkeypatch.delenv("CLUSTERGRAPH_ENDPOINT_TOKEN", raising=False)
+    publish(cutting_proxy.url, graph=GRAPH, include="data", data=[old_file])
+    expected = "Basic " + base64.b64encode(b"alice:s3cret").decode()
+    assert f"Authorization: {expected}".encode() in bytes(cutting_proxy.received)
+    monkeypatch.setenv("CLUSTERGRAPH_ENDPOINT_TOKEN", "tok-123")
+    cutting_proxy.received.clear()
+    publish(cutting_proxy.url, graph=GRAPH, include="data", data=[old_file])
+    assert b"Authorization: Bearer tok-123" in bytes(cutting_proxy.received)
+
+
+def test_staging_count_mismatch_is_an_error_and_target_is_untouched(oxigraph_server, old_file: Path,
+                                                                    tmp_path: Path) -> None:
+    publish(oxigraph_server.url, graph=GRAPH, include="data", data=[old_file])
+
+    class Lossy(GraphStore):
+        """A store reached by a client that drops a line of every upload (a broken middlebox)."""
+
+        def put(self, graph, body, length, *, append=False):
+            data = b"".join(body()) if callable(body) else body
+            data = data.split(b"\n", 1)[1]
+            super().put(graph, data, len(data), append=append)
+
+    new = build_export_graph("data", data=[_data(tmp_path / "new.nt", 100)])
+    with pytest.raises(EndpointError, match="staging graph"):
+        publish(Lossy(oxigraph_server.url), graph=GRAPH, export_graph=new)
+    assert isomorphic(_graph_of(oxigraph_server.ntriples(GRAPH)), _graph_of(OLD))
+
+
+def test_cli_publish_and_unreachable_endpoint(oxigraph_server, old_file: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERGRAPH_ENDPOINT")}
+    ok = subprocess.run([sys.executable, "-m", "clustergraph", "publish", "--endpoint", oxigraph_server.url,
+                         "--graph", GRAPH, "--include", "data", "--data", str(old_file)],
+                        capture_output=True, env=env, check=False)
+    assert ok.returncode == 0, ok.stderr.decode()
+    assert b"published 3 triples to <" + GRAPH.encode() + b">" in ok.stderr
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    down = subprocess.run([sys.executable, "-m", "clustergraph", "publish", "--endpoint",
+                           f"http://127.0.0.1:{port}", "--retries", "0", "--include", "data",
+                           "--data", str(old_file)], capture_output=True, env=env, check=False)
+    assert down.returncode == 4
+    assert b"failed after 1 attempt" in down.stderr
+
+
+def test_progress_bar_on_request(oxigraph_server, tmp_path: Path, capfd: pytest.CaptureFixture) -> None:
+    new = build_export_graph("data", data=[_data(tmp_path / "new.nt", 2_000)])
+    publish(oxigraph_server.url, graph=GRAPH, export_graph=new, progress=True, chunk_bytes=50_000)
+    assert f"uploading {len(new)} triples" in capfd.readouterr().err

@@ -1,0 +1,158 @@
+"""In embedded mode no query reaches the network or the file system.
+
+A TCP listener on a free loopback port records every connection. Queries that name it with
+SERVICE, FROM, FROM NAMED or LOAD are refused with a clear message, through the API and the
+command line, with both embedded engines, and the listener sees no connection.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+
+from clustergraph.engine import Session
+from clustergraph.errors import UnsafeQueryError
+
+
+class Listener:
+    """Accepts connections on 127.0.0.1:<free port>, records and closes each."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections: list[tuple[str, int]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, addr = self.sock.accept()
+            except (TimeoutError, socket.timeout):
+                continue
+            except OSError:
+                return
+            self.connections.append(addr)
+            try:
+                conn.sendall(b"HTTP/1.0 500 Nope\r\nContent-Length: 0\r\n\r\n")
+            except OSError:
+                pass
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.sock.close()
+
+
+@pytest.fixture()
+def listener() -> Iterator[Listener]:
+    it = Listener()
+    yield it
+    it.close()
+
+
+def unsafe_queries(port: int) -> list[tuple[str, str]]:
+    base = f"http://127.0.0.1:{port}"
+    return [
+        ("SERVICE", f"SELECT * WHERE {{ SERVICE <{base}/sparql> {{ ?s ?p ?o }} }}"),
+        ("SERVICE", f"SELECT * WHERE {{ ?s ?p ?o . SERVICE SILENT <{base}/sparql> {{ ?s ?p ?x }} }} LIMIT 1"),
+        ("SERVICE", f"select * where {{ service <{base}/> {{ ?s ?p ?o }} }}"),
+        ("FROM", f"SELECT * FROM <{base}/graph.ttl> WHERE {{ ?s ?p ?o }}"),
+        ("FROM", f"SELECT * FROM NAMED <{base}/graph.ttl> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"),
+        ("FROM", f"CONSTRUCT {{ ?s ?p ?o }} FROM <{base}/g> WHERE {{ ?s ?p ?o }}"),
+        ("FROM", f"ASK FROM <{base}/g> {{ ?s ?p ?o }}"),
+        ("FROM", "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }"),
+        ("LOAD", f"LOAD <{base}/graph.ttl>"),
+        ("LOAD", f"LOAD SILENT <{base}/graph.ttl> INTO GRAPH <urn:x>"),
+        ("INSERT", "INSERT DATA { <urn:a> <urn:b> <urn:c> }"),
+        ("DELETE", "DELETE WHERE { ?s ?p ?o }"),
+        ("DROP", "DROP ALL"),
+        # an escape that some parsers decode before parsing must not hide the keyword
+        ("SERVICE", f'SELECT * WHERE {{ ?s ?p "\\u0022 }} SERVICE <{base}/> {{ ?s ?p ?o }} #" }}'),
+    ]
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_api_refuses_and_nothing_connects(engine: str, listener: Listener) -> None:
+    session = Session(engine=engine)
+    session.load()
+    for keyword, text in unsafe_queries(listener.port):
+        with pytest.raises(UnsafeQueryError) as info:
+            session.sparql(text)
+        assert keyword in str(info.value), (text, str(info.value))
+        assert "not allowed in embedded queries" in str(info.value)
+    assert listener.connections == []
+
+
+def test_cli_refuses_with_exit_2_and_nothing_connects(listener: Listener) -> None:
+    for keyword, text in unsafe_queries(listener.port)[:9]:
+        done = subprocess.run(
+            [sys.executable, "-m", "clustergraph", "sparql", text], capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 2, done.stderr
+        assert f"{keyword} is not allowed in embedded queries" in done.stderr
+        assert "Traceback" not in done.stderr
+    assert listener.connections == []
+
+
+def test_the_listener_does_record_connections(listener: Listener) -> None:
+    """The control: a real request to the listener is seen, so zero above means zero."""
+    with pytest.raises(Exception):
+        urllib.request.urlopen(f"http://127.0.0.1:{listener.port}/", timeout=5)  # noqa: S310
+    assert len(listener.connections) == 1
+
+
+def test_oxigraph_itself_never_fetches(listener: Listener) -> None:
+    """Checked below our guard: Oxigraph's FROM names a graph of the store and SERVICE is not
+    supported in pyoxigraph, so neither reaches the listener; we refuse them anyway, since a
+    remote store would answer differently."""
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    store.add(pyoxigraph.Quad(pyoxigraph.NamedNode("urn:a"), pyoxigraph.NamedNode("urn:b"), pyoxigraph.Literal("c")))
+    base = f"http://127.0.0.1:{listener.port}"
+    assert list(store.query(f"SELECT * FROM <{base}/g> WHERE {{ ?s ?p ?o }}")) == []
+    with pytest.raises(Exception):
+        list(store.query(f"SELECT * WHERE {{ SERVICE <{base}/> {{ ?s ?p ?o }} }}"))
+    assert listener.connections == []
+
+
+def test_safe_queries_with_the_words_in_strings_or_names_still_run() -> None:
+    session = Session()
+    rows = session.sparql(
+        'PREFIX ex: <http://example.org/> SELECT ?from ?service WHERE { BIND("SERVICE <http://x/> FROM" AS ?from) '
+        "BIND(ex:load AS ?service) } ORDER BY ?from"
+    )
+    assert len(rows) == 1 and rows.rows[0][0].startswith("SERVICE")
+
+
+def test_stored_queries_are_checked(tmp_path) -> None:
+    (tmp_path / "bad.rq").write_text(
+        "#+ summary: bad\nSELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } } ORDER BY ?s\n"
+    )
+    session = Session(queries=tmp_path)
+    with pytest.raises(UnsafeQueryError):
+        session.query("bad")
+
+
+def test_default_graph_is_not_a_union_of_named_graphs(tmp_path) -> None:
+    """Pinned default-graph semantics: triples in a named graph are not in the default graph,
+    as on Oxigraph and Fuseki (rdflib would union them)."""
+    trig = tmp_path / "named.trig"
+    trig.write_text("<urn:g> { <urn:s> <urn:p> <urn:o> . }\n<urn:d> <urn:p> <urn:o> .\n")
+    session = Session(files=[trig])
+    rows = session.sparql("SELECT ?s WHERE { ?s <urn:p> <urn:o> } ORDER BY ?s")
+    # load_store puts every triple in the default graph: both are there, and only once.
+    assert [r[0] for r in rows.rows] == ["urn:d", "urn:s"]
+    assert session.sparql("ASK { GRAPH ?g { ?s ?p ?o } }") is False
