@@ -1,0 +1,155 @@
+"""The shipped data: what it must hold, and the hygiene rules every file keeps.
+
+Hygiene rules are SPARQL queries under `tests/verify/*-violation.rq` that pass when they return
+no rows; each row's `?error` says what is wrong.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, URIRef
+from rdflib.namespace import OWL, RDFS
+
+from clustergraph.namespaces import CG, CG_NS
+
+VERIFY_DIR = Path(__file__).parent / "verify"
+HYGIENE_QUERIES = sorted(VERIFY_DIR.glob("*-violation.rq"))
+ALWAYS_KNOWN = (str(RDF), str(RDFS), str(OWL), "http://www.w3.org/2001/XMLSchema#")
+
+
+@pytest.fixture(scope="module")
+def data_only():
+    """The shipped data files without the ontology."""
+    from clustergraph.load import load_graph
+
+    return load_graph(ontology=False)
+
+
+@pytest.fixture(scope="module")
+def declared_terms(shipped_graph) -> set[str]:
+    """Every term the ontology declares: our own and the reused ones it lists."""
+    from clustergraph import paths
+    from clustergraph.load import load_files
+
+    ontology = load_files([paths.ontology_file()])
+    return {str(s) for s in ontology.subjects() if isinstance(s, URIRef)}
+
+
+@pytest.mark.parametrize("query_file", HYGIENE_QUERIES, ids=[q.stem for q in HYGIENE_QUERIES])
+def test_hygiene_rule_holds(query_file: Path, shipped_graph):
+    rows = list(shipped_graph.query(query_file.read_text()))
+    errors = [str(row.error) for row in rows]
+    assert not errors, "\n".join(errors)
+
+
+def test_every_term_the_data_uses_is_declared(data_only, declared_terms):
+    """No predicate or class appears in the data that neither our ontology nor the reused
+    vocabularies it declares define (a typo such as cg:contry would show up here)."""
+    used = set()
+    for _, predicate, obj in data_only:
+        used.add(str(predicate))
+        if predicate == RDF.type:
+            used.add(str(obj))
+        elif isinstance(obj, URIRef) and str(obj).startswith(CG_NS):
+            used.add(str(obj))
+    unknown = sorted(t for t in used if t not in declared_terms and not t.startswith(ALWAYS_KNOWN))
+    assert not unknown, f"terms used but not declared in ontology/clustergraph.ttl: {unknown}"
+
+
+def count(graph, cls) -> int:
+    return len(set(graph.subjects(RDF.type, cls)))
+
+
+def test_every_cluster_the_sources_name_is_there(shipped_graph):
+    """tic-facts.md names 31 clusters (30 confirmed, 1 self-reported) and 3 uncertain candidates."""
+    assert count(shipped_graph, CG.IndustrialCluster) == 31
+    assert count(shipped_graph, CG.ClusterMembership) == 31
+    assert count(shipped_graph, CG.CandidateCluster) == 3
+    memberships = list(shipped_graph.subjects(RDF.type, CG.ClusterMembership))
+    levels = sorted(str(shipped_graph.value(m, CG.certainty)).split("#")[1] for m in memberships)
+    assert levels.count("Confirmed") == 30 and levels.count("SelfReported") == 1, levels
+
+
+def test_the_five_clusters_of_the_press_release_are_named_with_their_countries(shipped_graph):
+    from rdflib.namespace import SKOS
+
+    expected = {
+        "Cartagena Industrial Cluster": "CO",
+        "Gopalpur Industrial Park": "IN",
+        "Hunter Region": "AU",
+        "Jubail Industrial City": "SA",
+        "Kerala Green Hydrogen Valley": "IN",
+    }
+    found = {}
+    for cluster in shipped_graph.subjects(RDF.type, CG.IndustrialCluster):
+        label = str(shipped_graph.value(cluster, SKOS.prefLabel))
+        if label in expected:
+            country = shipped_graph.value(cluster, CG.country)
+            found[label] = str(shipped_graph.value(country, CG.iso3166Alpha2))
+    assert found == expected
+
+
+def test_the_thirteen_new_clusters_are_in_the_nine_countries_the_press_release_lists(shipped_graph):
+    query = """
+        PREFIX cg: <https://w3id.org/clustergraph/ontology#>
+        PREFIX org: <http://www.w3.org/ns/org#>
+        SELECT DISTINCT ?code WHERE {
+          ?m cg:announcedIn <https://w3id.org/clustergraph/id/event/announcement-2025-01-22> ;
+             org:member/cg:country/cg:iso3166Alpha2 ?code .
+        }"""
+    codes = {str(row.code) for row in shipped_graph.query(query)}
+    assert codes == {"AU", "BR", "CO", "IN", "NL", "SA", "SE", "TH", "GB"}
+
+
+def test_disagreeing_sources_are_all_kept(shipped_graph):
+    """33, 30 and 31 members in January 2025; 3.4 and 3.5 million jobs in January 2024."""
+    query = """
+        PREFIX cg: <https://w3id.org/clustergraph/ontology#>
+        PREFIX qudt: <http://qudt.org/schema/qudt/>
+        SELECT ?metric ?value WHERE {
+          ?o cg:metric ?metric ; qudt:numericValue ?value ; cg:asOf ?asOf .
+          FILTER (STRSTARTS(STR(?asOf), ?month))
+          VALUES (?metric ?month) { (cg:NumberOfClusters "2025-01") (cg:JobsSupported "2024-01") }
+        }"""
+    values = {(str(r.metric).split("#")[1], float(r.value)) for r in shipped_graph.query(query)}
+    assert {("NumberOfClusters", 33.0), ("NumberOfClusters", 30.0), ("NumberOfClusters", 31.0)} <= values
+    assert {("JobsSupported", 3_400_000.0), ("JobsSupported", 3_500_000.0)} <= values
+
+
+def test_every_post_title_of_roberto_bocca_is_kept_with_its_date(shipped_graph):
+    query = """
+        PREFIX cg: <https://w3id.org/clustergraph/ontology#>
+        PREFIX org: <http://www.w3.org/ns/org#>
+        SELECT ?asOf ?title WHERE {
+          ?post org:heldBy <https://w3id.org/clustergraph/id/person/roberto-bocca> ;
+                cg:title ?title ; cg:asOf ?asOf .
+        } ORDER BY STR(?asOf)"""
+    rows = [(str(r.asOf), str(r.title)) for r in shipped_graph.query(query)]
+    assert rows == [
+        ("2023-01", "Head of the Platform for Energy, Materials and Infrastructure"),
+        ("2024-01", "Head of Energy, Materials and Infrastructure Centre"),
+        ("2025-01-22", "Head of the Centre for Energy and Materials"),
+    ]
+
+
+def test_join_date_and_announcement_date_are_both_kept_where_they_differ(shipped_graph):
+    """Gopalpur: in the January 2025 list, but its operator's release says it joined in June 2025."""
+    gopalpur = URIRef("https://w3id.org/clustergraph/id/membership/gopalpur-industrial-park")
+    assert str(shipped_graph.value(gopalpur, CG.memberSince)) == "2025-01-22"
+    assert str(shipped_graph.value(gopalpur, CG.joinDate)) == "2025-06-02"
+    assert shipped_graph.value(gopalpur, CG.joinDateSource) is not None
+
+
+def test_coordinates_are_marked_approximate_and_sourced(shipped_graph):
+    from rdflib.namespace import DCTERMS
+
+    from clustergraph.namespaces import GEO
+
+    geometries = list(shipped_graph.subjects(RDF.type, GEO.Geometry))
+    # tic-facts.md gives an approximate point for 19 clusters; region-wide ones have none.
+    assert len(geometries) == 19
+    for geometry in geometries:
+        assert shipped_graph.value(geometry, CG.approximate).toPython() is True, geometry
+        assert shipped_graph.value(geometry, DCTERMS.source) is not None, geometry
