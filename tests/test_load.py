@@ -19,7 +19,9 @@ def test_a_syntax_error_names_file_line_and_column(tmp_path):
     assert str(info.value).startswith(f"{bad}:3:")
 
 
-@pytest.mark.parametrize("name, words", [("missing.ttl", "no such file"), ("x.csv", "unknown RDF file suffix")])
+@pytest.mark.parametrize(
+    "name, words", [("missing.ttl", "no such file"), ("x.csv", "unknown RDF file suffix")]
+)
 def test_unreadable_input(tmp_path, name, words):
     path = tmp_path / name
     if name.endswith(".csv"):

@@ -18,11 +18,17 @@ def test_the_installed_wheel_works_from_any_folder(repo_root, tmp_path):
     dist = tmp_path / "dist"
     subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(repo_root)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     (wheel,) = dist.glob("clustergraph-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    for shipped in ("clustergraph/ontology/clustergraph.ttl", "clustergraph/ontology/shapes.ttl", "clustergraph/data/clusters.ttl"):
+    for shipped in (
+        "clustergraph/ontology/clustergraph.ttl",
+        "clustergraph/ontology/shapes.ttl",
+        "clustergraph/data/clusters.ttl",
+    ):
         assert shipped in names, f"{shipped} is not in the wheel"
     assert not any(n.startswith("clustergraph/data/") and n.endswith("/") for n in names)
 
@@ -31,15 +37,32 @@ def test_the_installed_wheel_works_from_any_folder(repo_root, tmp_path):
     bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")
     # Dependencies come from the local pip cache or PyPI; the package itself only from the wheel.
     subprocess.run(
-        [str(bindir / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel)],
-        check=True, capture_output=True, text=True,
+        [
+            str(bindir / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(bindir / "clustergraph"), *args], cwd=elsewhere, env=env, capture_output=True, text=True)
+        return subprocess.run(
+            [str(bindir / "clustergraph"), *args],
+            cwd=elsewhere,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
 
     assert run("--help").returncode == 0
     validated = run("validate")
@@ -52,7 +75,15 @@ def test_the_installed_wheel_works_from_any_folder(repo_root, tmp_path):
     assert failed.returncode == 1
     assert "second-country.ttl,line=" in failed.stdout
     in_python = subprocess.run(
-        [str(bindir / "python"), "-c", "import clustergraph as cg; r = cg.validate(); print(r.conforms)"],
-        cwd=elsewhere, env=env, capture_output=True, text=True,
+        [
+            str(bindir / "python"),
+            "-c",
+            "import clustergraph as cg; r = cg.validate(); print(r.conforms)",
+        ],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert in_python.stdout.strip() == "True", in_python.stderr

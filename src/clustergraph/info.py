@@ -54,8 +54,15 @@ class GraphInfo:
             names = [_short(c.iri) for c in self.classes]
             cw = max(len("class"), *(len(n) for n in names))
             lw = max(len("label"), *(len(c.label or "") for c in self.classes))
-            out += ["", f"{'class':<{cw}}  {'label':<{lw}}  {'resources':>9}", f"{'-' * cw}  {'-' * lw}  {'-' * 9}"]
-            out += [f"{n:<{cw}}  {(c.label or ''):<{lw}}  {c.count:>9}" for n, c in zip(names, self.classes)]
+            out += [
+                "",
+                f"{'class':<{cw}}  {'label':<{lw}}  {'resources':>9}",
+                f"{'-' * cw}  {'-' * lw}  {'-' * 9}",
+            ]
+            out += [
+                f"{n:<{cw}}  {(c.label or ''):<{lw}}  {c.count:>9}"
+                for n, c in zip(names, self.classes)
+            ]
         return "\n".join(out) + "\n"
 
 
@@ -73,8 +80,13 @@ def _short(iri: str) -> str:
         ("foaf", "http://xmlns.com/foaf/0.1/"),
     ):
         if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return f"<{iri}>"
+
+
+def _select(store: Any, query: str) -> Any:
+    """The rows of a SELECT query (typed loosely: pyoxigraph's result type depends on the form)."""
+    return store.query(query)
 
 
 def graph_info(
@@ -91,27 +103,32 @@ def graph_info(
     data_store = load_store(data_files)
     ontology_store = load_store([ontology_path])
     labels: dict[str, str] = {}
-    for row in ontology_store.query(
+    for row in _select(
+        ontology_store,
         "SELECT ?c ?l WHERE { ?c <http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel> ?l "
-        "FILTER(LANG(?l) = '' || LANGMATCHES(LANG(?l), 'en')) }"
+        "FILTER(LANG(?l) = '' || LANGMATCHES(LANG(?l), 'en')) }",
     ):
         labels.setdefault(row["c"].value, row["l"].value)
     classes = [
         ClassCount(row["c"].value, labels.get(row["c"].value), int(row["n"].value))
-        for row in data_store.query(
-            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c ORDER BY DESC(?n) ?c"
+        for row in _select(
+            data_store,
+            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c ORDER BY DESC(?n) ?c",
         )
     ]
     version = iri = None
-    for row in ontology_store.query(
+    for row in _select(
+        ontology_store,
         "SELECT ?o ?v WHERE { ?o a <http://www.w3.org/2002/07/owl#Ontology> "
-        "OPTIONAL { ?o <http://www.w3.org/2002/07/owl#versionInfo> ?v } } LIMIT 1"
+        "OPTIONAL { ?o <http://www.w3.org/2002/07/owl#versionInfo> ?v } } LIMIT 1",
     ):
         iri = row["o"].value
         version = row["v"].value if row["v"] is not None else None
-    sources = next(c.count for c in classes if c.iri == _CG + "SourceDocument") if any(
-        c.iri == _CG + "SourceDocument" for c in classes
-    ) else 0
+    sources = (
+        next(c.count for c in classes if c.iri == _CG + "SourceDocument")
+        if any(c.iri == _CG + "SourceDocument" for c in classes)
+        else 0
+    )
     return GraphInfo(
         triples=len(data_store) + len(ontology_store),
         data_triples=len(data_store),

@@ -22,12 +22,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GraphSources",
-    "rdf_format_for",
-    "parse_file",
-    "load_store",
     "expand_paths",
-    "load_graph",
     "load_files",
+    "load_graph",
+    "load_store",
+    "parse_file",
+    "rdf_format_for",
     "to_rdflib",
 ]
 
@@ -58,7 +58,9 @@ class GraphSources:
     data: tuple[Path, ...] = field(default_factory=lambda: tuple(paths.data_files()))
 
     @classmethod
-    def with_data(cls, data: Sequence[Path | str] | None = None, **overrides: Path | None) -> GraphSources:
+    def with_data(
+        cls, data: Sequence[Path | str] | None = None, **overrides: Path | None
+    ) -> GraphSources:
         """The shipped files, with `data` (when given) and any non-None override replacing them."""
         kwargs: dict[str, object] = {k: Path(v) for k, v in overrides.items() if v is not None}
         if data:
@@ -101,9 +103,13 @@ def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            inside = sorted(p for p in path.iterdir() if p.suffix.lower() in _SUFFIX_FORMATS and p.is_file())
+            inside = sorted(
+                p for p in path.iterdir() if p.suffix.lower() in _SUFFIX_FORMATS and p.is_file()
+            )
             if not inside:
-                raise InputError(f"{path}: folder holds no RDF files ({', '.join(sorted(_SUFFIX_FORMATS))})")
+                raise InputError(
+                    f"{path}: folder holds no RDF files ({', '.join(sorted(_SUFFIX_FORMATS))})"
+                )
             out.extend(inside)
         elif not path.exists():
             raise InputError(f"{path}: no such file")
@@ -112,7 +118,9 @@ def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
     return out
 
 
-def parse_file(path: Path | str, *, prefixes: dict[str, str] | None = None) -> Iterator[pyoxigraph.Quad]:
+def parse_file(
+    path: Path | str, *, prefixes: dict[str, str] | None = None
+) -> Iterator[pyoxigraph.Quad]:
     """Parse one RDF file; a syntax error becomes an `RDFSyntaxError` naming file, line, column.
 
     When `prefixes` is given, the prefixes the file declares are added to it once parsed.

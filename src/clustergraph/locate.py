@@ -107,17 +107,26 @@ def subject_lines(path: Path | str) -> dict[str, int]:
     while i < n:
         kind, value, line = toks[i]
         lowered = value.lower()
-        if depth == 0 and expect_subject and (lowered in ("@prefix", "prefix") and kind in ("at", "word")):
+        if (
+            depth == 0
+            and expect_subject
+            and (lowered in ("@prefix", "prefix") and kind in ("at", "word"))
+        ):
             if i + 2 < n:
                 name = toks[i + 1][1]
-                iri = toks[i + 2]
-                if iri[0] == "iri" and name.endswith(":"):
-                    prefixes[name[:-1]] = urljoin(base, iri[1][1:-1])
+                declared = toks[i + 2]
+                if declared[0] == "iri" and name.endswith(":"):
+                    prefixes[name[:-1]] = urljoin(base, declared[1][1:-1])
             i += 3
             if kind == "at" and i < n and toks[i][1] == ".":
                 i += 1
             continue
-        if depth == 0 and expect_subject and lowered in ("@base", "base") and kind in ("at", "word"):
+        if (
+            depth == 0
+            and expect_subject
+            and lowered in ("@base", "base")
+            and kind in ("at", "word")
+        ):
             if i + 1 < n and toks[i + 1][0] == "iri":
                 base = urljoin(base, toks[i + 1][1][1:-1])
             i += 2

@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from clustergraph.validation import ValidationReport, ValidationResult
 
-__all__ = ["FORMATS", "format_report", "text", "json_text", "junit", "github", "turtle", "short_iri"]
+__all__ = [
+    "FORMATS",
+    "format_report",
+    "github",
+    "json_text",
+    "junit",
+    "short_iri",
+    "text",
+    "turtle",
+]
 
 _CHECK_TITLES = {
     "data": "data",
@@ -23,7 +32,7 @@ _CHECK_TITLES = {
 def short_iri(iri: str) -> str:
     """A readable form of our IRIs: `cluster/rotterdam` for https://w3id.org/clustergraph/id/…"""
     base = "https://w3id.org/clustergraph/id/"
-    return "cgid:" + iri[len(base):] if iri.startswith(base) else iri
+    return "cgid:" + iri[len(base) :] if iri.startswith(base) else iri
 
 
 def _focus_text(r: ValidationResult) -> str:
@@ -75,7 +84,9 @@ def text(report: ValidationReport) -> str:
         first = results[0]
         head = location or "(no file position)"
         if check == "query":
-            head = f"{first.file}:{first.line}:{first.column}" if first.line else (first.file or head)
+            head = (
+                f"{first.file}:{first.line}:{first.column}" if first.line else (first.file or head)
+            )
             lines.append(head)
         else:
             lines.append(f"{head}: {_focus_text(first)}")
@@ -150,7 +161,12 @@ def junit(report: ValidationReport) -> str:
         bad = [r for r in results if r.severity in failing]
         if bad:
             failures += 1
-            failure = ET.SubElement(case, "failure", message=f"{bad[0].path or ''} {bad[0].message}".strip(), type=bad[0].severity)
+            failure = ET.SubElement(
+                case,
+                "failure",
+                message=f"{bad[0].path or ''} {bad[0].message}".strip(),
+                type=bad[0].severity,
+            )
             failure.text = body
         else:
             ET.SubElement(case, "system-out").text = body

@@ -26,7 +26,7 @@ from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Store, Variable
 
-__all__ = ["Unsupported", "RawResult", "Engine", "SH", "RDF", "RDFS", "XSD"]
+__all__ = ["RDF", "RDFS", "SH", "XSD", "Engine", "RawResult", "Unsupported"]
 
 log = logging.getLogger(__name__)
 
@@ -53,16 +53,67 @@ VIOLATION = _sh("Violation")
 
 #: Predicates in the sh: namespace that this engine understands (anything else: Unsupported).
 _KNOWN = {
-    "targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "path", "inversePath",
-    "alternativePath", "zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath", "class", "datatype",
-    "nodeKind", "minCount", "maxCount", "minInclusive", "maxInclusive", "minExclusive",
-    "maxExclusive", "minLength", "maxLength", "pattern", "flags", "languageIn", "uniqueLang",
-    "equals", "disjoint", "lessThan", "lessThanOrEquals", "in", "hasValue", "node", "property",
-    "and", "or", "not", "xone", "closed", "ignoredProperties", "qualifiedValueShape",
-    "qualifiedMinCount", "qualifiedMaxCount", "qualifiedValueShapesDisjoint", "sparql", "select",
-    "prefixes", "declare", "prefix", "namespace", "message", "severity", "deactivated", "name",
-    "description", "order", "group", "defaultValue", "shapesGraph", "suggestedShapesGraph",
-    "entailment", "labelTemplate",
+    "targetClass",
+    "targetNode",
+    "targetSubjectsOf",
+    "targetObjectsOf",
+    "path",
+    "inversePath",
+    "alternativePath",
+    "zeroOrMorePath",
+    "oneOrMorePath",
+    "zeroOrOnePath",
+    "class",
+    "datatype",
+    "nodeKind",
+    "minCount",
+    "maxCount",
+    "minInclusive",
+    "maxInclusive",
+    "minExclusive",
+    "maxExclusive",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "flags",
+    "languageIn",
+    "uniqueLang",
+    "equals",
+    "disjoint",
+    "lessThan",
+    "lessThanOrEquals",
+    "in",
+    "hasValue",
+    "node",
+    "property",
+    "and",
+    "or",
+    "not",
+    "xone",
+    "closed",
+    "ignoredProperties",
+    "qualifiedValueShape",
+    "qualifiedMinCount",
+    "qualifiedMaxCount",
+    "qualifiedValueShapesDisjoint",
+    "sparql",
+    "select",
+    "prefixes",
+    "declare",
+    "prefix",
+    "namespace",
+    "message",
+    "severity",
+    "deactivated",
+    "name",
+    "description",
+    "order",
+    "group",
+    "defaultValue",
+    "shapesGraph",
+    "suggestedShapesGraph",
+    "entailment",
+    "labelTemplate",
 }
 _SHAPE_TYPES = {SH + "NodeShape", SH + "PropertyShape"}
 
@@ -88,8 +139,18 @@ class RawResult:
 # -- literal values ---------------------------------------------------------------------------
 
 _INT_TYPES = {
-    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-    "nonPositiveInteger", "negativeInteger", "unsignedInt", "unsignedLong", "unsignedShort",
+    "integer",
+    "int",
+    "long",
+    "short",
+    "byte",
+    "nonNegativeInteger",
+    "positiveInteger",
+    "nonPositiveInteger",
+    "negativeInteger",
+    "unsignedInt",
+    "unsignedLong",
+    "unsignedShort",
     "unsignedByte",
 }
 _LEXICAL = {
@@ -114,11 +175,17 @@ def _well_formed(lit: Literal) -> bool:
     dt = lit.datatype.value
     if not dt.startswith(XSD):
         return True
-    local = dt[len(XSD):]
+    local = dt[len(XSD) :]
     rx = _LEXICAL_RE.get(local)
     if rx is not None and not rx.fullmatch(lit.value):
         return False
-    if local in ("nonNegativeInteger", "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte"):
+    if local in (
+        "nonNegativeInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+    ):
         return int(lit.value) >= 0
     if local == "positiveInteger":
         return int(lit.value) > 0
@@ -134,7 +201,7 @@ def _comparable(term: Any) -> tuple[str, Any] | None:
     if not isinstance(term, Literal) or term.language:
         return None
     dt = term.datatype.value
-    local = dt[len(XSD):] if dt.startswith(XSD) else None
+    local = dt[len(XSD) :] if dt.startswith(XSD) else None
     if local in _NUMERIC:
         if not _well_formed(term):
             return None
@@ -174,8 +241,8 @@ class Engine:
         for quad in shapes:
             p = quad.predicate.value
             self._index.setdefault((quad.subject, p), []).append(quad.object)
-            if p.startswith(SH) and p[len(SH):] not in _KNOWN:
-                raise Unsupported(f"sh:{p[len(SH):]}")
+            if p.startswith(SH) and p[len(SH) :] not in _KNOWN:
+                raise Unsupported(f"sh:{p[len(SH) :]}")
         self._superclasses: dict[Any, set[Any]] = {}
         self._conforms: dict[tuple[Any, Any], bool] = {}
         self._lists: dict[Any, list[Any]] = {}
@@ -250,9 +317,8 @@ class Engine:
         return list(dict.fromkeys(self._path(node, path)))
 
     def _path(self, node: Any, path: Any) -> Iterable[Any]:
-        if isinstance(node, Literal):
-            if isinstance(path, NamedNode):
-                return []
+        if isinstance(node, Literal) and isinstance(path, NamedNode):
+            return []
         if isinstance(path, NamedNode):
             return self._objects(node, path)
         if (path, RDF + "first") in self._index:
@@ -292,12 +358,17 @@ class Engine:
     # shapes
     def shapes_with_targets(self) -> list[Any]:
         shapes: dict[Any, None] = {}
-        for (s, p) in self._index:
-            if p in (SH + "targetClass", SH + "targetNode", SH + "targetSubjectsOf", SH + "targetObjectsOf"):
-                shapes.setdefault(s, None)
-            elif p == RDF + "type" and any(
-                t.value in _SHAPE_TYPES for t in self._index[(s, p)]
-            ) and any(t in (RDFS_CLASS, NamedNode(OWL + "Class")) for t in self._index[(s, p)]):
+        for s, p in self._index:
+            if p in (
+                SH + "targetClass",
+                SH + "targetNode",
+                SH + "targetSubjectsOf",
+                SH + "targetObjectsOf",
+            ) or (
+                p == RDF + "type"
+                and any(t.value in _SHAPE_TYPES for t in self._index[(s, p)])
+                and any(t in (RDFS_CLASS, NamedNode(OWL + "Class")) for t in self._index[(s, p)])
+            ):
                 shapes.setdefault(s, None)
         return sorted(shapes, key=str)
 
@@ -310,9 +381,13 @@ class Engine:
             nodes.update(dict.fromkeys(self._instances(cls)))
         nodes.update(dict.fromkeys(self._get(shape, "targetNode")))
         for p in self._get(shape, "targetSubjectsOf"):
-            nodes.update(dict.fromkeys(q.subject for q in self.data.quads_for_pattern(None, p, None, None)))
+            nodes.update(
+                dict.fromkeys(q.subject for q in self.data.quads_for_pattern(None, p, None, None))
+            )
         for p in self._get(shape, "targetObjectsOf"):
-            nodes.update(dict.fromkeys(q.object for q in self.data.quads_for_pattern(None, p, None, None)))
+            nodes.update(
+                dict.fromkeys(q.object for q in self.data.quads_for_pattern(None, p, None, None))
+            )
         return list(nodes)
 
     def validate(self) -> list[RawResult]:
@@ -342,7 +417,11 @@ class Engine:
         out: list[RawResult] = []
 
         def emit(
-            focus: Any, component: str, value: Any = None, detail: str = "", rpath: Any = path,
+            focus: Any,
+            component: str,
+            value: Any = None,
+            detail: str = "",
+            rpath: Any = path,
             filled: list[Literal] | None = None,
         ) -> None:
             msgs = list(messages) if filled is None else filled
@@ -359,15 +438,18 @@ class Engine:
             cached = {}
             for (s, p), objects in self._index.items():
                 if s == shape and p.startswith(SH):
-                    cached[p[len(SH):]] = objects
+                    cached[p[len(SH) :]] = objects
             self._params[shape] = cached
         return cached
 
-    def _check(self, shape: Any, focus: Any, values: list[Any], path: Any, emit: Any, out: list[RawResult]) -> None:
+    def _check(
+        self, shape: Any, focus: Any, values: list[Any], path: Any, emit: Any, out: list[RawResult]
+    ) -> None:
         params = self._shape_params(shape)
 
         def g(s: Any, name: str) -> list[Any]:
             return params.get(name, [])
+
         for cls in g(shape, "class"):
             for v in values:
                 if not self._is_instance(v, cls):
@@ -381,27 +463,48 @@ class Engine:
                     emit(focus, "DatatypeConstraintComponent", v, f"should have datatype {dt}")
         for kind in g(shape, "nodeKind"):
             allowed = {
-                "IRI": (NamedNode,), "BlankNode": (BlankNode,), "Literal": (Literal,),
-                "BlankNodeOrIRI": (BlankNode, NamedNode), "BlankNodeOrLiteral": (BlankNode, Literal),
+                "IRI": (NamedNode,),
+                "BlankNode": (BlankNode,),
+                "Literal": (Literal,),
+                "BlankNodeOrIRI": (BlankNode, NamedNode),
+                "BlankNodeOrLiteral": (BlankNode, Literal),
                 "IRIOrLiteral": (NamedNode, Literal),
-            }[kind.value[len(SH):]]
+            }[kind.value[len(SH) :]]
             for v in values:
                 if not isinstance(v, allowed):
                     emit(focus, "NodeKindConstraintComponent", v, f"should be of node kind {kind}")
         if path is not None:
             for bound in g(shape, "minCount"):
                 if len(values) < int(bound.value):
-                    emit(focus, "MinCountConstraintComponent", None, f"has {len(values)} value(s), needs at least {bound.value}")
+                    emit(
+                        focus,
+                        "MinCountConstraintComponent",
+                        None,
+                        f"has {len(values)} value(s), needs at least {bound.value}",
+                    )
             for bound in g(shape, "maxCount"):
                 if len(values) > int(bound.value):
-                    emit(focus, "MaxCountConstraintComponent", None, f"has {len(values)} values, allows at most {bound.value}")
+                    emit(
+                        focus,
+                        "MaxCountConstraintComponent",
+                        None,
+                        f"has {len(values)} values, allows at most {bound.value}",
+                    )
         for name, ok_signs in (
-            ("minInclusive", (0, 1)), ("maxInclusive", (-1, 0)), ("minExclusive", (1,)), ("maxExclusive", (-1,)),
+            ("minInclusive", (0, 1)),
+            ("maxInclusive", (-1, 0)),
+            ("minExclusive", (1,)),
+            ("maxExclusive", (-1,)),
         ):
             for bound in g(shape, name):
                 for v in values:
                     if _compare(v, bound) not in ok_signs:
-                        emit(focus, name[0].upper() + name[1:] + "ConstraintComponent", v, f"{name} {bound.value}")
+                        emit(
+                            focus,
+                            name[0].upper() + name[1:] + "ConstraintComponent",
+                            v,
+                            f"{name} {bound.value}",
+                        )
         for name in ("minLength", "maxLength"):
             for bound in g(shape, name):
                 for v in values:
@@ -411,18 +514,34 @@ class Engine:
                         n = len(v.value)
                         ok = n >= int(bound.value) if name == "minLength" else n <= int(bound.value)
                     if not ok:
-                        emit(focus, name[0].upper() + name[1:] + "ConstraintComponent", v, f"{name} {bound.value}")
+                        emit(
+                            focus,
+                            name[0].upper() + name[1:] + "ConstraintComponent",
+                            v,
+                            f"{name} {bound.value}",
+                        )
         for pattern in g(shape, "pattern"):
             flags = self._one(shape, "flags")
             rx = re.compile(pattern.value, _re_flags(flags.value if flags else ""))
             for v in values:
                 if isinstance(v, BlankNode) or not rx.search(v.value):
-                    emit(focus, "PatternConstraintComponent", v, f"does not match {pattern.value!r}")
+                    emit(
+                        focus, "PatternConstraintComponent", v, f"does not match {pattern.value!r}"
+                    )
         for langs in g(shape, "languageIn"):
             wanted = [t.value for t in self._list(langs)]
             for v in values:
-                if not (isinstance(v, Literal) and v.language and any(_lang_matches(v.language, w) for w in wanted)):
-                    emit(focus, "LanguageInConstraintComponent", v, f"language should be one of {wanted}")
+                if not (
+                    isinstance(v, Literal)
+                    and v.language
+                    and any(_lang_matches(v.language, w) for w in wanted)
+                ):
+                    emit(
+                        focus,
+                        "LanguageInConstraintComponent",
+                        v,
+                        f"language should be one of {wanted}",
+                    )
         unique = self._one(shape, "uniqueLang")
         if path is not None and isinstance(unique, Literal) and unique.value in ("true", "1"):
             counts: dict[str, int] = {}
@@ -431,10 +550,19 @@ class Engine:
                     counts[v.language.lower()] = counts.get(v.language.lower(), 0) + 1
             for lang, n in counts.items():
                 if n > 1:
-                    emit(focus, "UniqueLangConstraintComponent", None, f"more than one value in language {lang!r}")
+                    emit(
+                        focus,
+                        "UniqueLangConstraintComponent",
+                        None,
+                        f"more than one value in language {lang!r}",
+                    )
         for name in ("equals", "disjoint", "lessThan", "lessThanOrEquals"):
             for other in g(shape, name):
-                others = list(dict.fromkeys(self._objects(focus, other))) if not isinstance(focus, Literal) else []
+                others = (
+                    list(dict.fromkeys(self._objects(focus, other)))
+                    if not isinstance(focus, Literal)
+                    else []
+                )
                 comp = name[0].upper() + name[1:] + "ConstraintComponent"
                 if name == "equals":
                     for v in values:
@@ -464,7 +592,12 @@ class Engine:
         for node_shape in g(shape, "node"):
             for v in values:
                 if not self.conforms(node_shape, v):
-                    emit(focus, "NodeConstraintComponent", v, f"does not conform to shape {node_shape}")
+                    emit(
+                        focus,
+                        "NodeConstraintComponent",
+                        v,
+                        f"does not conform to shape {node_shape}",
+                    )
         for prop in g(shape, "property"):
             out.extend(self.evaluate(prop, values))
         for name in ("and", "or", "xone"):
@@ -474,11 +607,21 @@ class Engine:
                     n = sum(1 for s in parts if self.conforms(s, v))
                     ok = n == len(parts) if name == "and" else n >= 1 if name == "or" else n == 1
                     if not ok:
-                        emit(focus, name[0].upper() + name[1:] + "ConstraintComponent", v, f"does not satisfy sh:{name}")
+                        emit(
+                            focus,
+                            name[0].upper() + name[1:] + "ConstraintComponent",
+                            v,
+                            f"does not satisfy sh:{name}",
+                        )
         for negated in g(shape, "not"):
             for v in values:
                 if self.conforms(negated, v):
-                    emit(focus, "NotConstraintComponent", v, f"conforms to shape {negated}, which it must not")
+                    emit(
+                        focus,
+                        "NotConstraintComponent",
+                        v,
+                        f"conforms to shape {negated}, which it must not",
+                    )
         closed = self._one(shape, "closed")
         if isinstance(closed, Literal) and closed.value in ("true", "1"):
             allowed_p = {self._one(p, "path") for p in g(shape, "property")}
@@ -489,7 +632,13 @@ class Engine:
                     continue
                 for q in self.data.quads_for_pattern(v, None, None, None):
                     if q.predicate not in allowed_p:
-                        emit(focus, "ClosedConstraintComponent", q.object, f"property {q.predicate} is not allowed", q.predicate)
+                        emit(
+                            focus,
+                            "ClosedConstraintComponent",
+                            q.object,
+                            f"property {q.predicate} is not allowed",
+                            q.predicate,
+                        )
         for qshape in g(shape, "qualifiedValueShape"):
             disjoint = self._one(shape, "qualifiedValueShapesDisjoint")
             if isinstance(disjoint, Literal) and disjoint.value in ("true", "1"):
@@ -497,10 +646,20 @@ class Engine:
             n = sum(1 for v in values if self.conforms(qshape, v))
             for bound in g(shape, "qualifiedMinCount"):
                 if n < int(bound.value):
-                    emit(focus, "QualifiedMinCountConstraintComponent", None, f"{n} value(s) conform, needs {bound.value}")
+                    emit(
+                        focus,
+                        "QualifiedMinCountConstraintComponent",
+                        None,
+                        f"{n} value(s) conform, needs {bound.value}",
+                    )
             for bound in g(shape, "qualifiedMaxCount"):
                 if n > int(bound.value):
-                    emit(focus, "QualifiedMaxCountConstraintComponent", None, f"{n} values conform, allows {bound.value}")
+                    emit(
+                        focus,
+                        "QualifiedMaxCountConstraintComponent",
+                        None,
+                        f"{n} values conform, allows {bound.value}",
+                    )
         for constraint in g(shape, "sparql"):
             self._sparql(shape, constraint, focus, path, emit)
 
@@ -522,18 +681,24 @@ class Engine:
         if select is None:
             raise Unsupported("sh:sparql without sh:select")
         text = select.value
-        if path is not None:
-            if "$PATH" in text:
-                text = text.replace("$PATH", self.path_sparql(path))
+        if path is not None and "$PATH" in text:
+            text = text.replace("$PATH", self.path_sparql(path))
         query = self._prefixes(constraint) + text
         messages = self._get(constraint, "message") or self._get(shape, "message")
-        rows = self.data.query(query, substitutions={Variable("this"): focus})
+        try:
+            rows: Any = self.data.query(query, substitutions={Variable("this"): focus})
+        except SyntaxError as exc:
+            from clustergraph.errors import InputError
+
+            raise InputError(f"the SPARQL of shape {shape} does not parse: {exc}") from None
         for row in rows:
             bindings = {var.value: row[var] for var in rows.variables if row[var] is not None}
             value = bindings.get("value", focus if path is None else None)
             rpath = bindings.get("path", path)
             filled = [
-                Literal(_fill_template(m.value, bindings), language=m.language) if m.language else Literal(_fill_template(m.value, bindings))
+                Literal(_fill_template(m.value, bindings), language=m.language)
+                if m.language
+                else Literal(_fill_template(m.value, bindings))
                 for m in messages
             ]
             emit(focus, "SPARQLConstraintComponent", value, "", rpath, filled)
@@ -544,7 +709,10 @@ class Engine:
         if (path, RDF + "first") in self._index:
             return "(" + "/".join(self.path_sparql(p) for p in self._list(path)) + ")"
         for name, fmt in (
-            ("inversePath", "^{}"), ("zeroOrMorePath", "{}*"), ("oneOrMorePath", "{}+"), ("zeroOrOnePath", "{}?"),
+            ("inversePath", "^{}"),
+            ("zeroOrMorePath", "{}*"),
+            ("oneOrMorePath", "{}+"),
+            ("zeroOrOnePath", "{}?"),
         ):
             inner = self._one(path, name)
             if inner is not None:

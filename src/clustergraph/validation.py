@@ -36,14 +36,14 @@ if TYPE_CHECKING:
     import rdflib
 
 __all__ = [
-    "SEVERITIES",
     "INFERENCE",
-    "ValidationResult",
+    "SEVERITIES",
     "ValidationReport",
-    "validate",
+    "ValidationResult",
     "check_queries",
-    "shacl_shacl_file",
     "data_sources",
+    "shacl_shacl_file",
+    "validate",
 ]
 
 log = logging.getLogger(__name__)
@@ -186,7 +186,9 @@ class ValidationReport:
         }
 
     def __str__(self) -> str:
-        counts = ", ".join(f"{n} {k.lower()}{'s' if n != 1 else ''}" for k, n in self.count_by_severity().items())
+        counts = ", ".join(
+            f"{n} {k.lower()}{'s' if n != 1 else ''}" for k, n in self.count_by_severity().items()
+        )
         return f"{'conforms' if self.conforms else 'does not conform'} ({counts})"
 
 
@@ -207,7 +209,7 @@ def shacl_shacl_file() -> Path:
     spec = find_spec("pyshacl")
     if spec is None or not spec.submodule_search_locations:
         raise InputError("pyshacl is not installed; it is needed for the shapes-for-shapes check")
-    return Path(list(spec.submodule_search_locations)[0]) / "assets" / "shacl-shacl.ttl"
+    return Path(next(iter(spec.submodule_search_locations))) / "assets" / "shacl-shacl.ttl"
 
 
 def data_sources(
@@ -239,7 +241,7 @@ class _Render:
     def iri(self, iri: str) -> str:
         for ns, name in self.prefixes:
             if iri.startswith(ns) and len(iri) > len(ns):
-                local = iri[len(ns):]
+                local = iri[len(ns) :]
                 if all(c.isalnum() or c in "_-./" for c in local) and not local.endswith("."):
                     return f"{name}:{local}"
         return f"<{iri}>"
@@ -275,7 +277,12 @@ class _Render:
         items = _read_list(store, term)
         if items is not None:
             return "/".join(self.path(store, i) for i in items)
-        for name, fmt in (("inversePath", "^{}"), ("zeroOrMorePath", "{}*"), ("oneOrMorePath", "{}+"), ("zeroOrOnePath", "{}?")):
+        for name, fmt in (
+            ("inversePath", "^{}"),
+            ("zeroOrMorePath", "{}*"),
+            ("oneOrMorePath", "{}+"),
+            ("zeroOrOnePath", "{}?"),
+        ):
             inner = one(SH + name)
             if inner is not None:
                 text = self.path(store, inner)
@@ -401,7 +408,9 @@ def _oxigraph_report(
             add(pyoxigraph.Quad(node, NN(SH + "value"), r.value))
             if isinstance(r.value, pyoxigraph.BlankNode):
                 _copy_cbd(data, r.value, out)
-        messages = r.messages or [Lit(_default_message(r.component, _compact_detail(r.detail, render)))]
+        messages = r.messages or [
+            Lit(_default_message(r.component, _compact_detail(r.detail, render)))
+        ]
         for m in messages:
             add(pyoxigraph.Quad(node, NN(SH + "resultMessage"), m))
     return [(out, nodes)]
@@ -435,8 +444,15 @@ def _pyshacl_report(
     store = pyoxigraph.Store()
     nt = report_graph.serialize(format="nt", encoding="utf-8")
     store.extend(pyoxigraph.parse(nt, format=pyoxigraph.RdfFormat.N_TRIPLES))
-    nodes = [q.object for q in store.quads_for_pattern(None, pyoxigraph.NamedNode(SH + "result"), None, None)]
-    for q in list(store.quads_for_pattern(None, _rdf_type(), pyoxigraph.NamedNode(SH + "ValidationReport"), None)):
+    nodes = [
+        q.object
+        for q in store.quads_for_pattern(None, pyoxigraph.NamedNode(SH + "result"), None, None)
+    ]
+    for q in list(
+        store.quads_for_pattern(
+            None, _rdf_type(), pyoxigraph.NamedNode(SH + "ValidationReport"), None
+        )
+    ):
         for t in list(store.quads_for_pattern(q.subject, None, None, None)):
             store.remove(t)
     return store, nodes
@@ -445,7 +461,9 @@ def _pyshacl_report(
 # -- stored queries ---------------------------------------------------------------------------
 
 
-def check_queries(files: Sequence[Path | str] | None = None) -> list[tuple[Path, int | None, int | None, str]]:
+def check_queries(
+    files: Sequence[Path | str] | None = None,
+) -> list[tuple[Path, int | None, int | None, str]]:
     """Parse every stored query; return (file, line, column, message) for each that does not.
 
     Queries are parsed by Oxigraph (the engine that runs them) against an empty store and never
@@ -456,7 +474,7 @@ def check_queries(files: Sequence[Path | str] | None = None) -> list[tuple[Path,
 
     import pyoxigraph
 
-    problems = []
+    problems: list[tuple[Path, int | None, int | None, str]] = []
     store = pyoxigraph.Store()
     for path in paths.query_files() if files is None else [Path(f) for f in files]:
         try:
@@ -470,10 +488,16 @@ def check_queries(files: Sequence[Path | str] | None = None) -> list[tuple[Path,
             message = str(exc)
             m = re.match(r"error at (\d+):(\d+): (.*)", message, re.DOTALL)
             if m:
-                problems.append((path, int(m.group(1)), int(m.group(2)), f"SPARQL syntax error: {m.group(3)}"))
+                problems.append(
+                    (path, int(m.group(1)), int(m.group(2)), f"SPARQL syntax error: {m.group(3)}")
+                )
             else:
                 problems.append((path, None, None, f"SPARQL syntax error: {message}"))
-        except (OSError, RuntimeError, ValueError) as exc:  # evaluation of an ASK on the empty store
+        except (
+            OSError,
+            RuntimeError,
+            ValueError,
+        ) as exc:  # evaluation of an ASK on the empty store
             log.debug("query %s parsed, evaluation on an empty store failed: %s", path, exc)
     return problems
 
@@ -531,13 +555,23 @@ def validate(
 
     report_store = pyoxigraph.Store()
     report_node = pyoxigraph.BlankNode()
-    report_store.add(pyoxigraph.Quad(report_node, _rdf_type(), pyoxigraph.NamedNode(SH + "ValidationReport")))
+    report_store.add(
+        pyoxigraph.Quad(report_node, _rdf_type(), pyoxigraph.NamedNode(SH + "ValidationReport"))
+    )
     results: list[ValidationResult] = []
 
-    def collect(store: pyoxigraph.Store, nodes: list[Any], graph: pyoxigraph.Store, locator: Locator, check: str) -> None:
+    def collect(
+        store: pyoxigraph.Store,
+        nodes: list[Any],
+        graph: pyoxigraph.Store,
+        locator: Locator,
+        check: str,
+    ) -> None:
         report_store.extend(q for q in store)
         for node in nodes:
-            report_store.add(pyoxigraph.Quad(report_node, pyoxigraph.NamedNode(SH + "result"), node))
+            report_store.add(
+                pyoxigraph.Quad(report_node, pyoxigraph.NamedNode(SH + "result"), node)
+            )
             result = _result(store, node, graph, locator, render, check)
             results.append(result)
             _add_location(report_store, node, result)
@@ -545,7 +579,7 @@ def validate(
     shapes_ok = True
     if check_shapes:
         meta_shapes = load_store([shacl_shacl_file()])
-        (meta_store, meta_nodes), = _oxigraph_report(shapes_store, meta_shapes, render)
+        ((meta_store, meta_nodes),) = _oxigraph_report(shapes_store, meta_shapes, render)
         if meta_nodes:
             shapes_ok = False
             collect(meta_store, meta_nodes, shapes_store, shapes_locator, "shapes")
@@ -557,14 +591,18 @@ def validate(
             used = "oxigraph" if inference == "none" else "pyshacl"
         if used == "oxigraph":
             if inference != "none":
-                raise InputError("the oxigraph engine does no inference; use engine='pyshacl' or 'auto'")
+                raise InputError(
+                    "the oxigraph engine does no inference; use engine='pyshacl' or 'auto'"
+                )
             from clustergraph.shacl import Unsupported
 
             try:
-                (store, nodes), = _oxigraph_report(data_store, shapes_store, render)
+                ((store, nodes),) = _oxigraph_report(data_store, shapes_store, render)
             except Unsupported as exc:
                 if engine == "oxigraph":
-                    raise InputError(f"the oxigraph engine does not support {exc}; use engine='pyshacl'") from None
+                    raise InputError(
+                        f"the oxigraph engine does not support {exc}; use engine='pyshacl'"
+                    ) from None
                 log.info("shapes use %s: validating with pySHACL", exc)
                 used = "pyshacl"
         if used == "pyshacl":
@@ -602,7 +640,16 @@ def validate(
             _add_location(report_store, node, results[-1])
 
     order = {s: i for i, s in enumerate(SEVERITIES)}
-    results.sort(key=lambda r: (r.file or "~", r.line or 0, r.focus_node, order.get(r.severity, 9), r.path or "", r.value or ""))
+    results.sort(
+        key=lambda r: (
+            r.file or "~",
+            r.line or 0,
+            r.focus_node,
+            order.get(r.severity, 9),
+            r.path or "",
+            r.value or "",
+        )
+    )
     report = ValidationReport(
         results=results,
         fail_on=fail_on,
@@ -613,7 +660,9 @@ def validate(
         _prefixes=prefixes,
     )
     report.seconds = time.perf_counter() - started
-    log.info("validated %d files in %.3f s with %s: %s", len(graph_files), report.seconds, used, report)
+    log.info(
+        "validated %d files in %.3f s with %s: %s", len(graph_files), report.seconds, used, report
+    )
     return report
 
 
@@ -622,13 +671,26 @@ def _add_location(store: pyoxigraph.Store, node: Any, result: ValidationResult) 
     import pyoxigraph
 
     if result.file is not None:
-        store.add(pyoxigraph.Quad(node, pyoxigraph.NamedNode(CHECK + "file"), pyoxigraph.Literal(result.file)))
+        store.add(
+            pyoxigraph.Quad(
+                node, pyoxigraph.NamedNode(CHECK + "file"), pyoxigraph.Literal(result.file)
+            )
+        )
     if result.line is not None:
-        store.add(pyoxigraph.Quad(node, pyoxigraph.NamedNode(CHECK + "line"), pyoxigraph.Literal(result.line)))
+        store.add(
+            pyoxigraph.Quad(
+                node, pyoxigraph.NamedNode(CHECK + "line"), pyoxigraph.Literal(result.line)
+            )
+        )
 
 
 def _result(
-    store: pyoxigraph.Store, node: Any, graph: pyoxigraph.Store, locator: Any, render: _Render, check: str
+    store: pyoxigraph.Store,
+    node: Any,
+    graph: pyoxigraph.Store,
+    locator: Any,
+    render: _Render,
+    check: str,
 ) -> ValidationResult:
     import pyoxigraph
 
@@ -640,7 +702,12 @@ def _result(
     focus = one("focusNode")
     severity_term = one("resultSeverity")
     severity = severity_term.value.rsplit("#", 1)[-1] if severity_term is not None else "Violation"
-    messages = [q.object for q in store.quads_for_pattern(node, pyoxigraph.NamedNode(SH + "resultMessage"), None, None)]
+    messages: list[Any] = [
+        q.object
+        for q in store.quads_for_pattern(
+            node, pyoxigraph.NamedNode(SH + "resultMessage"), None, None
+        )
+    ]
     messages.sort(key=lambda m: (m.language not in (None, "en"), m.value))
     path = one("resultPath")
     value = one("value")
@@ -656,11 +723,25 @@ def _result(
         shape_text = _describe_shape(store, shape, render)
     else:
         shape_text = render.term(shape) if shape is not None else ""
+    message = messages[0].value if messages else ""
+    if (
+        "{" in message
+    ):  # fill in {$value} and {$this}, which pySHACL leaves as they are outside SPARQL
+        import re
+
+        fillers = {"value": value, "this": focus, "focusNode": focus}
+        message = re.sub(
+            r"\{[$?](value|this|focusNode)\}",
+            lambda m: (
+                render.term(fillers[m.group(1)]) if fillers[m.group(1)] is not None else m.group(0)
+            ),
+            message,
+        )
     return ValidationResult(
         severity=severity,
         focus_node=focus.value if isinstance(focus, pyoxigraph.NamedNode) else f"_:{focus.value}",
         focus_label=_label(graph, focus),
-        message=messages[0].value if messages else "",
+        message=message,
         path=render.path(store, path) if path is not None else None,
         value=render.term(value) if value is not None else None,
         component=render.term(component) if component is not None else "",

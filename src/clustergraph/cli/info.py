@@ -9,10 +9,18 @@ __all__ = ["command"]
 
 @click.command(name="info")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option("--ontology", type=click.Path(path_type=str), help="Ontology file instead of the shipped one.")
-@click.option("--with-shipped-data", is_flag=True, help="Count PATHs together with the shipped data.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def command(paths: tuple[str, ...], ontology: str | None, with_shipped_data: bool, fmt: str) -> None:
+@click.option(
+    "--ontology", type=click.Path(path_type=str), help="Ontology file instead of the shipped one."
+)
+@click.option(
+    "--with-shipped-data", is_flag=True, help="Count PATHs together with the shipped data."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def command(
+    paths: tuple[str, ...], ontology: str | None, with_shipped_data: bool, fmt: str
+) -> None:
     """Show what the graph holds (the shipped data, or PATHS): triples, resources per class,
     source documents and the ontology version."""
     import json

@@ -9,8 +9,12 @@ __all__ = ["command"]
 
 @click.command(name="validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option("--shapes", type=click.Path(path_type=str), help="SHACL shapes file instead of the shipped one.")
-@click.option("--ontology", type=click.Path(path_type=str), help="Ontology file instead of the shipped one.")
+@click.option(
+    "--shapes", type=click.Path(path_type=str), help="SHACL shapes file instead of the shipped one."
+)
+@click.option(
+    "--ontology", type=click.Path(path_type=str), help="Ontology file instead of the shipped one."
+)
 @click.option(
     "--with-shipped-data",
     is_flag=True,
@@ -48,7 +52,9 @@ __all__ = ["command"]
     help="auto: the fast Oxigraph engine, pySHACL for inference or shapes it does not support.",
 )
 @click.option("--no-queries", is_flag=True, help="Skip the syntax check of the stored queries.")
-@click.option("--no-shapes-check", is_flag=True, help="Skip the SHACL-for-SHACL check of the shapes.")
+@click.option(
+    "--no-shapes-check", is_flag=True, help="Skip the SHACL-for-SHACL check of the shapes."
+)
 def command(
     paths: tuple[str, ...],
     shapes: str | None,
