@@ -122,7 +122,9 @@ def test_golden(session: Session, name: str, case: str) -> None:
     path = GOLDEN / f"{name}.{case}.json"
     if UPDATE:
         path.write_text(json.dumps(got, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert path.exists(), f"no golden file {path.name}: regenerate with CLUSTERGRAPH_UPDATE_GOLDEN=1"
+    assert path.exists(), (
+        f"no golden file {path.name}: regenerate with CLUSTERGRAPH_UPDATE_GOLDEN=1"
+    )
     expected = json.loads(path.read_text(encoding="utf-8"))
     assert got == expected
 
@@ -135,14 +137,24 @@ def _column(name: str, case: str, column: str) -> list[Any]:
 
 def test_spot_check_members_as_of() -> None:
     """The headline checks: 31 clusters in 16 countries on 2025-01-31, 18 in 10 on 2024-01-31."""
-    assert _column("member-counts-as-of", "default", "clusters") == [f'"31"^^<http://www.w3.org/2001/XMLSchema#integer>']
-    assert _column("member-counts-as-of", "default", "countries") == [f'"16"^^<http://www.w3.org/2001/XMLSchema#integer>']
-    assert _column("member-counts-as-of", "2024-01-31", "clusters") == [f'"18"^^<http://www.w3.org/2001/XMLSchema#integer>']
-    assert _column("member-counts-as-of", "2024-01-31", "countries") == [f'"10"^^<http://www.w3.org/2001/XMLSchema#integer>']
+    assert _column("member-counts-as-of", "default", "clusters") == [
+        '"31"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    ]
+    assert _column("member-counts-as-of", "default", "countries") == [
+        '"16"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    ]
+    assert _column("member-counts-as-of", "2024-01-31", "clusters") == [
+        '"18"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    ]
+    assert _column("member-counts-as-of", "2024-01-31", "countries") == [
+        '"10"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    ]
     assert len(_column("members-as-of", "default", "cluster")) == 31
     assert len(_column("members-as-of", "2024-01-31", "cluster")) == 18
     # founding members: 4 clusters in 3 countries
-    assert _column("member-counts-as-of", "2021-12-31", "clusters") == [f'"4"^^<http://www.w3.org/2001/XMLSchema#integer>']
+    assert _column("member-counts-as-of", "2021-12-31", "clusters") == [
+        '"4"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    ]
 
 
 def test_spot_check_technology_hierarchy() -> None:
@@ -150,11 +162,15 @@ def test_spot_check_technology_hierarchy() -> None:
     hydrogen = set(_column("clusters-by-technology", "default", "cluster"))
     green = set(_column("clusters-by-technology", "green-hydrogen", "cluster"))
     assert green and green <= hydrogen
-    assert f"<{ID}technology/green-hydrogen>" in _column("clusters-by-technology", "default", "technology")
+    assert f"<{ID}technology/green-hydrogen>" in _column(
+        "clusters-by-technology", "default", "technology"
+    )
 
 
 def test_spot_check_ranking_is_descending() -> None:
-    counts = [int(v.split('"')[1]) for v in _column("countries-by-cluster-count", "default", "clusters")]
+    counts = [
+        int(v.split('"')[1]) for v in _column("countries-by-cluster-count", "default", "clusters")
+    ]
     assert counts == sorted(counts, reverse=True)
     assert sum(counts) == 31
 
@@ -198,6 +214,18 @@ def test_session_keeps_its_store(session: Session) -> None:
     session.query("clusters-by-country")
     session.sparql("ASK { ?s ?p ?o }")
     assert session.store is store
+
+
+def test_missing_required_parameter_is_named() -> None:
+    from clustergraph.errors import ParameterError
+    from clustergraph.queries import StoredQuery
+
+    query = StoredQuery.from_text(
+        "#+ summary: s\nSELECT ?c WHERE { ?c <urn:country> ?_country_iri } ORDER BY ?c\n", name="q"
+    )
+    with pytest.raises(ParameterError) as info:
+        query.bindings({})
+    assert info.value.name == "country" and "is required" in str(info.value)
 
 
 def test_parameters_as_keywords_and_mapping(session: Session) -> None:
@@ -246,7 +274,11 @@ def run_main(*args: str) -> tuple[int, str, str]:
     import sys
 
     done = subprocess.run(
-        [sys.executable, "-m", "clustergraph", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "clustergraph", *args],
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=120,
     )
     return done.returncode, done.stdout, done.stderr
 
@@ -259,7 +291,13 @@ def test_cli_lists_the_catalogue() -> None:
     assert "date:xsd:date=2025-01-31" in result.output
     data = json.loads(run("queries", "--format", "json").output)
     entry = next(e for e in data if e["name"] == "members-as-of")
-    assert {"name": "date", "type": "xsd:date", "required": True, "default": "2025-01-31", "values": []} in entry["parameters"]
+    assert {
+        "name": "date",
+        "type": "xsd:date",
+        "required": True,
+        "default": "2025-01-31",
+        "values": [],
+    } in entry["parameters"]
 
 
 @pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json", "markdown"])
@@ -276,7 +314,9 @@ def test_cli_runs_a_query_in_each_format(fmt: str) -> None:
 
 
 def test_cli_construct_prints_rdf() -> None:
-    result = run("query", "cluster-graph", "-p", "cluster=cluster/rotterdam", "--format", "ntriples")
+    result = run(
+        "query", "cluster-graph", "-p", "cluster=cluster/rotterdam", "--format", "ntriples"
+    )
     assert result.exit_code == 0, result.output
     assert result.output.count("<https://w3id.org/clustergraph/id/cluster/rotterdam>") > 3
 
@@ -318,4 +358,35 @@ def test_cli_unknown_query_exits_2() -> None:
 
 def test_cli_show_query_binds_values_as_terms() -> None:
     result = run("query", "clusters-by-country", "-p", "country=country/GB", "--show-query")
-    assert "VALUES (?_country_iri) { (<https://w3id.org/clustergraph/id/country/GB>) }" in result.output
+    assert (
+        "VALUES (?_country_iri) { (<https://w3id.org/clustergraph/id/country/GB>) }"
+        in result.output
+    )
+
+
+# --- grlc compatibility ------------------------------------------------------------------------
+
+
+def grlc_substitute(query: Any, values: dict[str, str]) -> str:
+    """What grlc does: put each value in place of its ?_name variable, here written as one escaped
+    RDF term (grlc itself pastes raw text). Optional parameters without a value stay variables."""
+    from clustergraph.queries import term_to_sparql, tokenize
+
+    terms = query.bindings(values)
+    out = []
+    for token in tokenize(query.text):
+        if token.kind == "var" and token.text[1:] in terms:
+            out.append(term_to_sparql(terms[token.text[1:]]))
+        else:
+            out.append(token.text)
+    return "".join(out)
+
+
+@pytest.mark.parametrize(("name", "case"), ALL_CASES)
+def test_grlc_pasting_gives_the_same_answer(session: Session, name: str, case: str) -> None:
+    """The folder can be served by grlc unchanged: each query stays valid SPARQL, with the same
+    answer, when grlc pastes the values into its text instead of our VALUES binding."""
+    query = CATALOGUE[name]
+    params = CASES[name][case]
+    pasted = grlc_substitute(query, params)
+    assert result_to_json(session.sparql(pasted)) == result_to_json(session.query(name, params))

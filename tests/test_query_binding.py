@@ -57,7 +57,7 @@ HOSTILE = [
     "\u0007",
     '"^^<http://www.w3.org/2001/XMLSchema#string>',
     '"@en',
-    "x\"@en . ?s ?p ?o . #",
+    'x"@en . ?s ?p ?o . #',
     ") } SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } #",
     "SERVICE <http://127.0.0.1:9/> { }",
     "FROM <http://127.0.0.1:9/x>",
@@ -66,10 +66,10 @@ HOSTILE = [
     " ",
     "x" * 3000,
     "\u202e",
-    "\U0001F600",
+    "\U0001f600",
     "é",
     "A\tB",
-    "2025-01-31\" } UNION { ?s ?p ?o } #",
+    '2025-01-31" } UNION { ?s ?p ?o } #',
     "2025-01-31T00:00:00",
     "1; DROP ALL",
     "1e400",
@@ -94,16 +94,23 @@ def benign_value(param: Parameter) -> str:
 
 
 def algebra_shape(text: str, bound: dict[str, Any]) -> Any:
-    """The parsed algebra of a query (rdflib's parser), each bound value replaced by its name."""
+    """The parsed algebra of a query (rdflib's parser), with the terms of VALUES rows replaced by
+    the name of their variable: two bindings of the same parameters give the same shape exactly
+    when the values changed nothing but themselves."""
     from rdflib import BNode, Literal, URIRef, Variable
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
     from rdflib.plugins.sparql.parserutils import CompValue
 
     query = translateQuery(parseQuery(text))
+    values_nodes = []
 
     def shape(node: Any) -> Any:
         if isinstance(node, CompValue):
+            if node.name == "values":
+                values_nodes.append(node)
+                rows = tuple(tuple(sorted((str(k), "PARAM") for k in row)) for row in node["res"])
+                return ("values", rows)
             return (node.name, tuple((k, shape(v)) for k, v in node.items() if k != "_vars"))
         if isinstance(node, dict):
             return ("dict", tuple(sorted((shape(k), shape(v)) for k, v in node.items())))
@@ -118,15 +125,8 @@ def algebra_shape(text: str, bound: dict[str, Any]) -> Any:
         return ("value", repr(node))
 
     result = shape(query.algebra)
-    # Replace each bound term (and only it) by a placeholder naming its variable.
-    text_form = repr(result)
-    for variable, term in bound.items():
-        from clustergraph.load import to_rdflib
-
-        marker = repr(("term", to_rdflib(term).n3()))
-        assert marker in text_form, f"bound value of ?{variable} is not in the algebra as one term"
-        text_form = text_form.replace(marker, repr(("param", variable)))
-    return text_form
+    assert len(values_nodes) == (1 if bound else 0), "exactly one VALUES block, ours"
+    return result
 
 
 def bound_terms_in_algebra(text: str) -> dict[str, Any]:
@@ -170,7 +170,9 @@ def check_value(query: StoredQuery, param: Parameter, value: str) -> str:
     benign_bindings = query.bindings(benign)
     hostile_text = bind_query(query.text, hostile_bindings)
     benign_text = bind_query(query.text, benign_bindings)
-    assert algebra_shape(hostile_text, hostile_bindings) == algebra_shape(benign_text, benign_bindings)
+    assert algebra_shape(hostile_text, hostile_bindings) == algebra_shape(
+        benign_text, benign_bindings
+    )
     # The parser reads back exactly the term we meant, nothing more, nothing less.
     read_back = bound_terms_in_algebra(hostile_text)
     assert read_back == {v: to_rdflib(t) for v, t in hostile_bindings.items()}
@@ -191,7 +193,9 @@ def test_hostile_values_leave_structure_unchanged(query: StoredQuery, param: Par
                 assert outcome == "refused", value
     if param.kind == "literal":
         assert outcomes['x" } UNION { ?s ?p ?o } #'] == "bound"
-        assert outcomes["\\"] == "refused"  # a backslash could be read as a \u escape by some stores
+        assert (
+            outcomes["\\"] == "refused"
+        )  # a backslash could be read as a \u escape by some stores
 
 
 @pytest.fixture(scope="module")
@@ -227,10 +231,33 @@ def test_hostile_iri_never_widens_results(session: Session) -> None:
 
 # --- property-based ---------------------------------------------------------------------------
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FAST = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 TEXTS = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=60)
 SPARQLISH = st.lists(
-    st.sampled_from(['"', "'", "{", "}", "<", ">", "#", "\n", "\\", "u0022", " UNION ", "?s", "SERVICE", ".", ";", "^^", "@en", "x"]),
+    st.sampled_from(
+        [
+            '"',
+            "'",
+            "{",
+            "}",
+            "<",
+            ">",
+            "#",
+            "\n",
+            "\\",
+            "u0022",
+            " UNION ",
+            "?s",
+            "SERVICE",
+            ".",
+            ";",
+            "^^",
+            "@en",
+            "x",
+        ]
+    ),
     max_size=12,
 ).map("".join)
 
@@ -259,13 +286,17 @@ def test_property_date_parameter(value: str) -> None:
 
 
 @FAST
-@given(value=st.one_of(TEXTS, SPARQLISH, st.decimals(allow_nan=False, allow_infinity=False).map(str)))
+@given(
+    value=st.one_of(TEXTS, SPARQLISH, st.decimals(allow_nan=False, allow_infinity=False).map(str))
+)
 def test_property_decimal_parameter(value: str) -> None:
     query = CATALOGUE["clusters-near"]
     check_value(query, query.parameter("radiusKm"), value)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(value=st.one_of(TEXTS, SPARQLISH))
 def test_property_results_never_grow(session: Session, value: str) -> None:
     try:

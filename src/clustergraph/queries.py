@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,17 +34,17 @@ if TYPE_CHECKING:
     import pyoxigraph
 
 __all__ = [
+    "ID_PREFIX",
+    "Catalogue",
     "Parameter",
     "StoredQuery",
-    "Catalogue",
+    "bind_query",
+    "check_safe",
     "load_catalogue",
     "parse_header",
-    "tokenize",
     "query_form",
-    "check_safe",
-    "bind_query",
     "term_to_sparql",
-    "ID_PREFIX",
+    "tokenize",
 ]
 
 log = logging.getLogger(__name__)
@@ -190,17 +191,16 @@ def _check_parse_tree(text: str) -> None:
                     "SERVICE is not allowed in embedded queries: it would send part of the query "
                     "to another endpoint. Run it against your own endpoint with --endpoint instead."
                 )
-            if node.name == "DatasetClause" or "datasetClause" in node.keys():
+            if node.name == "DatasetClause" or "datasetClause" in node:
                 raise UnsafeQueryError(
                     "FROM / FROM NAMED is not allowed in embedded queries: the embedded store holds "
                     "one default graph and never fetches others."
                 )
-            for key in node.keys():
+            for key in node:
                 walk(dict.__getitem__(node, key))
-        elif isinstance(node, (list, tuple)):
-            for value in node:
-                walk(value)
-        elif hasattr(node, "asList") and not isinstance(node, str):
+        elif (
+            isinstance(node, (list, tuple)) or hasattr(node, "asList") and not isinstance(node, str)
+        ):
             for value in node:
                 walk(value)
 
@@ -320,7 +320,9 @@ class Parameter:
             try:
                 _dt.date.fromisoformat(lexical)
             except ValueError:
-                raise ParameterError(self.name, f"{value!r} is not a real date (YYYY-MM-DD)") from None
+                raise ParameterError(
+                    self.name, f"{value!r} is not a real date (YYYY-MM-DD)"
+                ) from None
         if local == "dateTime":
             try:
                 _dt.datetime.fromisoformat(lexical.replace("Z", "+00:00"))
@@ -348,7 +350,7 @@ def _check_iri(name: str, value: str) -> str:
         raise ParameterError(
             name,
             f"{value!r} is not an absolute IRI (expected {_TYPE_HINTS['iri']}; "
-            "spaces and the characters <>\"{}|^`\\ are not allowed)",
+            'spaces and the characters <>"{}|^`\\ are not allowed)',
         )
     return text
 
@@ -473,7 +475,9 @@ class StoredQuery:
             if p.name == name:
                 return p
         known = ", ".join(p.name for p in self.parameters) or "none"
-        raise ParameterError(name, f"query {self.name!r} has no such parameter (its parameters: {known})")
+        raise ParameterError(
+            name, f"query {self.name!r} has no such parameter (its parameters: {known})"
+        )
 
     def bindings(self, values: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The terms to bind, by variable name: the values given, else the defaults.
@@ -503,7 +507,12 @@ class StoredQuery:
 
     def bound_text(self, values: Mapping[str, Any] | None = None) -> str:
         """The query text with the parameter values bound (see `bind_query`)."""
-        return bind_query(self.text, self.bindings(values))
+        return bind_query(self.text, self.bindings(values), where=self.where_offset)
+
+    @cached_property
+    def where_offset(self) -> int:
+        """Where the WHERE group opens (found once per stored query)."""
+        return _where_brace(self.text)
 
     @classmethod
     def from_text(cls, text: str, *, name: str = "query", path: Path | None = None) -> StoredQuery:
@@ -531,7 +540,14 @@ class StoredQuery:
             for named in _decorator_names(header.get(key)):
                 if named not in params:
                     raise QueryError(f"{source}: #+ {key} names {named!r}, which is no parameter")
-        query = cls(name=name, path=path, text=text, header=header, form=form, parameters=tuple(params.values()))
+        query = cls(
+            name=name,
+            path=path,
+            text=text,
+            header=header,
+            form=form,
+            parameters=tuple(params.values()),
+        )
         for p in query.parameters:
             if p.default is not None:
                 try:
@@ -653,7 +669,7 @@ def _where_brace(text: str) -> int:
     raise QueryError("cannot find the WHERE group of the query")
 
 
-def bind_query(text: str, bindings: Mapping[str, Any]) -> str:
+def bind_query(text: str, bindings: Mapping[str, Any], *, where: int | None = None) -> str:
     """The query with `bindings` (variable name -> term) as a VALUES block opening its WHERE group.
 
     Every value is one RDF term written by Oxigraph's N-Triples serialiser after validation, so
@@ -667,6 +683,8 @@ def bind_query(text: str, bindings: Mapping[str, Any]) -> str:
             raise QueryError(f"invalid variable name {name!r}")
     variables = " ".join(f"?{name}" for name in names)
     values = " ".join(term_to_sparql(bindings[name]) for name in names)
-    brace = _where_brace(text)
+    brace = _where_brace(text) if where is None else where
+    if text[brace] != "{":
+        raise QueryError("the WHERE group offset does not point at a {")
     block = f" VALUES ({variables}) {{ ({values}) }}"
     return text[: brace + 1] + block + text[brace + 1 :]

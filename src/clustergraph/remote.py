@@ -28,7 +28,7 @@ from clustergraph.errors import EndpointError
 from clustergraph.results import Rows, Triples
 from clustergraph.version import __version__
 
-__all__ = ["RemoteEndpoint", "USER_AGENT", "ENV_ENDPOINT", "ENV_USER", "ENV_PASSWORD", "ENV_TOKEN"]
+__all__ = ["ENV_ENDPOINT", "ENV_PASSWORD", "ENV_TOKEN", "ENV_USER", "USER_AGENT", "RemoteEndpoint"]
 
 log = logging.getLogger(__name__)
 
@@ -91,13 +91,21 @@ class RemoteEndpoint:
             wrapper.setRequestMethod(URLENCODED)
         else:
             wrapper.setMethod(GET)
+        # Ask for exactly the standard formats: with SPARQLWrapper's wider list some stores
+        # (Comunica) answer a SELECT in their own plain JSON.
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            wrapper.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
+        else:
+            wrapper.addCustomHttpHeader("Accept", "application/sparql-results+json")
         if self.token:
             wrapper.addCustomHttpHeader("Authorization", f"Bearer {self.token}")
         elif self.user is not None:
             wrapper.setHTTPAuth(BASIC)
             wrapper.setCredentials(self.user, self.password or "")
-        # Last, so nothing above can reset it.
-        wrapper.setTimeout(self.timeout)
+        # Last, so nothing above can reset it. SPARQLWrapper's setTimeout keeps whole seconds
+        # only (int()), which turns a timeout under 1 s into no timeout at all: set the float.
+        wrapper.setTimeout(max(1, int(self.timeout)))
+        wrapper.timeout = float(self.timeout)
         return wrapper
 
     def _request(self, text: str, form: str) -> tuple[bytes, str]:
@@ -117,7 +125,9 @@ class RemoteEndpoint:
             content_type = response.headers.get("Content-Type", "") if response.headers else ""
             return body, content_type
         except QueryBadFormed as exc:
-            raise EndpointError(f"{self.url} refused the query as malformed: {_detail(exc)}") from None
+            raise EndpointError(
+                f"{self.url} refused the query as malformed: {_detail(exc)}"
+            ) from None
         except Unauthorized:
             raise EndpointError(
                 f"{self.url} needs credentials or refused them (HTTP 401); set {ENV_USER} and "
@@ -132,15 +142,21 @@ class RemoteEndpoint:
         except urllib.error.HTTPError as exc:
             message = f"{self.url} answered HTTP {exc.code} {exc.reason}"
             if exc.code in _RETRY_CODES:
-                raise _Retryable(exc.code, exc.headers.get("Retry-After") if exc.headers else None, message) from None
+                raise _Retryable(
+                    exc.code, exc.headers.get("Retry-After") if exc.headers else None, message
+                ) from None
             raise EndpointError(message) from None
         except urllib.error.URLError as exc:
             reason = exc.reason
             if isinstance(reason, (socket.timeout, TimeoutError)):
-                raise _Retryable(None, None, f"{self.url} did not answer within {self.timeout:g} s") from None
+                raise _Retryable(
+                    None, None, f"{self.url} did not answer within {self.timeout:g} s"
+                ) from None
             raise EndpointError(f"cannot reach {self.url}: {reason}") from None
-        except (socket.timeout, TimeoutError):
-            raise _Retryable(None, None, f"{self.url} did not answer within {self.timeout:g} s") from None
+        except TimeoutError:
+            raise _Retryable(
+                None, None, f"{self.url} did not answer within {self.timeout:g} s"
+            ) from None
         except ConnectionError as exc:
             raise EndpointError(f"cannot reach {self.url}: {exc}") from None
         except OSError as exc:
@@ -178,14 +194,20 @@ class RemoteEndpoint:
         body, content_type = self.fetch(text, form)
         try:
             if form in ("CONSTRUCT", "DESCRIBE"):
-                fmt = pyoxigraph.RdfFormat.N_TRIPLES if "n-triples" in content_type else pyoxigraph.RdfFormat.TURTLE
+                fmt = (
+                    pyoxigraph.RdfFormat.N_TRIPLES
+                    if "n-triples" in content_type
+                    else pyoxigraph.RdfFormat.TURTLE
+                )
                 return Triples.from_iterable(q.triple for q in pyoxigraph.parse(body, format=fmt))
-            results = pyoxigraph.parse_query_results(body, format=pyoxigraph.QueryResultsFormat.JSON)
+            results = pyoxigraph.parse_query_results(
+                _standard_json(body), format=pyoxigraph.QueryResultsFormat.JSON
+            )
+            if isinstance(results, pyoxigraph.QueryBoolean):
+                return bool(results)
+            return Rows.from_solutions(results)
         except (SyntaxError, ValueError) as exc:
             raise EndpointError(f"{self.url} sent an answer that does not parse: {exc}") from None
-        if isinstance(results, pyoxigraph.QueryBoolean):
-            return bool(results)
-        return Rows.from_solutions(results)
 
 
 class _Retryable(Exception):
@@ -194,6 +216,17 @@ class _Retryable(Exception):
         self.code = code
         self.retry_after = retry_after
         self.message = message
+
+
+def _standard_json(body: bytes) -> bytes:
+    """SPARQL JSON results with only the standard members (Comunica adds "metadata")."""
+    import json
+
+    data = json.loads(body)
+    if not isinstance(data, dict) or "head" not in data:
+        raise ValueError("not SPARQL JSON results (no head)")
+    clean = {k: data[k] for k in ("head", "results", "boolean") if k in data}
+    return json.dumps(clean).encode("utf-8")
 
 
 def _retry_after_seconds(value: str | None) -> float | None:
@@ -218,6 +251,6 @@ def _detail(exc: Exception) -> str:
     if "Response:" in text:
         text = text.split("Response:", 1)[1]
     text = " ".join(text.replace("\\n", " ").split())
-    if text.startswith("b'") or text.startswith('b"'):
+    if text.startswith(("b'", 'b"')):
         text = text[2:-1]
     return text[:500]

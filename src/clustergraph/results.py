@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pyoxigraph
 
-__all__ = ["Rows", "Triples", "ROW_FORMATS", "RDF_FORMATS", "term_value"]
+__all__ = ["RDF_FORMATS", "ROW_FORMATS", "Rows", "Triples", "term_value"]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 ID_PREFIX = "https://w3id.org/clustergraph/id/"
@@ -29,8 +29,18 @@ RDF_FORMATS = ("turtle", "ntriples", "jsonld")
 _INTEGER_TYPES = {
     XSD + t
     for t in (
-        "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-        "negativeInteger", "nonPositiveInteger", "unsignedLong", "unsignedInt", "unsignedShort",
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
         "unsignedByte",
     )
 }
@@ -130,7 +140,11 @@ class Rows:
         for terms, values in zip(self.terms, self.rows):
             cells = []
             for term, value in zip(terms, values):
-                if short and isinstance(term, pyoxigraph.NamedNode) and term.value.startswith(ID_PREFIX):
+                if (
+                    short
+                    and isinstance(term, pyoxigraph.NamedNode)
+                    and term.value.startswith(ID_PREFIX)
+                ):
                     cells.append(term.value[len(ID_PREFIX) :])
                 else:
                     cells.append(_cell_text(value))
@@ -146,7 +160,12 @@ class Rows:
 
     def to_tsv(self) -> str:
         def clean(text: str) -> str:
-            return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+            return (
+                text.replace("\\", "\\\\")
+                .replace("\t", "\\t")
+                .replace("\n", "\\n")
+                .replace("\r", "\\r")
+            )
 
         lines = ["\t".join(self.columns)]
         lines += ["\t".join(clean(c) for c in row) for row in self._text_rows()]
@@ -164,15 +183,19 @@ class Rows:
 
     def to_markdown(self) -> str:
         """A Markdown table (our IRIs in short form)."""
+
         def cell(text: str) -> str:
             return text.replace("|", "\\|").replace("\n", " ")
 
         lines = ["| " + " | ".join(self.columns) + " |", "|" + "---|" * len(self.columns)]
-        lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in self._text_rows(short=True)]
+        lines += [
+            "| " + " | ".join(cell(c) for c in row) + " |" for row in self._text_rows(short=True)
+        ]
         return "\n".join(lines) + "\n"
 
     def to_table(self, max_width: int = 60) -> str:
         """An aligned text table for people: our IRIs in short form, long text clipped."""
+
         def clip(text: str) -> str:
             text = text.replace("\n", " ")
             return text if len(text) <= max_width else text[: max_width - 1] + "…"
@@ -254,7 +277,11 @@ class Triples:
             return self.to_rdflib().serialize(format="json-ld", indent=2)
         if fmt == "turtle":
             # Our resource IRIs hold a slash, which a prefixed name would have to escape: keep them whole.
-            used = {p: ns for p, ns in PREFIXES.items() if p != "cgid" and any(ns in str(t) for t in self.triples)}
+            used = {
+                p: ns
+                for p, ns in PREFIXES.items()
+                if p != "cgid" and any(ns in str(t) for t in self.triples)
+            }
             data = pyoxigraph.serialize(self.triples, format=formats[fmt], prefixes=used)
         else:
             data = pyoxigraph.serialize(self.triples, format=formats[fmt])

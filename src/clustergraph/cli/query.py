@@ -52,7 +52,9 @@ def _session(endpoint: str | None, data: tuple[Path, ...], timeout: float) -> An
     from clustergraph.paths import ontology_file
 
     if endpoint and data:
-        raise click.UsageError("--data and --endpoint cannot be combined: the endpoint has its own data")
+        raise click.UsageError(
+            "--data and --endpoint cannot be combined: the endpoint has its own data"
+        )
     files = [ontology_file(), *data] if data else default_files()
     return Session(endpoint or None, files=files, timeout=timeout)
 
@@ -62,11 +64,15 @@ def _print(result: Any, fmt: str | None) -> None:
 
     if isinstance(result, Rows):
         if fmt in RDF_FORMATS:
-            raise click.UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; rows take {', '.join(ROW_FORMATS)}")
+            raise click.UsageError(
+                f"--format {fmt} is for CONSTRUCT/DESCRIBE; rows take {', '.join(ROW_FORMATS)}"
+            )
         click.echo(result.format(fmt or "table"), nl=False)
     elif isinstance(result, Triples):
         if fmt in ROW_FORMATS:
-            raise click.UsageError(f"--format {fmt} is for rows; RDF takes {', '.join(RDF_FORMATS)}")
+            raise click.UsageError(
+                f"--format {fmt} is for rows; RDF takes {', '.join(RDF_FORMATS)}"
+            )
         click.echo(result.serialize(fmt or "turtle"), nl=False)
     else:
         if fmt == "json":
@@ -151,13 +157,15 @@ def queries_command(fmt: str, tag: str | None) -> None:
     for q in entries:
         click.echo(f"{q.name.ljust(width)}  {q.summary}")
         click.echo(f"{'':{width}}  parameters: {params_text(q)}")
-    click.echo(f"\n{len(entries)} queries. Run one with: clustergraph query NAME --param name=value")
+    click.echo(
+        f"\n{len(entries)} queries. Run one with: clustergraph query NAME --param name=value"
+    )
 
 
 def _short(value: str) -> str:
     from clustergraph.queries import ID_PREFIX
 
-    return value[len(ID_PREFIX) :] if value.startswith(ID_PREFIX) else value
+    return value.removeprefix(ID_PREFIX)
 
 
 @click.command("query")
@@ -171,7 +179,9 @@ def _short(value: str) -> str:
     help="A parameter value, e.g. -p country=country/IN. Repeatable.",
 )
 @_where_options
-@click.option("--show-query", is_flag=True, help="Print the query with its parameters bound, and stop.")
+@click.option(
+    "--show-query", is_flag=True, help="Print the query with its parameters bound, and stop."
+)
 def query_command(
     name: str,
     params: tuple[str, ...],
@@ -201,7 +211,13 @@ def query_command(
 @click.command("sparql")
 @click.argument("query_or_file")
 @_where_options
-def sparql_command(query_or_file: str, fmt: str | None, endpoint: str | None, data: tuple[Path, ...], timeout: float) -> None:
+def sparql_command(
+    query_or_file: str,
+    fmt: str | None,
+    endpoint: str | None,
+    data: tuple[Path, ...],
+    timeout: float,
+) -> None:
     """Run an ad-hoc SPARQL query: its text, a .rq/.sparql file, or - for standard input.
 
     In the embedded store SERVICE, FROM, FROM NAMED and updates are refused.
