@@ -212,12 +212,29 @@ def _refine(component: list[str], edges: dict[str, list[tuple[str, str, Any]]]) 
 
 def _canonical_component(component: list[str], triples: list[tuple[Any, str, Any]],
                          edges: dict[str, list[tuple[str, str, Any]]]) -> list[tuple[str, str, str]]:
-    """Relabel one connected group of blank nodes by content; returns N-Triples (s, p, o)."""
+    """Relabel one connected group of blank nodes by content; returns N-Triples (s, p, o).
+
+    Refinement gives each node a hash of its neighbourhood; the final label also hashes the
+    whole group's relabelled triples, so that nodes of two different groups that look alike
+    from nearby (the last cells of two equal lists hanging from different shapes) differ.
+    """
     colour = _refine(component, edges)
     if len(set(colour.values())) == len(component):
-        label = {b: "_:b" + colour[b][:32] for b in component}
-        return [(label.get(s, s), p, label.get(o, o)) for s, p, o in triples]
-    return _canonical_component_rdflib(triples)
+        label = {b: "_:t" + colour[b][:32] for b in component}
+        provisional = [(label.get(s, s), p, label.get(o, o)) for s, p, o in triples]
+    else:
+        provisional = _canonical_component_rdflib(triples)
+    signature = _sha("\n".join(sorted(f"{s} {p} {o} ." for s, p, o in provisional)))
+    final: dict[str, str] = {}
+
+    def relabel(term: str) -> str:
+        if not term.startswith("_:"):
+            return term
+        if term not in final:
+            final[term] = "_:b" + _sha(signature + term)[:32]
+        return final[term]
+
+    return [(relabel(s), p, relabel(o)) for s, p, o in provisional]
 
 
 def _canonical_component_rdflib(triples: list[tuple[Any, str, Any]]) -> list[tuple[str, str, str]]:
@@ -238,7 +255,7 @@ def _canonical_component_rdflib(triples: list[tuple[Any, str, Any]]) -> list[tup
         graph.add((to_rdf(s), to_rdf(p), to_rdf(o)))
     out = []
     for s, p, o in to_canonical_graph(graph):
-        out.append(tuple("_:b" + _sha(str(t))[:32] if isinstance(t, BNode) else t.n3() for t in (s, p, o)))
+        out.append(tuple("_:t" + _sha(str(t))[:32] if isinstance(t, BNode) else t.n3() for t in (s, p, o)))
     return out  # type: ignore[return-value]
 
 
@@ -422,7 +439,7 @@ def build_export_graph(
 # ---------------------------------------------------------------------------------------------
 
 
-def _rdf_prefixes(for_turtle: bool = True) -> dict[str, str]:
+def _rdf_prefixes() -> dict[str, str]:
     from clustergraph.namespaces import PREFIXES
 
     # cgid: our resource IRIs have a slash in the local part, which Turtle could only write with
@@ -795,9 +812,22 @@ def _group_by_subject(triples: Iterable[Any]) -> Iterator[tuple[Any, list[tuple[
         yield current, pairs
 
 
+_COMPACTORS: dict[int, tuple[dict[str, Any], _JsonLdCompactor]] = {}
+
+
+def _compactor(context: dict[str, Any]) -> _JsonLdCompactor:
+    """One compactor per context object (the site writes a JSON-LD file per resource)."""
+    cached = _COMPACTORS.get(id(context))
+    if cached is None or cached[0] is not context:
+        cached = (context, _JsonLdCompactor(context))
+        _COMPACTORS.clear()
+        _COMPACTORS[id(context)] = cached
+    return cached[1]
+
+
 def _jsonld_chunks(triples: Iterable[Any], context_iri: str = CONTEXT_IRI,
                    context: dict[str, Any] | None = None) -> Iterator[bytes]:
-    compactor = _JsonLdCompactor(context if context is not None else load_context())
+    compactor = _compactor(context) if context is not None else _JsonLdCompactor(load_context())
     yield ('{\n  "@context": ' + json.dumps(context_iri) + ',\n  "@graph": [').encode("utf-8")
     first = True
     for subject, pairs in _group_by_subject(triples):

@@ -1,0 +1,36 @@
+"""`clustergraph site OUT/`: build the static linked-data website."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("site")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Build from these RDF files (with the ontology) instead of the shipped data. Repeatable.")
+@click.option("--host-url", default="https://clustergraph.github.io/clustergraph/", show_default=True,
+              metavar="URL", help="Where the site will be served; the w3id.org rules redirect there.")
+@click.option("--endpoint", default=None, metavar="URL",
+              help="A SPARQL endpoint serving the graph, named in the dataset description.")
+@click.option("--no-downloads", is_flag=True, help="Do not write the export files into downloads/.")
+def command(out: Path, data: tuple[Path, ...], host_url: str, endpoint: str | None, no_downloads: bool) -> None:
+    """Build the static site into OUT/ (replaced whole, atomically).
+
+    One page per resource at the path of its IRI (id/cluster/<slug>/index.html beside
+    index.ttl and index.jsonld), index pages per kind, the technology tree, the ontology
+    documentation, a map of all clusters (drawn offline: no tile server, no CDN), downloads
+    with the VoID/DCAT description, and .htaccess / w3id.htaccess content-negotiation rules.
+
+    \b
+    Example:
+      clustergraph site site/ && python -m http.server -d site 8000
+    """
+    from clustergraph.site import build_site
+
+    result = build_site(out, data=list(data) or None, host_url=host_url, endpoint=endpoint,
+                        downloads=not no_downloads)
+    click.echo(f"built {out}: {result.pages} pages for {result.resources} resources, "
+               f"{result.files} files", err=True)
