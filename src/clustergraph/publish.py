@@ -144,7 +144,9 @@ class GraphStore:
         finally:
             conn.close()
         if status in _TRANSIENT_CODES:
-            wait = float(retry_after) if retry_after and retry_after.isdigit() else None
+            from clustergraph.remote import retry_after_seconds
+
+            wait = retry_after_seconds(retry_after)
             raise _Transient(f"HTTP {status}: {data[:200].decode('utf-8', 'replace')}", wait)
         if status >= 400:
             hint = " (check CLUSTERGRAPH_ENDPOINT_USER/PASSWORD or _TOKEN)" if status in (401, 403) else ""

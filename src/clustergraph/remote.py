@@ -28,7 +28,15 @@ from clustergraph.errors import EndpointError
 from clustergraph.results import Rows, Triples
 from clustergraph.version import __version__
 
-__all__ = ["ENV_ENDPOINT", "ENV_PASSWORD", "ENV_TOKEN", "ENV_USER", "USER_AGENT", "RemoteEndpoint"]
+__all__ = [
+    "ENV_ENDPOINT",
+    "ENV_PASSWORD",
+    "ENV_TOKEN",
+    "ENV_USER",
+    "USER_AGENT",
+    "RemoteEndpoint",
+    "retry_after_seconds",
+]
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +184,7 @@ class RemoteEndpoint:
                     suffix = "" if timed_out else f" (after {attempt + 1} attempts)"
                     raise EndpointError(exc.message + suffix) from None
                 wait = self.backoff * (2**attempt)
-                asked = _retry_after_seconds(exc.retry_after)
+                asked = retry_after_seconds(exc.retry_after)
                 if asked is not None:
                     if asked > MAX_RETRY_AFTER:
                         raise EndpointError(
@@ -229,7 +237,7 @@ def _standard_json(body: bytes) -> bytes:
     return json.dumps(clean).encode("utf-8")
 
 
-def _retry_after_seconds(value: str | None) -> float | None:
+def retry_after_seconds(value: str | None) -> float | None:
     """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
     if not value:
         return None
