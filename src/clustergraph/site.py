@@ -878,7 +878,7 @@ def _map_page(site: _Site, clusters: list[str]) -> None:
     here = "map"
     located = [c for c in clusters if site.point(c) is not None]
     unplaced = [c for c in clusters if site.point(c) is None]
-    body = [f"<h1>Map of industrial clusters</h1>",
+    body = ["<h1>Map of industrial clusters</h1>",
             f'<p class="count">{len(located)} of {len(clusters)} clusters have a location; '
             "colour shows each cluster's main technology focus.</p>",
             site.legend(), f'<figure class="map">{site.map_svg(here, located)}</figure>']
@@ -981,9 +981,9 @@ def _home_page(site: _Site, kinds: dict[str, list[str]], clusters: list[str], eg
             f'<p class="count">{len(eg):,} triples · {len(clusters)} industrial clusters</p>',
             site.legend(), f'<figure class="map">{site.map_svg("", located)}</figure>',
             f"<h2>Browse</h2><ul>{items}</ul>",
-            f'<h2>Data</h2><ul><li><a href="ontology/">The ontology</a>, its classes and properties</li>'
-            f'<li><a href="downloads/">Downloads</a> in Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML, CSV, TSV</li>'
-            f'<li><a href="id/dataset/clustergraph/">Dataset description</a> (VoID, DCAT)</li></ul>']
+            '<h2>Data</h2><ul><li><a href="ontology/">The ontology</a>, its classes and properties</li>'
+            '<li><a href="downloads/">Downloads</a> in Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML, CSV, TSV</li>'
+            '<li><a href="id/dataset/clustergraph/">Dataset description</a> (VoID, DCAT)</li></ul>']
     head = ('<link rel="alternate" type="text/turtle" href="downloads/clustergraph.ttl">\n'
             if (site.out / "downloads" / "clustergraph.ttl").exists() else "")
     site.page("", "Industrial clusters in the energy transition", "\n".join(body), head=head,
