@@ -28,7 +28,6 @@ import sys
 import http.client
 import json
 import logging
-import os
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -95,11 +94,9 @@ class GraphStore:
     @classmethod
     def from_env(cls, endpoint: str, **kwargs: Any) -> GraphStore:
         """A store with the credentials of the environment (the variables `clustergraph query` reads)."""
-        from clustergraph.remote import ENV_PASSWORD, ENV_TOKEN, ENV_USER
+        from clustergraph.remote import credentials_from_env
 
-        env = os.environ
-        return cls(endpoint, user=env.get(ENV_USER) or None, password=env.get(ENV_PASSWORD) or None,
-                   token=env.get(ENV_TOKEN) or None, **kwargs)
+        return cls(endpoint, **credentials_from_env(), **kwargs)
 
     # -- one request ---------------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ __all__ = [
     "ENV_USER",
     "USER_AGENT",
     "RemoteEndpoint",
+    "credentials_from_env",
     "retry_after_seconds",
 ]
 
@@ -51,6 +52,16 @@ MAX_GET_LENGTH = 1500
 #: The longest wait a Retry-After may ask for before we give up instead.
 MAX_RETRY_AFTER = 60.0
 _RETRY_CODES = {429, 500, 502, 503, 504}
+
+
+def credentials_from_env() -> dict[str, str | None]:
+    """`user`, `password` and `token` from the environment (unset or empty: None)."""
+    env = os.environ
+    return {
+        "user": env.get(ENV_USER) or None,
+        "password": env.get(ENV_PASSWORD) or None,
+        "token": env.get(ENV_TOKEN) or None,
+    }
 
 
 @dataclass
@@ -75,14 +86,7 @@ class RemoteEndpoint:
     @classmethod
     def from_env(cls, url: str, **kwargs: Any) -> RemoteEndpoint:
         """An endpoint with the credentials of the environment (see the module's docs)."""
-        env = os.environ
-        return cls(
-            url,
-            user=env.get(ENV_USER) or None,
-            password=env.get(ENV_PASSWORD) or None,
-            token=env.get(ENV_TOKEN) or None,
-            **kwargs,
-        )
+        return cls(url, **credentials_from_env(), **kwargs)
 
     # -- one request -------------------------------------------------------------------------
 

@@ -16,34 +16,18 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from clustergraph.xsd import INTEGER_TYPES, XSD
+
 if TYPE_CHECKING:
     import pyoxigraph
 
 __all__ = ["RDF_FORMATS", "ROW_FORMATS", "Rows", "Triples", "term_value"]
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 ID_PREFIX = "https://w3id.org/clustergraph/id/"
 ROW_FORMATS = ("table", "csv", "tsv", "json", "markdown")
 RDF_FORMATS = ("turtle", "ntriples", "jsonld")
 
-_INTEGER_TYPES = {
-    XSD + t
-    for t in (
-        "integer",
-        "int",
-        "long",
-        "short",
-        "byte",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "negativeInteger",
-        "nonPositiveInteger",
-        "unsignedLong",
-        "unsignedInt",
-        "unsignedShort",
-        "unsignedByte",
-    )
-}
+_INTEGER_TYPES = {XSD + name for name in INTEGER_TYPES}
 
 
 def term_value(term: Any) -> Any:

@@ -26,6 +26,8 @@ from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Store, Variable
 
+from clustergraph.xsd import INTEGER_TYPES
+
 __all__ = ["RDF", "RDFS", "SH", "XSD", "Engine", "RawResult", "Unsupported"]
 
 log = logging.getLogger(__name__)
@@ -138,21 +140,7 @@ class RawResult:
 
 # -- literal values ---------------------------------------------------------------------------
 
-_INT_TYPES = {
-    "integer",
-    "int",
-    "long",
-    "short",
-    "byte",
-    "nonNegativeInteger",
-    "positiveInteger",
-    "nonPositiveInteger",
-    "negativeInteger",
-    "unsignedInt",
-    "unsignedLong",
-    "unsignedShort",
-    "unsignedByte",
-}
+_INT_TYPES = set(INTEGER_TYPES)
 _LEXICAL = {
     "integer": r"[+-]?\d+",
     "decimal": r"[+-]?(\d+(\.\d*)?|\.\d+)",
