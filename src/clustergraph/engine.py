@@ -13,6 +13,11 @@ RDF terms (`clustergraph.queries.bind_query`), so embedded and remote stores get
 In embedded mode a query that would reach the network or the file system (SERVICE, FROM,
 FROM NAMED, LOAD or any update) is refused before it runs.
 
+Named graphs: `graphs` (``--graph IRI``) makes those named graphs the query's default graph, sent
+to an endpoint as the protocol's ``default-graph-uri``; embedded, the store then holds only the
+triples of those named graphs of the loaded files (TriG or N-Quads), and a graph that none of the
+files holds is refused. Without it every loaded triple is in the default graph.
+
     >>> from clustergraph import Session
     >>> session = Session()
     >>> rows = session.query("clusters-by-country", country="country/IN")
@@ -21,6 +26,7 @@ FROM NAMED, LOAD or any update) is refused before it runs.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import time
 import warnings
@@ -30,7 +36,16 @@ from typing import Any
 
 from clustergraph import paths
 from clustergraph.errors import InputError, QueryError
-from clustergraph.queries import Catalogue, StoredQuery, check_safe, load_catalogue, query_form
+from clustergraph.queries import (
+    ID_PREFIX,
+    Catalogue,
+    StoredQuery,
+    check_safe,
+    load_catalogue,
+    query_form,
+    term_to_sparql,
+    undeclared_prefixes,
+)
 from clustergraph.results import Rows, Triples
 
 __all__ = ["DEFAULT_ENGINE", "ENGINES", "Session", "default_files", "run_query", "run_sparql"]
@@ -56,7 +71,8 @@ class Session:
     ``"oxigraph"`` (default) or ``"rdflib"``; `endpoint`: a SPARQL endpoint URL, which makes the
     session remote (then `timeout`, `retries` and the credentials in the environment apply,
     see `clustergraph.remote.RemoteEndpoint`); `queries`: a folder of stored queries (default:
-    the shipped catalogue).
+    the shipped catalogue); `graphs`: named graphs to query as the default graph (see the
+    module's docs).
     """
 
     def __init__(
@@ -68,6 +84,7 @@ class Session:
         timeout: float = 60.0,
         retries: int = 3,
         queries: Path | str | None = None,
+        graphs: Sequence[str] = (),
     ) -> None:
         if engine not in ENGINES:
             raise InputError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
@@ -78,11 +95,14 @@ class Session:
         self._store: Any = None
         self._checked: set[str] = set()
         self.load_seconds: float | None = None
+        self.graphs = tuple(_check_graph_iri(g) for g in graphs)
         self.remote = None
         if endpoint:
             from clustergraph.remote import RemoteEndpoint
 
-            self.remote = RemoteEndpoint.from_env(endpoint, timeout=timeout, retries=retries)
+            self.remote = RemoteEndpoint.from_env(
+                endpoint, timeout=timeout, retries=retries, default_graphs=self.graphs
+            )
 
     def __repr__(self) -> str:
         where = f"endpoint={self.remote.url!r}" if self.remote else f"engine={self.engine!r}"
@@ -110,7 +130,9 @@ class Session:
         """Load the embedded store now (otherwise the first query does)."""
         files = list(self.files) if self.files is not None else default_files()
         start = time.perf_counter()
-        if self.engine == "oxigraph":
+        if self.graphs:
+            self._store = _load_named_graphs(files, self.graphs, self.engine)
+        elif self.engine == "oxigraph":
             self._store = _load_oxigraph(files)
         else:
             import rdflib.plugins.sparql as rdflib_sparql
@@ -145,6 +167,47 @@ class Session:
         # The bound text is the checked text plus one VALUES block of validated terms.
         return self._run(text, stored.form, checked=True)
 
+    def resource_hints(
+        self, name: str | StoredQuery, params: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> list[str]:
+        """For each IRI parameter naming no resource of the embedded graph, a hint naming the
+        closest IRIs of the same kind (``country/ES`` for ``country/XX``). Remote: none (the
+        endpoint's graph is not ours to search). The query runs either way: these are warnings.
+        """
+        if self.remote is not None:
+            return []
+        stored = name if isinstance(name, StoredQuery) else self.catalogue[name]
+        terms = stored.bindings({**(params or {}), **kwargs})
+        hints = []
+        for parameter in stored.parameters:
+            term = terms.get(parameter.variable)
+            if parameter.kind != "iri" or term is None:
+                continue
+            iri = term_to_sparql(term)
+            if self._run(f"ASK {{ {{ {iri} ?p ?o }} UNION {{ ?s ?p {iri} }} }}", "ASK", checked=True):
+                continue
+            hints.append(f"parameter {parameter.name!r}: {self._missing_resource(term.value)}")
+        return hints
+
+    def _missing_resource(self, iri: str) -> str:
+        import pyoxigraph
+
+        namespace = iri[: max(iri.rfind("/"), iri.rfind("#")) + 1]
+        rows = self._run(
+            "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "
+            f"{term_to_sparql(pyoxigraph.Literal(namespace))})) }}",
+            "SELECT",
+            checked=True,
+        )
+        assert isinstance(rows, Rows)
+        candidates = [str(row[0].value) for row in rows.terms if row[0] is not None]
+        missing = f"no resource <{iri}> in the graph"
+        if not candidates:
+            return f"{missing}, nor any other resource whose IRI starts with <{namespace}>"
+        closest = _closest(iri[len(namespace) :], candidates, namespace)
+        more = ", ..." if len(closest) == HINT_SIZE < len(candidates) else ""
+        return f"{missing}; did you mean {', '.join(closest)}{more}?"
+
     def sparql(self, text: str) -> Result:
         """Run an ad-hoc query (SELECT, CONSTRUCT, DESCRIBE or ASK)."""
         if self.remote is None:
@@ -172,7 +235,7 @@ class Session:
                 return Triples.from_iterable(result)
             return bool(result)
         except SyntaxError as exc:
-            raise QueryError(f"the query does not parse: {exc.msg or exc}") from None
+            raise _syntax_error(text, exc.msg or str(exc)) from None
         except (OSError, RuntimeError, ValueError) as exc:
             raise QueryError(f"the query failed: {exc}") from None
 
@@ -187,7 +250,7 @@ class Session:
                 if result.type == "SELECT":
                     result.bindings  # noqa: B018 - evaluate now, inside the filter
         except ParseException as exc:
-            raise QueryError(f"the query does not parse: {exc}") from None
+            raise _syntax_error(text, str(exc)) from None
         except Exception as exc:  # noqa: BLE001 - rdflib raises many kinds for a bad query
             raise QueryError(f"the query failed: {type(exc).__name__}: {exc}") from None
         if result.type == "ASK":
@@ -205,6 +268,109 @@ class Session:
             for row in result
         )
         return Rows(columns, terms)
+
+
+#: How many close IRIs a hint names.
+HINT_SIZE = 5
+#: How alike two local names must be (difflib's ratio) to be close; when none is, the hint names
+#: the first `HINT_SIZE` IRIs of the kind.
+CLOSE_ENOUGH = 0.6
+
+
+def _closest(local: str, candidates: Sequence[str], namespace: str) -> list[str]:
+    """Up to `HINT_SIZE` candidates whose local part is most like `local`, as short forms."""
+
+    def likeness(candidate: str) -> float:
+        other = candidate[len(namespace) :].lower()
+        return difflib.SequenceMatcher(None, local.lower(), other).ratio()
+
+    scored = sorted((-likeness(c), c) for c in candidates)
+    close = [c for score, c in scored if -score >= CLOSE_ENOUGH]
+    ranked = (close or [c for _, c in scored])[:HINT_SIZE]
+    return [c.removeprefix(ID_PREFIX) if c.startswith(ID_PREFIX) else f"<{c}>" for c in ranked]
+
+
+def _syntax_error(text: str, detail: str) -> QueryError:
+    """The error for a query that does not parse: an undeclared prefix is named (with its
+    namespace when it is one of ours); any other error keeps the parser's words, line and column."""
+    prefixes = undeclared_prefixes(text)
+    if not prefixes:
+        return QueryError(f"the query does not parse: {detail}")
+    from clustergraph.namespaces import PREFIXES
+
+    declarations = " ".join(f"PREFIX {p} <{PREFIXES.get(p[:-1], '...')}>" for p in prefixes)
+    names = ", ".join(repr(p) for p in prefixes)
+    subject = f"prefix {names} is" if len(prefixes) == 1 else f"prefixes {names} are"
+    return QueryError(
+        f"the query does not parse: {subject} not declared; "
+        f"add {declarations} at the start of the query"
+    )
+
+
+def _check_graph_iri(iri: str) -> str:
+    import pyoxigraph
+
+    from clustergraph.query_parameters import is_absolute_iri
+
+    try:
+        if is_absolute_iri(iri):
+            return pyoxigraph.NamedNode(iri).value
+    except ValueError:
+        pass
+    raise InputError(
+        f"--graph {iri!r} is not an absolute IRI, such as "
+        "https://w3id.org/clustergraph/graph/clustergraph"
+    )
+
+
+def _named_graph_triples(files: Sequence[Path], graphs: Sequence[str]) -> list[Any]:
+    """The triples of the named graphs `graphs` in the files; an `InputError` names a graph
+    that no file holds, with the graphs they do hold."""
+    import pyoxigraph
+
+    from clustergraph.load import parse_file
+
+    wanted = {pyoxigraph.NamedNode(g) for g in graphs}
+    found: set[Any] = set()
+    triples = []
+    for path in files:
+        for quad in parse_file(path):
+            if isinstance(quad.graph_name, pyoxigraph.NamedNode):
+                found.add(quad.graph_name)
+                if quad.graph_name in wanted:
+                    triples.append(quad.triple)
+    missing = [g for g in graphs if pyoxigraph.NamedNode(g) not in found]
+    if missing:
+        held = (
+            "they hold " + ", ".join(sorted(str(g) for g in found))
+            if found
+            else "they hold no named graph (Turtle and N-Triples files never do; TriG and "
+            "N-Quads files may): --graph selects a named graph of an --endpoint or of --data "
+            "files such as an export in TriG"
+        )
+        raise InputError(f"no named graph <{missing[0]}> in the loaded files; {held}")
+    return triples
+
+
+def _load_named_graphs(files: Sequence[Path], graphs: Sequence[str], engine: str) -> Any:
+    """A store whose default graph holds the triples of the named graphs `graphs` of the files."""
+    triples = _named_graph_triples(files, graphs)
+    if engine == "oxigraph":
+        import pyoxigraph
+
+        store = pyoxigraph.Store()
+        store.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples)
+        return store
+    from rdflib import Dataset
+
+    from clustergraph.load import to_rdflib
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        dataset = Dataset(default_union=False)
+        for t in triples:
+            dataset.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+    return dataset
 
 
 def _load_oxigraph(files: Sequence[Path]) -> Any:

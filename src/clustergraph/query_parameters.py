@@ -37,6 +37,7 @@ __all__ = [
     "Parameter",
     "bind_query",
     "decorator_names",
+    "is_absolute_iri",
     "parameter_from_variable",
     "term_to_sparql",
 ]
@@ -263,6 +264,11 @@ class Parameter:
         return literal
 
 
+def is_absolute_iri(text: str) -> bool:
+    """Whether a text is an absolute IRI without the characters N-Triples forbids in one."""
+    return bool(_IRI_RE.match(text))
+
+
 def _check_characters(name: str, value: str) -> None:
     for char in value:
         code = ord(char)
@@ -278,7 +284,7 @@ def _check_iri(name: str, value: str) -> str:
     text = value.strip()
     if _SHORT_FORM_RE.match(text):
         text = ID_PREFIX + text
-    if not _IRI_RE.match(text):
+    if not is_absolute_iri(text):
         raise ParameterError(
             name,
             f"{value!r} is not an absolute IRI (expected {_TYPE_HINTS['iri']}; "
@@ -390,7 +396,7 @@ def term_to_sparql(term: Any) -> str:
     import pyoxigraph
 
     if isinstance(term, pyoxigraph.NamedNode):
-        if not _IRI_RE.match(term.value):
+        if not is_absolute_iri(term.value):
             raise ParameterError("?", f"{term.value!r} is not an absolute IRI")
         return str(term)
     if isinstance(term, pyoxigraph.Literal):

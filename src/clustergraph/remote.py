@@ -9,7 +9,9 @@ query goes as an url-encoded POST, a short one as GET. Credentials come from the
 
 Answers 429 and 5xx are retried with exponential back-off, waiting what ``Retry-After`` asks
 when the endpoint says (up to `MAX_RETRY_AFTER` seconds). An endpoint that is down, times out
-or answers with an error raises `EndpointError` (exit code 4) naming the endpoint and the reason.
+or answers with an error raises `EndpointError` (exit code 4) naming the endpoint and the reason;
+an address that is no http(s) URL is the user's input, an `InputError` (exit code 2).
+`default_graphs` are sent as the protocol's ``default-graph-uri`` parameters.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from clustergraph.errors import EndpointError
+from clustergraph.errors import EndpointError, InputError
 from clustergraph.results import Rows, Triples
 from clustergraph.version import __version__
 
@@ -36,6 +38,7 @@ __all__ = [
     "USER_AGENT",
     "RemoteEndpoint",
     "credentials_from_env",
+    "endpoint_url_problem",
     "retry_after_seconds",
 ]
 
@@ -64,6 +67,22 @@ def credentials_from_env() -> dict[str, str | None]:
     }
 
 
+def endpoint_url_problem(url: str) -> str | None:
+    """What makes `url` no endpoint address (not http(s), no host), or None when it is one."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        return f"{url!r} is not a URL: {exc}"
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return (
+            f"{url!r} is not an http:// or https:// URL of a SPARQL endpoint, "
+            "such as http://127.0.0.1:7878/query"
+        )
+    return None
+
+
 @dataclass
 class RemoteEndpoint:
     """A SPARQL endpoint and how to talk to it."""
@@ -76,12 +95,14 @@ class RemoteEndpoint:
     password: str | None = field(default=None, repr=False)
     token: str | None = field(default=None, repr=False)
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    default_graphs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if not self.url.startswith(("http://", "https://")):
-            raise EndpointError(f"endpoint {self.url!r} is not an http:// or https:// URL")
+        problem = endpoint_url_problem(self.url)
+        if problem:
+            raise InputError(f"endpoint {problem}")
         if self.timeout is None or self.timeout <= 0:
-            raise EndpointError("the endpoint timeout must be a positive number of seconds")
+            raise InputError("the endpoint timeout must be a positive number of seconds")
 
     @classmethod
     def from_env(cls, url: str, **kwargs: Any) -> RemoteEndpoint:
@@ -97,6 +118,8 @@ class RemoteEndpoint:
 
         wrapper = SPARQLWrapper(self.url, agent=USER_AGENT)
         wrapper.setQuery(text)
+        for graph in self.default_graphs:
+            wrapper.addParameter("default-graph-uri", graph)
         wrapper.setReturnFormat(TURTLE if form in ("CONSTRUCT", "DESCRIBE") else JSON)
         if len(quote(text)) > MAX_GET_LENGTH:
             wrapper.setMethod(POST)

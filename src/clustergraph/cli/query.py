@@ -15,7 +15,26 @@ RDF_FORMATS = ["turtle", "ntriples", "jsonld"]
 ENV_ENDPOINT = "CLUSTERGRAPH_ENDPOINT"
 
 
+def _endpoint_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse an --endpoint that is no http(s) URL as a usage error (exit 2) naming the option."""
+    from clustergraph.remote import endpoint_url_problem
+
+    problem = endpoint_url_problem(value) if value else None
+    if problem:
+        raise click.BadParameter(problem, ctx=ctx, param=param)
+    return value
+
+
 def _where_options(func: Any) -> Any:
+    func = click.option(
+        "--graph",
+        "graphs",
+        multiple=True,
+        metavar="IRI",
+        help="Query this named graph as the default graph: sent to an --endpoint as "
+        "default-graph-uri; embedded, the named graph of that IRI in the --data files (TriG, "
+        "N-Quads). Repeatable (their merge).",
+    )(func)
     func = click.option(
         "--timeout",
         type=click.FloatRange(min=0.1),
@@ -34,6 +53,7 @@ def _where_options(func: Any) -> Any:
         "--endpoint",
         envvar=ENV_ENDPOINT,
         metavar="URL",
+        callback=_endpoint_url,
         help=f"Send the query to this SPARQL endpoint instead of the embedded store [env: {ENV_ENDPOINT}].",
     )(func)
     func = click.option(
@@ -47,7 +67,9 @@ def _where_options(func: Any) -> Any:
     return func
 
 
-def _session(endpoint: str | None, data: tuple[Path, ...], timeout: float) -> Any:
+def _session(
+    endpoint: str | None, data: tuple[Path, ...], timeout: float, graphs: tuple[str, ...]
+) -> Any:
     from clustergraph.engine import Session, default_files
     from clustergraph.paths import ontology_file
 
@@ -56,7 +78,7 @@ def _session(endpoint: str | None, data: tuple[Path, ...], timeout: float) -> An
             "--data and --endpoint cannot be combined: the endpoint has its own data"
         )
     files = [ontology_file(), *data] if data else default_files()
-    return Session(endpoint or None, files=files, timeout=timeout)
+    return Session(endpoint or None, files=files, timeout=timeout, graphs=graphs)
 
 
 def _print(result: Any, fmt: str | None) -> None:
@@ -127,6 +149,7 @@ def queries_command(fmt: str, tag: str | None) -> None:
                         "required": p.required,
                         "default": p.default,
                         "values": list(p.enum),
+                        "bounds": _json_bounds(p),
                     }
                     for p in q.parameters
                 ],
@@ -144,6 +167,8 @@ def queries_command(fmt: str, tag: str | None) -> None:
                 text += f"={_short(p.default)}"
             elif not p.required:
                 text += " (optional)"
+            if p.bounds is not None:
+                text += f" ({p.bounds.text})"
             parts.append(text)
         return ", ".join(parts) or "-"
 
@@ -160,6 +185,16 @@ def queries_command(fmt: str, tag: str | None) -> None:
     click.echo(
         f"\n{len(entries)} queries. Run one with: clustergraph query NAME --param name=value"
     )
+
+
+def _json_bounds(parameter: Any) -> dict[str, int | float]:
+    """A parameter's bounds by XSD facet name, as JSON numbers ({} when unbounded)."""
+    if parameter.bounds is None:
+        return {}
+    return {
+        facet: int(value) if value == value.to_integral_value() else float(value)
+        for facet, value in parameter.bounds.facets().items()
+    }
 
 
 def _short(value: str) -> str:
@@ -189,12 +224,14 @@ def query_command(
     endpoint: str | None,
     data: tuple[Path, ...],
     timeout: float,
+    graphs: tuple[str, ...],
     show_query: bool,
 ) -> None:
     """Run the stored query NAME (see `clustergraph queries`) and print its rows.
 
     IRI parameters take a full IRI or a short form of our resources: country/IN stands for
     https://w3id.org/clustergraph/id/country/IN. Give an optional parameter as NAME= to leave it unbound.
+    Embedded, an IRI naming no resource of the graph gets a warning with the closest IRIs.
     """
     from clustergraph.queries import load_catalogue
 
@@ -204,7 +241,9 @@ def query_command(
         click.echo(stored.bound_text(values), nl=False)
         return
     stored.bindings(values)  # check the parameters before loading anything
-    session = _session(endpoint, data, timeout)
+    session = _session(endpoint, data, timeout, graphs)
+    for hint in session.resource_hints(stored, values):
+        click.echo(f"clustergraph: warning: {hint}", err=True)
     _print(session.query(stored, values), fmt)
 
 
@@ -217,6 +256,7 @@ def sparql_command(
     endpoint: str | None,
     data: tuple[Path, ...],
     timeout: float,
+    graphs: tuple[str, ...],
 ) -> None:
     """Run an ad-hoc SPARQL query: its text, a .rq/.sparql file, or - for standard input.
 
@@ -232,5 +272,5 @@ def sparql_command(
             raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     else:
         text = query_or_file
-    session = _session(endpoint, data, timeout)
+    session = _session(endpoint, data, timeout, graphs)
     _print(session.sparql(text), fmt)
