@@ -297,6 +297,7 @@ def test_cli_lists_the_catalogue() -> None:
         "required": True,
         "default": "2025-01-31",
         "values": [],
+        "bounds": {},
     } in entry["parameters"]
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from clustergraph.engine import Session
-from clustergraph.errors import EndpointError
+from clustergraph.errors import EndpointError, InputError
 from clustergraph.remote import USER_AGENT, RemoteEndpoint
 
 OK_BODY = json.dumps(
@@ -147,6 +147,42 @@ def test_long_query_is_posted(scripted: Any) -> None:
     assert seen.method == "POST"
     assert seen.headers["Content-Type"] == "application/x-www-form-urlencoded"
     assert urllib.parse.parse_qs(seen.body.decode())["query"] == [long_query]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# padding: a comment with the word add in it\n" * 40 + QUERY,
+        "# delete, drop, clear: words of a comment\n" + QUERY,
+    ],
+)
+def test_a_query_is_sent_as_a_query_whatever_its_comments_say(scripted: Any, text: str) -> None:
+    """SPARQLWrapper guesses the form from the text; a comment holding "add" made it send
+    `update=` (which Oxigraph refuses as "query must be set")."""
+    server = scripted(Reply())
+    endpoint(server.url).run(text, "SELECT")
+    (seen,) = server.seen
+    form = seen.body.decode() if seen.method == "POST" else urllib.parse.urlsplit(seen.path).query
+    sent = urllib.parse.parse_qs(form)
+    assert sent["query"] == [text] and "update" not in sent
+
+
+@pytest.mark.parametrize("long", [False, True], ids=["GET", "POST"])
+def test_graphs_are_sent_as_default_graph_uri(scripted: Any, long: bool) -> None:
+    server = scripted(Reply())
+    text = ("# " + "x" * 3000 + "\n" if long else "") + QUERY
+    graphs = ("https://w3id.org/clustergraph/graph/clustergraph", "urn:example:other")
+    endpoint(server.url, default_graphs=graphs).run(text, "SELECT")
+    (seen,) = server.seen
+    assert seen.method == ("POST" if long else "GET")
+    form = seen.body.decode() if long else urllib.parse.urlsplit(seen.path).query
+    assert urllib.parse.parse_qs(form)["default-graph-uri"] == list(graphs)
+
+
+def test_without_graphs_no_default_graph_uri_is_sent(scripted: Any) -> None:
+    server = scripted(Reply())
+    endpoint(server.url).run(QUERY, "SELECT")
+    assert "default-graph-uri" not in server.seen[0].path
 
 
 def test_429_waits_for_retry_after_then_succeeds(scripted: Any) -> None:
@@ -278,6 +314,14 @@ def test_cli_endpoint_failure_exits_4() -> None:
     assert "cannot reach" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_endpoint_must_be_http() -> None:
-    with pytest.raises(EndpointError):
-        Session("ftp://example.org/sparql")
+@pytest.mark.parametrize("url", ["ftp://example.org/sparql", "not-a-url", "http://", "example.org/sparql"])
+def test_endpoint_must_be_an_http_url_which_is_input_not_a_failing_endpoint(url: str) -> None:
+    with pytest.raises(InputError) as info:
+        Session(url)
+    assert info.value.exit_code == 2
+    assert f"endpoint {url!r} is not an http:// or https:// URL" in str(info.value)
+
+
+def test_timeout_must_be_positive() -> None:
+    with pytest.raises(InputError, match="positive number of seconds"):
+        RemoteEndpoint("http://127.0.0.1:9/sparql", timeout=0)

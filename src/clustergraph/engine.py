@@ -252,6 +252,8 @@ class Session:
         except ParseException as exc:
             raise _syntax_error(text, str(exc)) from None
         except Exception as exc:  # noqa: BLE001 - rdflib raises many kinds for a bad query
+            if undeclared_prefixes(text):  # rdflib parses it, then fails on the prefix
+                raise _syntax_error(text, str(exc)) from None
             raise QueryError(f"the query failed: {type(exc).__name__}: {exc}") from None
         if result.type == "ASK":
             return bool(result.askAnswer)

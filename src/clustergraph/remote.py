@@ -118,6 +118,9 @@ class RemoteEndpoint:
 
         wrapper = SPARQLWrapper(self.url, agent=USER_AGENT)
         wrapper.setQuery(text)
+        # SPARQLWrapper guesses the form from the text and takes a comment such as "# padding"
+        # for an ADD update, which it then sends as update=: we know the form.
+        wrapper.queryType = form
         for graph in self.default_graphs:
             wrapper.addParameter("default-graph-uri", graph)
         wrapper.setReturnFormat(TURTLE if form in ("CONSTRUCT", "DESCRIBE") else JSON)
