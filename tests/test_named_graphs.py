@@ -158,3 +158,20 @@ def as_json(result: Any) -> Any:
     if isinstance(result, Rows):
         return [[term(t) for t in row] for row in result.terms]
     return sorted(f"{term(t.subject)} {term(t.predicate)} {term(t.object)}" for t in result)
+
+
+def test_publish_into_a_named_graph_then_query_it_gives_the_embedded_rows(
+    capsys: pytest.CaptureFixture[str], oxigraph_server: Any, embedded: Session
+) -> None:
+    """The journey of issue #8: publish with --graph, then query with the same --graph."""
+    graph = f"{GRAPH_NS}published"
+    code, _, err = run_in_process(
+        capsys, "publish", "--endpoint", oxigraph_server.url, "--graph", graph, "--no-progress"
+    )
+    assert code == 0, err
+    code, out, err = run_in_process(
+        capsys, "query", "countries-by-cluster-count", "--endpoint", f"{oxigraph_server.url}/query",
+        "--graph", graph, "--format", "json",
+    )
+    assert code == 0, err
+    assert json.loads(out) == embedded.query("countries-by-cluster-count").to_records()
