@@ -33,7 +33,13 @@ def test_without_graph_the_default_graph_is_read(
     capsys: pytest.CaptureFixture[str], named_graph_server: Any
 ) -> None:
     code, out, err = run_in_process(
-        capsys, "sparql", "SELECT ?o WHERE { ?s ?p ?o }", "--endpoint", endpoint(named_graph_server), "--format", "csv"
+        capsys,
+        "sparql",
+        "SELECT ?o WHERE { ?s ?p ?o }",
+        "--endpoint",
+        endpoint(named_graph_server),
+        "--format",
+        "csv",
     )
     assert code == 0, err
     assert out == "o\nthe default graph\n"
@@ -43,13 +49,26 @@ def test_with_graph_the_named_graph_is_read(
     capsys: pytest.CaptureFixture[str], named_graph_server: Any
 ) -> None:
     code, out, err = run_in_process(
-        capsys, "query", "member-counts-as-of", "--endpoint", endpoint(named_graph_server),
-        "--graph", NAMED_GRAPH, "--format", "csv",
+        capsys,
+        "query",
+        "member-counts-as-of",
+        "--endpoint",
+        endpoint(named_graph_server),
+        "--graph",
+        NAMED_GRAPH,
+        "--format",
+        "csv",
     )
     assert code == 0, err
     assert out.splitlines()[1].endswith(",31,16")
     code, out, _ = run_in_process(
-        capsys, "query", "member-counts-as-of", "--endpoint", endpoint(named_graph_server), "--format", "csv"
+        capsys,
+        "query",
+        "member-counts-as-of",
+        "--endpoint",
+        endpoint(named_graph_server),
+        "--format",
+        "csv",
     )
     assert (code, out) == (0, "initiative,initiativeLabel,clusters,countries\n")
 
@@ -68,9 +87,18 @@ def test_a_long_query_is_posted_with_its_graph(named_graph_server: Any, embedded
     assert remote.sparql(padding + COUNT).to_records() == embedded.sparql(COUNT).to_records()
 
 
-def test_the_installed_command_reads_the_named_graph(named_graph_server: Any, embedded: Session) -> None:
+def test_the_installed_command_reads_the_named_graph(
+    named_graph_server: Any, embedded: Session
+) -> None:
     code, out, err = run_installed(
-        "sparql", COUNT, "--endpoint", endpoint(named_graph_server), "--graph", NAMED_GRAPH, "--format", "json"
+        "sparql",
+        COUNT,
+        "--endpoint",
+        endpoint(named_graph_server),
+        "--graph",
+        NAMED_GRAPH,
+        "--format",
+        "json",
     )
     assert code == 0, err
     assert json.loads(out) == embedded.sparql(COUNT).to_records()
@@ -106,13 +134,20 @@ def test_embedded_graph_selects_named_graphs_of_the_data_files(
     assert code == 0, err
     assert out.splitlines()[1].endswith(",31,16")
     code, out, err = run_in_process(
-        capsys, "sparql", "PREFIX owl: <http://www.w3.org/2002/07/owl#> ASK { ?o a owl:Ontology }",
-        "--data", str(trig_export), "--graph", f"{GRAPH_NS}data",
+        capsys,
+        "sparql",
+        "PREFIX owl: <http://www.w3.org/2002/07/owl#> ASK { ?o a owl:Ontology }",
+        "--data",
+        str(trig_export),
+        "--graph",
+        f"{GRAPH_NS}data",
     )
     assert (code, out) == (0, "no\n"), err
 
 
-def test_embedded_graph_gives_the_rows_of_the_shipped_graph(trig_export: Path, embedded: Session) -> None:
+def test_embedded_graph_gives_the_rows_of_the_shipped_graph(
+    trig_export: Path, embedded: Session
+) -> None:
     session = Session(files=[trig_export], graphs=[f"{GRAPH_NS}ontology", f"{GRAPH_NS}data"])
     for name in ("clusters-by-country", "membership-gaps", "technologies"):
         assert as_json(session.query(name)) == as_json(embedded.query(name)), name
@@ -122,7 +157,13 @@ def test_embedded_graph_that_no_file_holds_is_refused(
     capsys: pytest.CaptureFixture[str], trig_export: Path
 ) -> None:
     code, out, err = run_in_process(
-        capsys, "query", "clusters-by-country", "--data", str(trig_export), "--graph", f"{GRAPH_NS}shapes"
+        capsys,
+        "query",
+        "clusters-by-country",
+        "--data",
+        str(trig_export),
+        "--graph",
+        f"{GRAPH_NS}shapes",
     )
     assert code == 2 and out == ""
     assert (
@@ -131,7 +172,9 @@ def test_embedded_graph_that_no_file_holds_is_refused(
     ) in err
 
 
-def test_embedded_graph_on_the_shipped_turtle_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+def test_embedded_graph_on_the_shipped_turtle_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     code, out, err = run_in_process(capsys, "sparql", "ASK {}", "--graph", NAMED_GRAPH)
     assert code == 2 and out == ""
     assert f"no named graph <{NAMED_GRAPH}> in the loaded files; they hold no named graph" in err
@@ -170,8 +213,15 @@ def test_publish_into_a_named_graph_then_query_it_gives_the_embedded_rows(
     )
     assert code == 0, err
     code, out, err = run_in_process(
-        capsys, "query", "countries-by-cluster-count", "--endpoint", f"{oxigraph_server.url}/query",
-        "--graph", graph, "--format", "json",
+        capsys,
+        "query",
+        "countries-by-cluster-count",
+        "--endpoint",
+        f"{oxigraph_server.url}/query",
+        "--graph",
+        graph,
+        "--format",
+        "json",
     )
     assert code == 0, err
     assert json.loads(out) == embedded.query("countries-by-cluster-count").to_records()

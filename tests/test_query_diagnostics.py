@@ -24,7 +24,11 @@ OUT_OF_BOUNDS = [
     ("clusters-near", "radiusKm=0", "0 is out of bounds: it must be greater than 0"),
     ("clusters-near", "latitude=200", "200 is out of bounds: it must be between -90 and 90"),
     ("clusters-near", "latitude=-90.5", "-90.5 is out of bounds: it must be between -90 and 90"),
-    ("clusters-near", "longitude=180.01", "180.01 is out of bounds: it must be between -180 and 180"),
+    (
+        "clusters-near",
+        "longitude=180.01",
+        "180.01 is out of bounds: it must be between -180 and 180",
+    ),
     ("clusters-in-box", "south=-91", "-91 is out of bounds: it must be between -90 and 90"),
     ("clusters-in-box", "north=90.1", "90.1 is out of bounds: it must be between -90 and 90"),
     ("clusters-in-box", "west=-181", "-181 is out of bounds: it must be between -180 and 180"),
@@ -62,8 +66,19 @@ def test_values_on_the_bounds_are_accepted(
 
 def test_the_whole_box_finds_every_cluster_with_a_point(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_in_process(
-        capsys, "query", "clusters-in-box", "-p", "south=-90", "-p", "north=90",
-        "-p", "west=-180", "-p", "east=180", "--format", "json",
+        capsys,
+        "query",
+        "clusters-in-box",
+        "-p",
+        "south=-90",
+        "-p",
+        "north=90",
+        "-p",
+        "west=-180",
+        "-p",
+        "east=180",
+        "--format",
+        "json",
     )
     located = Session().sparql(
         "PREFIX geo: <http://www.opengis.net/ont/geosparql#> PREFIX cg: <https://w3id.org/clustergraph/ontology#> "
@@ -102,16 +117,30 @@ QUERY_BODY = "SELECT ?x WHERE { BIND(?_size_decimal AS ?x) BIND(?_where_iri AS ?
 @pytest.mark.parametrize(
     ("bounds", "words"),
     [
-        ("#+   - where: {minInclusive: 0}", "parameter 'where' is of type iri; only numeric parameters have bounds"),
-        ("#+   - size: {atLeast: 0}", "unknown bound 'atLeast' (known: minInclusive, minExclusive, maxInclusive, maxExclusive)"),
+        (
+            "#+   - where: {minInclusive: 0}",
+            "parameter 'where' is of type iri; only numeric parameters have bounds",
+        ),
+        (
+            "#+   - size: {atLeast: 0}",
+            "unknown bound 'atLeast' (known: minInclusive, minExclusive, maxInclusive, maxExclusive)",
+        ),
         ("#+   - size: {minInclusive: zero}", "bound minInclusive must be a number, not 'zero'"),
-        ("#+   - size: {minInclusive: 0, minExclusive: 0}", "give minInclusive or minExclusive, not both"),
-        ("#+   - size: {minInclusive: 10, maxInclusive: 1}", "its lower bound 10 is above its upper bound 1"),
+        (
+            "#+   - size: {minInclusive: 0, minExclusive: 0}",
+            "give minInclusive or minExclusive, not both",
+        ),
+        (
+            "#+   - size: {minInclusive: 10, maxInclusive: 1}",
+            "its lower bound 10 is above its upper bound 1",
+        ),
         ("#+   - size: 5", "write its bounds as a mapping of minInclusive"),
         ("#+   - colour: {minInclusive: 0}", "#+ bounds names 'colour', which is no parameter"),
     ],
 )
-def test_a_wrong_bounds_header_is_refused_naming_the_file(tmp_path: Path, bounds: str, words: str) -> None:
+def test_a_wrong_bounds_header_is_refused_naming_the_file(
+    tmp_path: Path, bounds: str, words: str
+) -> None:
     path = tmp_path / "sized.rq"
     path.write_text(QUERY_HEAD + "#+ bounds:\n" + bounds + "\n" + QUERY_BODY, encoding="utf-8")
     with pytest.raises(QueryError) as info:
@@ -122,12 +151,16 @@ def test_a_wrong_bounds_header_is_refused_naming_the_file(tmp_path: Path, bounds
 def test_a_default_out_of_its_bounds_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "sized.rq"
     path.write_text(
-        QUERY_HEAD + "#+ defaults:\n#+   - size: -1\n#+ bounds:\n#+   - size: {minExclusive: 0}\n"
-        + QUERY_BODY, encoding="utf-8",
+        QUERY_HEAD
+        + "#+ defaults:\n#+   - size: -1\n#+ bounds:\n#+   - size: {minExclusive: 0}\n"
+        + QUERY_BODY,
+        encoding="utf-8",
     )
     with pytest.raises(QueryError) as info:
         load_catalogue(tmp_path)
-    assert "default of parameter 'size': -1 is out of bounds: it must be greater than 0" in str(info.value)
+    assert "default of parameter 'size': -1 is out of bounds: it must be greater than 0" in str(
+        info.value
+    )
 
 
 # --- an --endpoint that is no URL is the user's input ---------------------------------------------
@@ -189,8 +222,10 @@ def test_the_api_refuses_an_endpoint_that_is_no_url_as_input() -> None:
         (
             "clusters-by-country",
             "country=https://example.org/country/IN",
-            "no resource <https://example.org/country/IN> in the graph, nor any other resource "
-            "whose IRI starts with <https://example.org/country/>",
+            (
+                "no resource <https://example.org/country/IN> in the graph, nor any other "
+                "resource whose IRI starts with <https://example.org/country/>"
+            ),
         ),
     ],
 )
@@ -211,12 +246,19 @@ def test_a_hint_names_at_most_five_iris_of_the_same_kind() -> None:
 
 
 def test_an_existing_resource_gets_no_warning(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run_in_process(capsys, "query", "clusters-by-country", "-p", "country=country/IN")
+    code, out, err = run_in_process(
+        capsys, "query", "clusters-by-country", "-p", "country=country/IN"
+    )
     assert code == 0 and err == "" and "rows)" in out
 
 
 def test_remote_sessions_give_no_hints_and_send_nothing() -> None:
-    assert Session("http://127.0.0.1:9/sparql").resource_hints("clusters-by-country", country="country/XX") == []
+    assert (
+        Session("http://127.0.0.1:9/sparql").resource_hints(
+            "clusters-by-country", country="country/XX"
+        )
+        == []
+    )
 
 
 # --- a prefix the query does not declare ------------------------------------------------------------
@@ -234,9 +276,15 @@ def test_remote_sessions_give_no_hints_and_send_nothing() -> None:
             "prefix 'cg:' is not declared; add PREFIX cg: <https://w3id.org/clustergraph/ontology#>",
         ),
         (
-            "PREFIX cg: <https://w3id.org/clustergraph/ontology#> SELECT ?c WHERE { ?c a cg:IndustrialCluster ; skos:prefLabel ?l FILTER(?l = 'x'^^xsd:string) }",
-            "prefixes 'skos:', 'xsd:' are not declared; add PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
-            "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>",
+            (
+                "PREFIX cg: <https://w3id.org/clustergraph/ontology#> SELECT ?c WHERE { "
+                "?c a cg:IndustrialCluster ; skos:prefLabel ?l FILTER(?l = 'x'^^xsd:string) }"
+            ),
+            (
+                "prefixes 'skos:', 'xsd:' are not declared; add "
+                "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+                "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>"
+            ),
         ),
         (
             "CONSTRUCT { ?s ex:p ?o } WHERE { ?s ?p ?o }",
@@ -244,7 +292,9 @@ def test_remote_sessions_give_no_hints_and_send_nothing() -> None:
         ),
     ],
 )
-def test_an_undeclared_prefix_is_named(capsys: pytest.CaptureFixture[str], text: str, words: str) -> None:
+def test_an_undeclared_prefix_is_named(
+    capsys: pytest.CaptureFixture[str], text: str, words: str
+) -> None:
     code, out, err = run_in_process(capsys, "sparql", text)
     assert code == 2, err
     assert words in err and "expected" not in err
@@ -261,7 +311,10 @@ def test_the_rdflib_engine_names_the_prefix_too() -> None:
     ("text", "where"),
     [
         ("SELECT * WHERE { ?s ?p }", "error at 1:25:"),
-        ("PREFIX ex: <http://example.org/>\nSELECT * WHERE {\n  ?s ex:p ?o .\n  FILTER(\n}", "error at 5:2:"),
+        (
+            "PREFIX ex: <http://example.org/>\nSELECT * WHERE {\n  ?s ex:p ?o .\n  FILTER(\n}",
+            "error at 5:2:",
+        ),
     ],
 )
 def test_other_syntax_errors_keep_the_parser_message_with_line_and_column(
@@ -273,9 +326,15 @@ def test_other_syntax_errors_keep_the_parser_message_with_line_and_column(
     assert "not declared" not in err
 
 
-def test_a_prefix_inside_a_string_or_iri_is_not_taken_for_one(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_prefix_inside_a_string_or_iri_is_not_taken_for_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     code, out, err = run_in_process(
-        capsys, "sparql", "SELECT ?x WHERE { BIND(\"foo:bar\" AS ?x) BIND(<urn:baz:qux> AS ?y) }", "--format", "csv"
+        capsys,
+        "sparql",
+        'SELECT ?x WHERE { BIND("foo:bar" AS ?x) BIND(<urn:baz:qux> AS ?y) }',
+        "--format",
+        "csv",
     )
     assert code == 0, err
     assert out == "x\nfoo:bar\n"
@@ -287,13 +346,25 @@ def test_a_prefix_inside_a_string_or_iri_is_not_taken_for_one(capsys: pytest.Cap
 def test_the_installed_command_says_what_is_wrong() -> None:
     code, out, err = run_installed("query", "clusters-near", "-p", "radiusKm=-500")
     assert code == 2 and out == ""
-    assert "clustergraph: error: parameter 'radiusKm': -500 is out of bounds: it must be greater than 0" in err
+    assert (
+        "clustergraph: error: parameter 'radiusKm': -500 is out of bounds: it must be greater than 0"
+        in err
+    )
     code, out, err = run_installed("query", "clusters-near", "-p", "latitude=200")
-    assert code == 2 and "parameter 'latitude': 200 is out of bounds: it must be between -90 and 90" in err
+    assert (
+        code == 2
+        and "parameter 'latitude': 200 is out of bounds: it must be between -90 and 90" in err
+    )
     code, out, err = run_installed("sparql", "ASK {}", "--endpoint", "not-a-url")
-    assert code == 2 and "Invalid value for '--endpoint': 'not-a-url' is not an http:// or https:// URL" in err
+    assert (
+        code == 2
+        and "Invalid value for '--endpoint': 'not-a-url' is not an http:// or https:// URL" in err
+    )
     code, out, err = run_installed("query", "clusters-by-country", "-p", "country=country/XX")
     assert code == 0 and "(0 rows)" in out
-    assert f"clustergraph: warning: parameter 'country': no resource <{ID}country/XX> in the graph; did you mean country/" in err
+    assert (
+        f"clustergraph: warning: parameter 'country': no resource <{ID}country/XX> in the graph; did you mean country/"
+        in err
+    )
     code, out, err = run_installed("sparql", "SELECT * WHERE { ?s foo:bar ?o }")
     assert code == 2 and "prefix 'foo:' is not declared; add PREFIX foo: <...>" in err

@@ -61,8 +61,6 @@ __all__ = [
 ]
 
 
-
-
 def parse_header(text: str, *, source: str = "<query>") -> dict[str, Any]:
     """The ``#+ `` decorator lines of a query, read together as YAML (as grlc reads them)."""
     import yaml

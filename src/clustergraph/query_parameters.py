@@ -129,7 +129,9 @@ class Bounds:
             max_exclusive=values.get("maxExclusive"),
         )
         low = next((v for v in (bounds.min_inclusive, bounds.min_exclusive) if v is not None), None)
-        high = next((v for v in (bounds.max_inclusive, bounds.max_exclusive) if v is not None), None)
+        high = next(
+            (v for v in (bounds.max_inclusive, bounds.max_exclusive) if v is not None), None
+        )
         if low is not None and high is not None and low > high:
             raise ValueError(f"its lower bound {low} is above its upper bound {high}")
         return bounds

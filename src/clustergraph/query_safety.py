@@ -22,7 +22,16 @@ UNSAFE_KEYWORDS = {
     **{
         keyword: _READ_ONLY
         for keyword in (
-            "INSERT", "DELETE", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH", "USING"
+            "INSERT",
+            "DELETE",
+            "CLEAR",
+            "DROP",
+            "CREATE",
+            "ADD",
+            "MOVE",
+            "COPY",
+            "WITH",
+            "USING",
         )
     },
 }
