@@ -16,6 +16,7 @@ WHERE group (`bind_query`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import re
 from collections.abc import Mapping
@@ -365,7 +366,7 @@ def parameter_from_variable(variable: str, header: Mapping[str, Any]) -> Paramet
         bounds = Bounds.from_header(spec)
     except ValueError as exc:
         raise QueryError(f"#+ bounds: parameter {name!r}: {exc}") from None
-    return Parameter(**{**parameter.__dict__, "bounds": bounds})
+    return dataclasses.replace(parameter, bounds=bounds)
 
 
 def _decorator_value(entries: Any, name: str) -> Any:
