@@ -6,6 +6,7 @@ no rows; each row's `?error` says what is wrong.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,10 @@ from rdflib.namespace import OWL, RDFS
 from clustergraph.namespaces import CG, CG_NS
 
 VERIFY_DIR = Path(__file__).parent / "verify"
+REFERENCE_DIR = Path(__file__).parent.parent / "reference"
+#: The two texts every fact comes from: the compilation and the press release it starts from.
+REFERENCE_TEXTS = (REFERENCE_DIR / "tic-facts.md", REFERENCE_DIR / "000_52517cabc9adaaeb.txt")
+WEB_ADDRESS = re.compile(r"https?://[^\s|;<>`]+")
 HYGIENE_QUERIES = sorted(VERIFY_DIR.glob("*-violation.rq"))
 ALWAYS_KNOWN = (str(RDF), str(RDFS), str(OWL), "http://www.w3.org/2001/XMLSchema#")
 
@@ -42,6 +47,42 @@ def test_hygiene_rule_holds(query_file: Path, shipped_graph):
     rows = list(shipped_graph.query(query_file.read_text()))
     errors = [str(row.error) for row in rows]
     assert not errors, "\n".join(errors)
+
+
+def addresses_in(text: str) -> set[str]:
+    """The web addresses a text gives, without the punctuation that may follow one."""
+    return {match.rstrip(".,)") for match in WEB_ADDRESS.findall(text)}
+
+
+def test_reference_texts_are_in_the_repository():
+    for path in REFERENCE_TEXTS:
+        assert path.is_file() and path.stat().st_size > 0, f"{path} is missing"
+    assert "https://miragenews.com/33-global-clusters-pledge-growth-jobs-emissions-1395019" in (
+        addresses_in(REFERENCE_TEXTS[0].read_text(encoding="utf-8"))
+    )
+
+
+def test_every_source_address_appears_in_the_reference_or_the_press_release(shipped_graph):
+    """No address is made up: each schema:url of a source document is one that tic-facts.md or
+    the press release gives, character for character. A document they name without an address
+    has none (and a dcterms:bibliographicCitation instead)."""
+    from clustergraph.namespaces import SCHEMA
+
+    known = set().union(*(addresses_in(p.read_text(encoding="utf-8")) for p in REFERENCE_TEXTS))
+    used = {
+        (str(source), str(address))
+        for source in shipped_graph.subjects(RDF.type, CG.SourceDocument)
+        for address in shipped_graph.objects(source, SCHEMA.url)
+    }
+    assert len(used) > 60
+    unknown = sorted(f"{source}: {address}" for source, address in used if address not in known)
+    assert not unknown, "addresses in no reference text:\n" + "\n".join(unknown)
+
+
+def test_the_address_check_rejects_a_made_up_address():
+    known = addresses_in("see https://example.org/a ; https://example.org/b. and (https://example.org/c)")
+    assert known == {"https://example.org/a", "https://example.org/b", "https://example.org/c"}
+    assert "https://example.org/a/" not in known and "https://example.org" not in known
 
 
 def test_every_term_the_data_uses_is_declared(data_only, declared_terms):
