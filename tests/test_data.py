@@ -80,7 +80,8 @@ def test_every_source_address_appears_in_the_reference_or_the_press_release(ship
 
 
 def test_the_address_check_rejects_a_made_up_address():
-    known = addresses_in("see https://example.org/a ; https://example.org/b. and (https://example.org/c)")
+    text = "see https://example.org/a ; https://example.org/b. and (https://example.org/c)"
+    known = addresses_in(text)
     assert known == {"https://example.org/a", "https://example.org/b", "https://example.org/c"}
     assert "https://example.org/a/" not in known and "https://example.org" not in known
 

@@ -78,7 +78,8 @@ def test_shipped_data_has_no_violation(shipped_outcome):
 
 def test_shipped_data_warns_exactly_about_the_known_count_gaps(shipped_outcome):
     """The only warnings are the five declared-versus-named cluster counts, each saying both
-    numbers: 13 vs 9 (the Lanzarote source, December 2022), 20 vs 18, 21 vs 20, 33 vs 31, 35 vs 31."""
+    numbers: 13 vs 9 (a Lanzarote source, December 2022), 20 vs 18, 21 vs 20, 33 vs 31,
+    35 vs 31."""
     expected = {
         s.Result(
             focus=s.ID[f"observation/{slug}"],
