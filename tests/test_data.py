@@ -86,6 +86,60 @@ def test_the_address_check_rejects_a_made_up_address():
     assert "https://example.org/a/" not in known and "https://example.org" not in known
 
 
+TECHNOLOGY_SCHEME = URIRef("https://w3id.org/clustergraph/id/technology/scheme")
+
+
+def narrower_pairs(graph) -> list[tuple[URIRef, URIRef]]:
+    """(broader, narrower) for every link of the technology scheme, stated either way round."""
+    from rdflib.namespace import SKOS
+
+    pairs = {(b, n) for n, b in graph.subject_objects(SKOS.broader)}
+    pairs |= set(graph.subject_objects(SKOS.narrower))
+    return sorted(p for p in pairs if (p[0], SKOS.inScheme, TECHNOLOGY_SCHEME) in graph)
+
+
+def test_every_broader_technology_search_finds_the_clusters_of_its_narrower_ones(shipped_graph):
+    """The stored query clusters-by-technology, asked for a concept, finds every cluster that it
+    finds for any narrower concept (green hydrogen under low-carbon hydrogen, hydrogen mobility
+    under sustainable transport, ammonia under fuels, feedstocks and hydrogen carriers)."""
+    from clustergraph.engine import Session
+
+    session = Session()
+    session.load()
+    found: dict[URIRef, set[str]] = {}
+
+    def clusters(technology: URIRef) -> set[str]:
+        if technology not in found:
+            rows = session.query("clusters-by-technology", technology=str(technology))
+            found[technology] = {str(r["cluster"]) for r in rows.to_records()}
+        return found[technology]
+
+    pairs = narrower_pairs(shipped_graph)
+    assert len(pairs) >= 20
+    missed = [
+        f"{broader} misses {sorted(clusters(narrower) - clusters(broader))} of {narrower}"
+        for broader, narrower in pairs
+        if not clusters(narrower) <= clusters(broader)
+    ]
+    assert not missed, "\n".join(missed)
+    low_carbon = clusters(URIRef("https://w3id.org/clustergraph/id/technology/low-carbon-hydrogen"))
+    green = clusters(URIRef("https://w3id.org/clustergraph/id/technology/green-hydrogen"))
+    assert len(green) == 6 and green < low_carbon
+
+
+def test_every_technology_definition_says_what_it_covers(shipped_graph):
+    """A concept's skos:definition names each of its narrower concepts by its label."""
+    from rdflib.namespace import SKOS
+
+    silent = [
+        f"{broader} does not mention {shipped_graph.value(narrower, SKOS.prefLabel)}"
+        for broader, narrower in narrower_pairs(shipped_graph)
+        if str(shipped_graph.value(narrower, SKOS.prefLabel)).lower()
+        not in str(shipped_graph.value(broader, SKOS.definition)).lower()
+    ]
+    assert not silent, "\n".join(silent)
+
+
 def test_every_term_the_data_uses_is_declared(data_only, declared_terms):
     """No predicate or class appears in the data that neither our ontology nor the reused
     vocabularies it declares define (a typo such as cg:contry would show up here)."""
