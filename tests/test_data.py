@@ -13,7 +13,7 @@ import pytest
 from rdflib import RDF, URIRef
 from rdflib.namespace import OWL, RDFS
 
-from clustergraph.namespaces import CG, CG_NS
+from clustergraph.namespaces import CG, CG_NS, ID_NS
 
 VERIFY_DIR = Path(__file__).parent / "verify"
 REFERENCE_DIR = Path(__file__).parent.parent / "reference"
@@ -236,6 +236,17 @@ def test_join_date_and_announcement_date_are_both_kept_where_they_differ(shipped
     assert str(shipped_graph.value(gopalpur, CG.memberSince)) == "2025-01-22"
     assert str(shipped_graph.value(gopalpur, CG.joinDate)) == "2025-06-02"
     assert shipped_graph.value(gopalpur, CG.joinDateSource) is not None
+
+
+def test_an_inferred_join_year_is_marked_inferred_and_cited_to_the_compilation(shipped_graph):
+    """Kawasaki is a confirmed member, but no source gives its join year: 2023 is tic-facts.md's
+    inference (Japan appears only in the January 2023 batch), so it is cited to the compilation."""
+    kawasaki = URIRef(f"{ID_NS}membership/kawasaki-carbon-neutral-industrial-complex")
+    compilation = URIRef(f"{ID_NS}source/tic-facts-compilation")
+    assert str(shipped_graph.value(kawasaki, CG.joinDate)) == "2023"
+    assert shipped_graph.value(kawasaki, CG.joinDateSource) == compilation
+    assert shipped_graph.value(kawasaki, CG.joinDateCertainty) == CG.Inferred
+    assert shipped_graph.value(kawasaki, CG.certainty) == CG.Confirmed
 
 
 def test_coordinates_are_marked_approximate_and_sourced(shipped_graph):
