@@ -6,15 +6,20 @@ no rows; each row's `?error` says what is wrong.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from rdflib import RDF, URIRef
 from rdflib.namespace import OWL, RDFS
 
-from clustergraph.namespaces import CG, CG_NS
+from clustergraph.namespaces import CG, CG_NS, ID_NS
 
 VERIFY_DIR = Path(__file__).parent / "verify"
+REFERENCE_DIR = Path(__file__).parent.parent / "reference"
+#: The two texts every fact comes from: the compilation and the press release it starts from.
+REFERENCE_TEXTS = (REFERENCE_DIR / "tic-facts.md", REFERENCE_DIR / "000_52517cabc9adaaeb.txt")
+WEB_ADDRESS = re.compile(r"https?://[^\s|;<>`]+")
 HYGIENE_QUERIES = sorted(VERIFY_DIR.glob("*-violation.rq"))
 ALWAYS_KNOWN = (str(RDF), str(RDFS), str(OWL), "http://www.w3.org/2001/XMLSchema#")
 
@@ -42,6 +47,97 @@ def test_hygiene_rule_holds(query_file: Path, shipped_graph):
     rows = list(shipped_graph.query(query_file.read_text()))
     errors = [str(row.error) for row in rows]
     assert not errors, "\n".join(errors)
+
+
+def addresses_in(text: str) -> set[str]:
+    """The web addresses a text gives, without the punctuation that may follow one."""
+    return {match.rstrip(".,)") for match in WEB_ADDRESS.findall(text)}
+
+
+def test_reference_texts_are_in_the_repository():
+    for path in REFERENCE_TEXTS:
+        assert path.is_file() and path.stat().st_size > 0, f"{path} is missing"
+    assert "https://miragenews.com/33-global-clusters-pledge-growth-jobs-emissions-1395019" in (
+        addresses_in(REFERENCE_TEXTS[0].read_text(encoding="utf-8"))
+    )
+
+
+def test_every_source_address_appears_in_the_reference_or_the_press_release(shipped_graph):
+    """No address is made up: each schema:url of a source document is one that tic-facts.md or
+    the press release gives, character for character. A document they name without an address
+    has none (and a dcterms:bibliographicCitation instead)."""
+    from clustergraph.namespaces import SCHEMA
+
+    known = set().union(*(addresses_in(p.read_text(encoding="utf-8")) for p in REFERENCE_TEXTS))
+    used = {
+        (str(source), str(address))
+        for source in shipped_graph.subjects(RDF.type, CG.SourceDocument)
+        for address in shipped_graph.objects(source, SCHEMA.url)
+    }
+    assert len(used) > 60
+    unknown = sorted(f"{source}: {address}" for source, address in used if address not in known)
+    assert not unknown, "addresses in no reference text:\n" + "\n".join(unknown)
+
+
+def test_the_address_check_rejects_a_made_up_address():
+    text = "see https://example.org/a ; https://example.org/b. and (https://example.org/c)"
+    known = addresses_in(text)
+    assert known == {"https://example.org/a", "https://example.org/b", "https://example.org/c"}
+    assert "https://example.org/a/" not in known and "https://example.org" not in known
+
+
+TECHNOLOGY_SCHEME = URIRef("https://w3id.org/clustergraph/id/technology/scheme")
+
+
+def narrower_pairs(graph) -> list[tuple[URIRef, URIRef]]:
+    """(broader, narrower) for every link of the technology scheme, stated either way round."""
+    from rdflib.namespace import SKOS
+
+    pairs = {(b, n) for n, b in graph.subject_objects(SKOS.broader)}
+    pairs |= set(graph.subject_objects(SKOS.narrower))
+    return sorted(p for p in pairs if (p[0], SKOS.inScheme, TECHNOLOGY_SCHEME) in graph)
+
+
+def test_every_broader_technology_search_finds_the_clusters_of_its_narrower_ones(shipped_graph):
+    """The stored query clusters-by-technology, asked for a concept, finds every cluster that it
+    finds for any narrower concept (green hydrogen under low-carbon hydrogen, hydrogen mobility
+    under sustainable transport, ammonia under fuels, feedstocks and hydrogen carriers)."""
+    from clustergraph.engine import Session
+
+    session = Session()
+    session.load()
+    found: dict[URIRef, set[str]] = {}
+
+    def clusters(technology: URIRef) -> set[str]:
+        if technology not in found:
+            rows = session.query("clusters-by-technology", technology=str(technology))
+            found[technology] = {str(r["cluster"]) for r in rows.to_records()}
+        return found[technology]
+
+    pairs = narrower_pairs(shipped_graph)
+    assert len(pairs) >= 20
+    missed = [
+        f"{broader} misses {sorted(clusters(narrower) - clusters(broader))} of {narrower}"
+        for broader, narrower in pairs
+        if not clusters(narrower) <= clusters(broader)
+    ]
+    assert not missed, "\n".join(missed)
+    low_carbon = clusters(URIRef("https://w3id.org/clustergraph/id/technology/low-carbon-hydrogen"))
+    green = clusters(URIRef("https://w3id.org/clustergraph/id/technology/green-hydrogen"))
+    assert len(green) == 6 and green < low_carbon
+
+
+def test_every_technology_definition_says_what_it_covers(shipped_graph):
+    """A concept's skos:definition names each of its narrower concepts by its label."""
+    from rdflib.namespace import SKOS
+
+    silent = [
+        f"{broader} does not mention {shipped_graph.value(narrower, SKOS.prefLabel)}"
+        for broader, narrower in narrower_pairs(shipped_graph)
+        if str(shipped_graph.value(narrower, SKOS.prefLabel)).lower()
+        not in str(shipped_graph.value(broader, SKOS.definition)).lower()
+    ]
+    assert not silent, "\n".join(silent)
 
 
 def test_every_term_the_data_uses_is_declared(data_only, declared_terms):
@@ -140,6 +236,17 @@ def test_join_date_and_announcement_date_are_both_kept_where_they_differ(shipped
     assert str(shipped_graph.value(gopalpur, CG.memberSince)) == "2025-01-22"
     assert str(shipped_graph.value(gopalpur, CG.joinDate)) == "2025-06-02"
     assert shipped_graph.value(gopalpur, CG.joinDateSource) is not None
+
+
+def test_an_inferred_join_year_is_marked_inferred_and_cited_to_the_compilation(shipped_graph):
+    """Kawasaki is a confirmed member, but no source gives its join year: 2023 is tic-facts.md's
+    inference (Japan appears only in the January 2023 batch), so it is cited to the compilation."""
+    kawasaki = URIRef(f"{ID_NS}membership/kawasaki-carbon-neutral-industrial-complex")
+    compilation = URIRef(f"{ID_NS}source/tic-facts-compilation")
+    assert str(shipped_graph.value(kawasaki, CG.joinDate)) == "2023"
+    assert shipped_graph.value(kawasaki, CG.joinDateSource) == compilation
+    assert shipped_graph.value(kawasaki, CG.joinDateCertainty) == CG.Inferred
+    assert shipped_graph.value(kawasaki, CG.certainty) == CG.Confirmed
 
 
 def test_coordinates_are_marked_approximate_and_sourced(shipped_graph):

@@ -52,8 +52,9 @@ CG = ClosedNamespace(
         # properties
         "about", "announcedIn", "approximate", "asOf", "candidateFor", "candidateReason",
         "certainty", "city", "comparableTo", "country", "focusDescription", "hostedBy",
-        "inPost", "iso3166Alpha2", "iso3166Alpha3", "joinDate", "joinDateSource", "keyPerson",
-        "launchEvent", "ledBy", "locationNote", "memberSince", "membershipsComplete", "metric",
+        "inPost", "iso3166Alpha2", "iso3166Alpha3", "joinDate", "joinDateCertainty",
+        "joinDateSource", "keyPerson", "launchEvent", "ledBy", "ledBySource", "locationNote",
+        "memberSince", "membershipsComplete", "metric",
         "onBehalfOf", "organizer", "partOfEvent", "partner", "possiblySameAs", "region",
         "reportedIn", "reportsOn", "runBy", "targetDate", "technology", "title",
         "valueQualifier", "isTarget",
@@ -63,7 +64,7 @@ CG = ClosedNamespace(
         "MetricScheme", "NumberOfClusters", "NumberOfNewClusters", "NumberOfCountries",
         "NumberOfOrganizations", "EmissionReductionPotential", "AnnualEmissions",
         "GDPContribution", "JobsSupported", "EmissionReductionTarget", "CarbonCaptureCapacity",
-        "HydrogenProductionTarget",
+        "HydrogenProductionTarget", "EmissionsAvoided",
     ],
 )
 
