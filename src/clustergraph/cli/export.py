@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -26,7 +27,7 @@ FORMAT_NAMES = ["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml", "csv
     default="-",
     show_default=True,
     metavar="PATH|-",
-    help="File to write (atomically), or - for standard output; a folder for several formats.",
+    help="File to write (atomically), - for standard output, or a folder (FOLDER/) to write clustergraph.* into.",
 )
 @click.option(
     "--include",
@@ -87,7 +88,8 @@ def command(
 
     names = parse_formats(formats)
     graph = build_export_graph(include, data=list(data) or None, skolemize=skolemize)
-    if len(names) > 1 or (out != "-" and Path(out).is_dir()):
+    into_folder = out != "-" and (out.endswith(("/", os.sep)) or Path(out).is_dir())
+    if len(names) > 1 or into_folder:
         if out == "-":
             raise click.UsageError("several formats need --out FOLDER")
         result = export_all(out, names, graph=graph, description=not no_description,

@@ -283,9 +283,15 @@ def _compactor(context: dict[str, Any]) -> _JsonLdCompactor:
 
 
 def _jsonld_chunks(triples: Iterable[Any], context_iri: str = CONTEXT_IRI,
-                   context: dict[str, Any] | None = None) -> Iterator[bytes]:
-    compactor = _compactor(context) if context is not None else _JsonLdCompactor(load_context())
-    yield ('{\n  "@context": ' + json.dumps(context_iri) + ',\n  "@graph": [').encode("utf-8")
+                   context: dict[str, Any] | None = None, *, inline: bool = False) -> Iterator[bytes]:
+    """A JSON-LD document: the context named by its address, or `inline` (self-contained)."""
+    document_context = context if context is not None else load_context()
+    compactor = _compactor(document_context)
+    if inline:
+        named = json.dumps(document_context["@context"], indent=2, ensure_ascii=False).replace("\n", "\n  ")
+    else:
+        named = json.dumps(context_iri)
+    yield ('{\n  "@context": ' + named + ',\n  "@graph": [').encode("utf-8")
     first = True
     for subject, pairs in _group_by_subject(triples):
         text = json.dumps(compactor.node(subject, pairs), indent=2, ensure_ascii=False)
@@ -296,7 +302,8 @@ def _jsonld_chunks(triples: Iterable[Any], context_iri: str = CONTEXT_IRI,
 
 
 def _chunks_jsonld(graph: ExportGraph) -> Iterator[bytes]:
-    return _jsonld_chunks(graph.triples())
+    """The export's JSON-LD embeds its context, so any JSON-LD processor reads it offline."""
+    return _jsonld_chunks(graph.triples(), inline=True)
 
 
 # --- CSV / TSV -------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from clustergraph.errors import InputError
+from clustergraph.errors import InputError, file_error
 from clustergraph.export.formats import DEFAULT_PARTS, FORMATS, parse_formats
 from clustergraph.export.graph import ExportGraph, build_export_graph
 from clustergraph.export.jsonld import _chunks_jsonld, _jsonld_chunks
@@ -185,7 +185,10 @@ def export_all(
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir}: several formats need a folder, and this is a file")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise file_error(out_dir, exc, "create the folder") from None
     files: dict[str, Path | None] = {}
     sizes: dict[str, int] = {}
     for fmt in parse_formats(formats):
