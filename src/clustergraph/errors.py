@@ -47,6 +47,7 @@ _FILE_ERROR_REASONS = {
     errno.EDQUOT: "disk quota exceeded",
     errno.ENOENT: "no such file or folder",
     errno.ENOTDIR: "a folder on the way is a file",
+    errno.EEXIST: "a folder on the way is a file",
     errno.EISDIR: "is a folder, not a file",
 }
 

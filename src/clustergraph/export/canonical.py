@@ -13,23 +13,16 @@ _BNODE_OBJECT = re.compile(r" _:(\S+) \.$")
 
 
 def _file_lines(path: Path) -> list[str]:
-    """The triples of one RDF file as N-Triples lines (Oxigraph's canonical form), unsorted."""
+    """The triples of one RDF file as N-Triples lines (Oxigraph's canonical form), unsorted.
+
+    Read through `parse_file`, so its errors name the file and line and hostile input is refused.
+    """
     import pyoxigraph as ox
 
-    from clustergraph.load import parse_file, rdf_format_for
+    from clustergraph.load import parse_file
 
-    fmt = rdf_format_for(path)
-    if not path.is_file():
-        list(parse_file(path))  # raises the InputError that says why
-    try:
-        quads = ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
-        data = ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads),
-                            format=ox.RdfFormat.N_TRIPLES)
-    except (SyntaxError, ValueError):
-        list(parse_file(path))  # raises an RDFSyntaxError with file, line and column
-        raise
-    assert data is not None
-    return data.decode("utf-8").splitlines()
+    data = ox.serialize((q.triple for q in parse_file(path)), format=ox.RdfFormat.N_TRIPLES)
+    return data.decode("utf-8").splitlines() if data else []
 
 
 def _has_bnode(line: str) -> bool:
