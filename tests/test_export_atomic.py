@@ -106,19 +106,12 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
             if p.is_file()}
 
 
-@pytest.fixture
-def users_folder(tmp_path: Path) -> Path:
-    """A folder with the user's own files beside a previous release."""
-    home = tmp_path / "work"
-    (home / "release").mkdir(parents=True)
-    (home / "notes.md").write_text("my notes\n")
-    (home / "release" / "README.txt").write_text("my release notes\n")
-    return home
-
-
-def test_sigint_mid_export_leaves_the_folder_as_it_was(users_folder: Path) -> None:
-    _big_data(users_folder / "big.nt", 150_000)
+def test_sigint_mid_export_leaves_the_folder_as_it_was(tmp_path: Path) -> None:
+    users_folder = tmp_path
+    (users_folder / "release").mkdir()
+    (users_folder / "release" / "README.txt").write_text("my release notes\n")
     (users_folder / "release" / "clustergraph.jsonld").write_text('{"previous": true}\n')
+    _big_data(users_folder / "big.nt", 150_000)
     before = _snapshot(users_folder)
     proc = subprocess.Popen(
         [str(Path(sys.executable).with_name("clustergraph")), "export", "-f", "all",
