@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from clustergraph.errors import EndpointError
+from clustergraph.errors import EndpointError, InputError
 from clustergraph.results import Rows, Triples
 from clustergraph.version import __version__
 
@@ -79,7 +79,7 @@ class RemoteEndpoint:
 
     def __post_init__(self) -> None:
         if not self.url.startswith(("http://", "https://")):
-            raise EndpointError(f"endpoint {self.url!r} is not an http:// or https:// URL")
+            raise InputError(f"endpoint {self.url!r} is not an http:// or https:// URL")
         if self.timeout is None or self.timeout <= 0:
             raise EndpointError("the endpoint timeout must be a positive number of seconds")
 
