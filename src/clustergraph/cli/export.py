@@ -75,8 +75,9 @@ def command(
     """Export the graph: byte-identical output for identical input, written atomically.
 
     Turtle, N-Triples, N-Quads and TriG (one named graph per part), JSON-LD compacted against
-    ontology/context.jsonld, RDF/XML, and CSV/TSV with one row per industrial cluster. With a
-    file, a VoID/DCAT description is written beside it.
+    ontology/context.jsonld and embedding it, RDF/XML, and CSV/TSV with one row per industrial
+    cluster. With a file, a VoID/DCAT description is written beside it; into a folder (FOLDER/),
+    only clustergraph.* and void.ttl are written and no other file is touched.
 
     \b
     Examples:

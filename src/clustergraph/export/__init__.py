@@ -11,7 +11,8 @@ byte-identical files whatever the hash seed, and a release diff shows only what 
 
 Formats: Turtle, N-Triples, N-Quads and TriG (each part in its own named graph
 `https://w3id.org/clustergraph/graph/{part}`), JSON-LD compacted against the shipped context
-`ontology/context.jsonld`, RDF/XML, and CSV/TSV tables with one row per industrial cluster.
+`ontology/context.jsonld` and embedding it (readable offline), RDF/XML, and CSV/TSV tables with
+one row per industrial cluster.
 The RDF serialisers are Oxigraph's, fed with sorted triples; JSON-LD and the tables are ours.
 
 The package: `formats` (names, suffixes, parts), `canonical` (N-Triples lines and blank nodes),
