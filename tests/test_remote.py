@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from clustergraph.engine import Session
-from clustergraph.errors import EndpointError
+from clustergraph.errors import EndpointError, InputError
 from clustergraph.remote import USER_AGENT, RemoteEndpoint
 
 OK_BODY = json.dumps(
@@ -279,5 +279,7 @@ def test_cli_endpoint_failure_exits_4() -> None:
 
 
 def test_endpoint_must_be_http() -> None:
-    with pytest.raises(EndpointError):
+    # a wrong argument is the user's input (exit 2), not a remote that failed (exit 4)
+    with pytest.raises(InputError, match="is not an http:// or https:// URL") as info:
         Session("ftp://example.org/sparql")
+    assert info.value.exit_code == 2
