@@ -99,3 +99,44 @@ def test_export_killed_half_way_leaves_previous_file_intact(tmp_path: Path) -> N
 
     doc = json.loads(target.read_text(encoding="utf-8"))
     assert len(doc["@graph"]) == 150_000
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def test_sigint_mid_export_leaves_the_folder_as_it_was(tmp_path: Path) -> None:
+    users_folder = tmp_path
+    (users_folder / "release").mkdir()
+    (users_folder / "release" / "README.txt").write_text("my release notes\n")
+    (users_folder / "release" / "clustergraph.jsonld").write_text('{"previous": true}\n')
+    _big_data(users_folder / "big.nt", 150_000)
+    before = _snapshot(users_folder)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("clustergraph")), "export", "-f", "all",
+         "--out", "release/", "--include", "data", "--data", "big.nt"],
+        cwd=users_folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    interrupted = False
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            temporary = [p for p in (users_folder / "release").iterdir() if p.name.endswith(".tmp")]
+            if temporary:
+                proc.send_signal(signal.SIGINT)
+                interrupted = True
+                break
+            time.sleep(0.002)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert interrupted, "the export finished before a temporary file appeared"
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr
+    after = _snapshot(users_folder)
+    assert {k: v for k, v in after.items() if k in before} == before
+    # what is new is whole files written before the interrupt, never a temporary one
+    assert all(k.startswith("release/clustergraph.") and not Path(k).name.startswith(".")
+               for k in set(after) - set(before))

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from clustergraph.errors import InputError, RDFSyntaxError
@@ -82,3 +87,85 @@ def test_locator_prefers_the_first_file_and_shows_relative_paths(tmp_path):
     assert str(loc.find("http://example.org/x")) == "a.ttl:1"
     assert str(loc.find("http://example.org/y")) == "b.nt:2"
     assert loc.find("http://example.org/z") is None
+
+
+# --- hostile input, through the installed command --------------------------------------------
+
+CLUSTERGRAPH = Path(sys.executable).with_name("clustergraph")
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [
+ <!ENTITY lol "lol">
+""" + "".join(
+    f' <!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">\n'
+    for i in range(1, 10)
+) + """]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">
+  <rdf:Description rdf:about="http://example.org/a"><ex:b>&lol9;</ex:b></rdf:Description>
+</rdf:RDF>
+"""
+
+
+def _run_measured(cwd: Path, *args: str) -> tuple[int, str, int]:
+    """Run the command; its exit code, standard error and peak memory in MB (its own, via wait4)."""
+    proc = subprocess.Popen([str(CLUSTERGRAPH), *args], cwd=cwd, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    stderr = proc.stderr.read().decode("utf-8")
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, stderr, usage.ru_maxrss // 1024
+
+
+def _oversized_literal(path: Path) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write('@prefix ex: <http://example.org/> .\nex:a ex:b "short" .\nex:a ex:c """')
+        for _ in range(3_000):
+            fh.write("x" * 9_999 + "\n")
+        fh.write('""" .\n')
+
+
+HOSTILE = [
+    # (file name, how to write it, command, words: the file and line and why)
+    ("laughs.rdf", lambda p: p.write_text(BILLION_LAUGHS), ["validate"],
+     "laughs.rdf:2: RDF/XML with a DOCTYPE declaring entities is refused"),
+    ("laughs.rdf", lambda p: p.write_text(BILLION_LAUGHS),
+     ["export", "--include", "data", "-f", "ntriples", "--data"],
+     "laughs.rdf:2: RDF/XML with a DOCTYPE declaring entities is refused"),
+    ("huge-literal.ttl", _oversized_literal, ["validate"],
+     "huge-literal.ttl:3: a token (IRI or literal) is larger than the parser's limit of 16 MiB"),
+    ("huge-literal.ttl", _oversized_literal, ["query", "members-as-of", "--data"],
+     "huge-literal.ttl:3: a token (IRI or literal) is larger than the parser's limit"),
+    ("remote-context.jsonld",
+     lambda p: p.write_text('{"@context": "https://example.org/context.jsonld", '
+                            '"@id": "https://example.org/a", "name": "A"}'),
+     ["validate"],
+     "remote-context.jsonld: refusing the remote JSON-LD context 'https://example.org/context.jsonld'"),
+    ("imported-context.jsonld",
+     lambda p: p.write_text('{"@context": {"@version": 1.1, "@import": "https://example.org/c.jsonld"},'
+                            ' "@id": "https://example.org/a", "https://example.org/p": "A"}'),
+     ["validate"],
+     "imported-context.jsonld: refusing the remote JSON-LD context 'https://example.org/c.jsonld'"),
+]
+
+
+@pytest.mark.parametrize("name, write, command, words", HOSTILE,
+                         ids=[f"{h[0]}-{h[2][0]}" for h in HOSTILE])
+def test_hostile_input_fails_fast_with_exit_2_naming_file_and_line(
+        tmp_path: Path, name: str, write, command: list[str], words: str) -> None:
+    path = tmp_path / name
+    write(path)
+    code, stderr, peak_mb = _run_measured(tmp_path, *command, name)
+    assert code == 2, stderr
+    assert words in stderr
+    assert "Traceback" not in stderr and "internal error" not in stderr
+    assert peak_mb < 400, f"{peak_mb} MB to refuse a {path.stat().st_size} byte file"
+
+
+def test_oxigraph_itself_fetches_no_remote_jsonld_context() -> None:
+    """The guard above names the file; Oxigraph (0.5) would refuse a remote context anyway."""
+    import pyoxigraph as ox
+
+    document = b'{"@context": "https://example.org/context.jsonld", "@id": "https://example.org/a"}'
+    with pytest.raises(SyntaxError, match="remote context"):
+        list(ox.parse(document, format=ox.RdfFormat.JSON_LD))

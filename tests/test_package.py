@@ -68,6 +68,19 @@ def test_the_installed_wheel_works_from_any_folder(repo_root, tmp_path):
     validated = run("validate")
     assert validated.returncode == 0, validated.stdout + validated.stderr
     assert "conforms" in validated.stdout
+    # a shipped file is shown as in README.md, not by its site-packages path
+    assert validated.stdout.startswith("data/initiative.ttl:"), validated.stdout
+    assert "site-packages" not in validated.stdout
+    # the JSON-LD export is read back offline, its context from the installed package
+    assert run("export", "-f", "jsonld", "--out", "graph.jsonld").returncode == 0
+    by_address = (elsewhere / "graph.jsonld").read_text(encoding="utf-8")
+    assert by_address.startswith('{\n  "@context": {')
+    (elsewhere / "by-address.jsonld").write_text(by_address.replace(
+        by_address[by_address.index("{", 1):by_address.index('"@graph"')],
+        '"https://w3id.org/clustergraph/ontology/context.jsonld",\n  ', 1), encoding="utf-8")
+    for name in ("graph.jsonld", "by-address.jsonld"):
+        read_back = run("validate", name)
+        assert read_back.returncode == 0, read_back.stdout + read_back.stderr
     info = run("info")
     assert info.returncode == 0 and "cg:IndustrialCluster" in info.stdout
     broken = Path(__file__).parent / "broken" / "second-country.ttl"

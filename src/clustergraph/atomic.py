@@ -20,6 +20,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
+from clustergraph.errors import file_error
+
 __all__ = ["atomic_write", "write_bytes_atomic", "write_chunks_atomic", "atomic_directory"]
 
 
@@ -44,31 +46,50 @@ def atomic_write(path: Path | str, *, fsync: bool = True) -> Iterator[IO[bytes]]
 
     On any exception (including KeyboardInterrupt) the temporary file is removed and `path` keeps
     its previous content. The new file gets the permissions of the file it replaces, or the usual
-    ones for a new file (0666 minus the umask), not the 0600 of a temporary file.
+    ones for a new file (0666 minus the umask), not the 0600 of a temporary file. An OSError on
+    the way (permission denied, read-only, no space) becomes an `InputError` naming `path`.
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    with _naming(path, "write", any_file=True):
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with _naming(path, "write", tmp), os.fdopen(fd, "wb") as fh:
             yield fh
             fh.flush()
             if fsync:
                 os.fsync(fh.fileno())
-        try:
-            mode = path.stat().st_mode & 0o7777
-        except FileNotFoundError:
-            mode = 0o666 & ~_umask()
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        with _naming(path, "write", tmp):
+            try:
+                mode = path.stat().st_mode & 0o7777
+            except FileNotFoundError:
+                mode = 0o666 & ~_umask()
+            os.chmod(tmp, mode)
+            os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
     if fsync:
         _fsync_dir(folder)
+
+
+@contextlib.contextmanager
+def _naming(path: Path, action: str, *also: Path, any_file: bool = False) -> Iterator[None]:
+    """Turn an OSError about `path` (or its temporary stand-in `also`) into an `InputError`.
+
+    An OSError about another file passes through unchanged (it names its own file), unless
+    `any_file`: making the folder and the temporary file beside `path` is all about `path`.
+    """
+    try:
+        yield
+    except OSError as exc:
+        ours = (path, path.parent, *also)
+        if not any_file and exc.filename is not None and Path(exc.filename) not in ours:
+            raise
+        raise file_error(path, exc, action) from exc
 
 
 def write_bytes_atomic(path: Path | str, data: bytes, *, fsync: bool = True) -> int:
@@ -103,8 +124,9 @@ def atomic_directory(path: Path | str) -> Iterator[Path]:
     """
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp"))
+    with _naming(path, "write", any_file=True):
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp"))
     try:
         os.chmod(tmp, 0o777 & ~_umask())
         yield tmp
@@ -112,11 +134,18 @@ def atomic_directory(path: Path | str) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     old: Path | None = None
-    if path.exists():
-        old = Path(tempfile.mkdtemp(dir=parent, prefix=f".{path.name}.old-"))
-        os.rmdir(old)
-        os.replace(path, old)
-    os.replace(tmp, path)
+    try:
+        with _naming(path, "replace", tmp):
+            if path.exists():
+                old = Path(tempfile.mkdtemp(dir=parent, prefix=f".{path.name}.old-"))
+                os.rmdir(old)
+                os.replace(path, old)
+            os.replace(tmp, path)
+    except BaseException:
+        if old is not None and not path.exists():
+            os.replace(old, path)  # put the previous folder back
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     _fsync_dir(parent)

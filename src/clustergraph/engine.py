@@ -395,7 +395,7 @@ def _load_oxigraph(files: Sequence[Path]) -> Any:
                     path=str(f), format=rdf_format_for(f), base_iri=Path(f).resolve().as_uri()
                 )
             return store
-        except (SyntaxError, OSError, ValueError):
+        except (SyntaxError, OSError, ValueError, MemoryError):  # MemoryError: an oversized token
             log.debug("bulk load failed; loading again to report the error precisely")
     return load_store(files)
 

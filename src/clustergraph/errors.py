@@ -6,11 +6,13 @@ uses for it. Anything else that escapes is an internal error (exit code 3).
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 __all__ = [
     "ClustergraphError",
     "InputError",
+    "file_error",
     "RDFSyntaxError",
     "ParameterError",
     "QueryError",
@@ -34,6 +36,26 @@ class ClustergraphError(Exception):
 
 class InputError(ClustergraphError, ValueError):
     """A file or argument that cannot be used (missing, unreadable, of an unknown format)."""
+
+
+#: The reason shown for an OSError on a file, by errno; others show the system's own words.
+_FILE_ERROR_REASONS = {
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EROFS: "read-only file system",
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.ENOENT: "no such file or folder",
+    errno.ENOTDIR: "a folder on the way is a file",
+    errno.EEXIST: "a folder on the way is a file",
+    errno.EISDIR: "is a folder, not a file",
+}
+
+
+def file_error(path: Path | str, exc: OSError, action: str) -> InputError:
+    """An `InputError` for an OSError on a file the user named: `PATH: cannot ACTION: reason`."""
+    reason = _FILE_ERROR_REASONS.get(exc.errno or 0) or (exc.strerror or str(exc)).lower()
+    return InputError(f"{path}: cannot {action}: {reason}")
 
 
 class RDFSyntaxError(InputError):

@@ -8,13 +8,14 @@ Everything is loaded into the default graph, so embedded and remote stores answe
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from clustergraph import paths
-from clustergraph.errors import InputError, RDFSyntaxError
+from clustergraph.errors import InputError, RDFSyntaxError, file_error
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -88,10 +89,8 @@ def _read_bytes(path: Path) -> bytes:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a folder, not an RDF file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise file_error(path, exc, "read") from None
 
 
 def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
@@ -118,18 +117,31 @@ def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
     return out
 
 
+#: RDF/XML may declare entities in a DOCTYPE; expanding them is how a 1 KB file becomes gigabytes.
+_XML_DECLARATIONS = re.compile(rb"<!ENTITY|<!DOCTYPE[^>\[]*\[")
+#: Oxigraph's "Reached the buffer maximal size of N": a token longer than its parser can hold.
+_BUFFER_LIMIT = re.compile(r"buffer maximal size of (\d+)")
+
+
 def parse_file(
     path: Path | str, *, prefixes: dict[str, str] | None = None
 ) -> Iterator[pyoxigraph.Quad]:
     """Parse one RDF file; a syntax error becomes an `RDFSyntaxError` naming file, line, column.
 
-    When `prefixes` is given, the prefixes the file declares are added to it once parsed.
+    The one way clustergraph reads an RDF file, and where hostile input is refused: RDF/XML
+    declaring entities, a token larger than the parser's buffer, and a JSON-LD context that is not
+    ours (ours is read from the shipped file, never fetched). When `prefixes` is given, the
+    prefixes the file declares are added to it once parsed.
     """
     import pyoxigraph
 
     path = Path(path)
     fmt = rdf_format_for(path)
     content = _read_bytes(path)
+    if fmt == pyoxigraph.RdfFormat.RDF_XML:
+        _refuse_xml_declarations(path, content)
+    elif fmt == pyoxigraph.RdfFormat.JSON_LD:
+        content = _with_local_context(path, content)
     base = path.resolve().as_uri()
     try:
         parser = pyoxigraph.parse(content, format=fmt, base_iri=base)
@@ -145,6 +157,99 @@ def parse_file(
         raise RDFSyntaxError(path, exc.lineno, exc.offset, detail) from None
     except ValueError as exc:  # e.g. invalid UTF-8
         raise RDFSyntaxError(path, None, None, str(exc)) from None
+    except MemoryError as exc:
+        limit = _BUFFER_LIMIT.search(str(exc))
+        if limit is None:
+            raise
+        size = int(limit.group(1))
+        raise RDFSyntaxError(
+            path, _oversized_token_line(content, size), None,
+            f"a token (IRI or literal) is larger than the parser's limit of {size // 2**20} MiB",
+        ) from None
+
+
+def _line_at(content: bytes, offset: int) -> int:
+    return content.count(b"\n", 0, offset) + 1
+
+
+def _refuse_xml_declarations(path: Path, content: bytes) -> None:
+    found = _XML_DECLARATIONS.search(content)
+    if found is not None:
+        raise RDFSyntaxError(
+            path, _line_at(content, found.start()), None,
+            "RDF/XML with a DOCTYPE declaring entities is refused (entity expansion can make a "
+            "small file take gigabytes); write the values out instead",
+        )
+
+
+def _oversized_token_line(content: bytes, size: int) -> int | None:
+    """The line where a token longer than `size` bytes starts: a long line, or a long literal."""
+    start = 0
+    while start < len(content):
+        end = content.find(b"\n", start)
+        end = len(content) if end < 0 else end
+        if end - start > size:
+            return _line_at(content, start)
+        start = end + 1
+    for quote in (b'"""', b"'''"):
+        at = content.find(quote)
+        while at >= 0:
+            close = content.find(quote, at + 3)
+            if close < 0 or close - at > size:
+                return _line_at(content, at)
+            at = content.find(quote, close + 3)
+    return None
+
+
+def _with_local_context(path: Path, content: bytes) -> bytes:
+    """JSON-LD with our context's address replaced by the shipped context; any other refused.
+
+    Oxigraph fetches no remote context, so one that is not ours is an `InputError` naming it.
+    """
+    import json
+
+    from clustergraph.export.formats import CONTEXT_IRI
+
+    try:
+        document = json.loads(content)
+    except json.JSONDecodeError as exc:
+        raise RDFSyntaxError(path, exc.lineno, exc.colno, f"not JSON: {exc.msg}") from None
+    except ValueError as exc:  # not UTF-8
+        raise RDFSyntaxError(path, None, None, f"not JSON: {exc}") from None
+    ours: list[Any] = []
+
+    def local(context: Any) -> Any:
+        if isinstance(context, list):
+            return [local(c) for c in context]
+        if isinstance(context, str):
+            if context != CONTEXT_IRI:
+                raise InputError(
+                    f"{path}: refusing the remote JSON-LD context {context!r} (only "
+                    f"{CONTEXT_IRI} is read, from the shipped file; put other contexts inline)"
+                )
+            if not ours:
+                ours.append(json.loads(paths.context_file().read_bytes())["@context"])
+            return ours[0]
+        if isinstance(context, dict) and "@import" in context:
+            return local_import(context)
+        return context
+
+    def local_import(context: dict[str, Any]) -> Any:
+        imported = local(context["@import"])
+        rest = {k: v for k, v in context.items() if k != "@import"}
+        return [imported, rest]
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            return [walk(n) for n in node]
+        if isinstance(node, dict):
+            return {k: (local(v) if k == "@context" else walk(v)) for k, v in node.items()}
+        return node
+
+    replaced = walk(document)
+    if not ours:  # no context by address: the file as it is, so errors keep their lines
+        return content
+    return json.dumps(replaced, ensure_ascii=False).encode("utf-8")
 
 
 def load_store(

@@ -168,7 +168,13 @@ class Locator:
         self._index: dict[str, Location] | None = None
 
     def display_path(self, path: Path) -> str:
-        """The path relative to the current folder when it lies under it, else absolute."""
+        """A shipped file as `data/clusters.ttl` (however the package is installed); another
+        file relative to the current folder when it lies under it, else absolute."""
+        from clustergraph.paths import shipped_name
+
+        shipped = shipped_name(path)
+        if shipped is not None:
+            return shipped
         try:
             return str(path.resolve().relative_to(self._relative_to.resolve()))
         except ValueError:

@@ -15,6 +15,7 @@ __all__ = [
     "context_file",
     "data_files",
     "query_files",
+    "shipped_name",
 ]
 
 
@@ -58,3 +59,14 @@ def data_files() -> list[Path]:
 def query_files() -> list[Path]:
     """The stored queries, `queries/*.rq`, in a stable order."""
     return sorted(queries_dir().glob("*.rq"))
+
+
+def shipped_name(path: Path | str) -> str | None:
+    """`data/clusters.ttl` for a file shipped in the package (`ontology/`, `data/`, `queries/`),
+    the same for an editable and a regular install; None for any other file."""
+    root = package_root()
+    absolute = Path(path).absolute()
+    for folder in (ontology_dir(), data_dir(), queries_dir()):
+        if absolute.parent == folder:
+            return str(absolute.relative_to(root))
+    return None

@@ -7,9 +7,11 @@ subcommand lives in its own module under `clustergraph.cli` and exposes a click 
 
 from __future__ import annotations
 
+import errno
 import importlib
 import sys
-from typing import Any
+import traceback
+from typing import Any, NoReturn
 
 import click
 
@@ -70,7 +72,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Run the command line; map our errors to their exit codes, without a traceback."""
+    """Run the command line; map each failure to its exit code, with a traceback only on --debug.
+
+    2: the user's input, files, folders or arguments (an OSError names its file and the reason);
+    3: our own bugs; 4: a remote endpoint. `--debug` adds the traceback and keeps the exit code.
+    """
     from clustergraph.errors import ClustergraphError
 
     args = sys.argv[1:] if argv is None else argv
@@ -86,21 +92,42 @@ def main(argv: list[str] | None = None) -> Any:
         click.echo("Aborted.", err=True)
         sys.exit(130)
     except ClustergraphError as exc:
-        if debug:
-            raise
-        click.echo(f"clustergraph: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        _fail(f"clustergraph: error: {exc}", exc.exit_code, debug)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
+    except OSError as exc:
+        if exc.filename is None and exc.errno not in _OUTPUT_ERRNOS:
+            _internal_error(exc, debug)
+        from clustergraph.errors import file_error
+
+        where = exc.filename if exc.filename is not None else "standard output"
+        action = "use" if exc.filename is not None else "write"
+        _fail(f"clustergraph: error: {file_error(where, exc, action)}", EXIT_USAGE, debug)
     except Exception as exc:  # noqa: BLE001 - the one place that turns a bug into exit code 3
-        if debug:
-            raise
-        click.echo(
-            f"clustergraph: internal error: {type(exc).__name__}: {exc}\n"
-            "Run again with --debug for the traceback, and please report it.",
-            err=True,
-        )
-        sys.exit(EXIT_INTERNAL_ERROR)
+        _internal_error(exc, debug)
+
+
+EXIT_USAGE = 2
+
+#: Errors writing to standard output that come from where the user sent it (a full disk...).
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def _internal_error(exc: BaseException, debug: bool) -> NoReturn:
+    _fail(
+        f"clustergraph: internal error: {type(exc).__name__}: {exc}\n"
+        + ("" if debug else "Run again with --debug for the traceback, and please report it."),
+        EXIT_INTERNAL_ERROR,
+        debug,
+    )
+
+
+def _fail(message: str, exit_code: int, debug: bool) -> NoReturn:
+    """Print the traceback of the exception being handled (with --debug), the message, and exit."""
+    if debug:
+        traceback.print_exc(file=sys.stderr)
+    click.echo(message.rstrip("\n"), err=True)
+    sys.exit(exit_code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -26,7 +27,7 @@ FORMAT_NAMES = ["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml", "csv
     default="-",
     show_default=True,
     metavar="PATH|-",
-    help="File to write (atomically), or - for standard output; a folder for several formats.",
+    help="File to write (atomically), - for standard output, or a folder (FOLDER/) to write clustergraph.* into.",
 )
 @click.option(
     "--include",
@@ -74,8 +75,9 @@ def command(
     """Export the graph: byte-identical output for identical input, written atomically.
 
     Turtle, N-Triples, N-Quads and TriG (one named graph per part), JSON-LD compacted against
-    ontology/context.jsonld, RDF/XML, and CSV/TSV with one row per industrial cluster. With a
-    file, a VoID/DCAT description is written beside it.
+    ontology/context.jsonld and embedding it, RDF/XML, and CSV/TSV with one row per industrial
+    cluster. With a file, a VoID/DCAT description is written beside it; into a folder (FOLDER/),
+    only clustergraph.* and void.ttl are written and no other file is touched.
 
     \b
     Examples:
@@ -87,7 +89,8 @@ def command(
 
     names = parse_formats(formats)
     graph = build_export_graph(include, data=list(data) or None, skolemize=skolemize)
-    if len(names) > 1 or (out != "-" and Path(out).is_dir()):
+    into_folder = out != "-" and (out.endswith(("/", os.sep)) or Path(out).is_dir())
+    if len(names) > 1 or into_folder:
         if out == "-":
             raise click.UsageError("several formats need --out FOLDER")
         result = export_all(out, names, graph=graph, description=not no_description,
