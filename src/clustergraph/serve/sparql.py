@@ -134,15 +134,27 @@ async def job_from_request(request: Request, *, max_body: int, max_rows: int) ->
         kind, offer = "rows", negotiate(request, ROWS_OFFERS, "SELECT rows")
     else:
         kind, offer = "graph", negotiate(request, GRAPH_OFFERS, f"a {form} graph")
-    formats = {kind: offer.fmt}
     return Job(
         text=text,
-        formats=formats,
+        formats={kind: offer.fmt},
         max_rows=max_rows,
         base_iri=str(request.url.replace(query="", fragment="")),
-        default_graphs=tuple(v for k, v in pairs if k == "default-graph-uri"),
-        named_graphs=tuple(v for k, v in pairs if k == "named-graph-uri"),
+        default_graphs=_graph_iris(pairs, "default-graph-uri"),
+        named_graphs=_graph_iris(pairs, "named-graph-uri"),
     )
+
+
+def _graph_iris(pairs: list[tuple[str, str]], name: str) -> tuple[str, ...]:
+    """The IRIs of a dataset parameter, each checked (they name graphs; none is fetched)."""
+    import pyoxigraph as ox
+
+    iris = tuple(v for k, v in pairs if k == name)
+    for iri in iris:
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            raise ProblemError(400, f"parameter {name!r}: {iri!r} is not an IRI") from None
+    return iris
 
 
 def browser_without_query(request: Request) -> Response | None:

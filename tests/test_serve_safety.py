@@ -1,0 +1,303 @@
+"""A public endpoint stays up and stays inside its graph: each safety rule of `clustergraph serve`.
+
+Read-only (updates, LOAD, SERVICE, FROM refused, with a recording listener on the loopback to
+prove no connection is made), a time limit that kills the work, a slow query that does not block
+the others, body and result caps, CORS for GET only, the loopback by default, no stack trace in
+any answer, one log line per request.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from test_serve_support import (  # noqa: F401
+    MAX_BODY,
+    TIMEOUT,
+    RunningServer,
+    served,
+    wait_for_idle_workers,
+)
+
+#: A query that would run for many minutes (the graph cubed).
+EXPENSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+class RecordingListener:
+    """A TCP listener on a free loopback port that records every connection made to it."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections: list[bytes] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except (TimeoutError, socket.timeout):
+                continue
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(1)
+                try:
+                    self.connections.append(conn.recv(4096) or b"(connected)")
+                except OSError:
+                    self.connections.append(b"(connected)")
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.sock.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[RecordingListener]:
+    recorder = RecordingListener()
+    try:
+        yield recorder
+    finally:
+        recorder.close()
+
+
+def _refused_queries(url: str) -> list[tuple[str, str]]:
+    return [
+        ("SERVICE", f"SELECT * WHERE {{ SERVICE <{url}sparql> {{ ?s ?p ?o }} }}"),
+        ("SERVICE SILENT", f"SELECT * WHERE {{ SERVICE SILENT <{url}sparql> {{ ?s ?p ?o }} }}"),
+        ("escaped SERVICE", f"SELECT * WHERE {{ \\u0053ERVICE <{url}sparql> {{ ?s ?p ?o }} }}"),
+        ("FROM", f"SELECT * FROM <{url}graph.ttl> WHERE {{ ?s ?p ?o }}"),
+        ("FROM NAMED", f"SELECT * FROM NAMED <{url}graph.ttl> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"),
+        ("LOAD", f"LOAD <{url}graph.ttl>"),
+        ("INSERT DATA", "INSERT DATA { <urn:a> <urn:b> <urn:c> }"),
+        ("DELETE WHERE", "DELETE WHERE { ?s ?p ?o }"),
+        ("CLEAR", "CLEAR ALL"),
+        ("DROP", "DROP DEFAULT"),
+    ]
+
+
+@pytest.mark.parametrize("way", ["GET", "POST form", "POST direct"])
+def test_updates_load_service_and_from_are_refused_without_any_connection(
+        served: RunningServer, listener: RecordingListener, way: str) -> None:
+    for name, query in _refused_queries(listener.url):
+        if way == "GET":
+            answer = served.get("/sparql", {"query": query})
+        elif way == "POST form":
+            answer = served.request("POST", "/sparql", body=urllib.parse.urlencode({"query": query}),
+                                    headers={"Content-Type": "application/x-www-form-urlencoded"})
+        else:
+            answer = served.request("POST", "/sparql", body=query,
+                                    headers={"Content-Type": "application/sparql-query"})
+        assert answer.status == 400, (name, answer.body)
+        assert answer.json()["error"].startswith("refused:"), (name, answer.body)
+        assert "read-only" in answer.json()["error"]
+    time.sleep(0.5)
+    assert listener.connections == []
+
+
+def test_the_update_operation_is_refused_in_every_way(served: RunningServer,
+                                                      listener: RecordingListener) -> None:
+    update = f"LOAD <{listener.url}data.ttl>"
+    answers = [
+        served.get("/sparql", {"update": update}),
+        served.request("POST", "/sparql", body=urllib.parse.urlencode({"update": update}),
+                       headers={"Content-Type": "application/x-www-form-urlencoded"}),
+        served.request("POST", "/sparql", body=update,
+                       headers={"Content-Type": "application/sparql-update"}),
+    ]
+    assert [a.status for a in answers] == [400, 400, 400]
+    assert all("read-only" in a.json()["error"] for a in answers)
+    time.sleep(0.5)
+    assert listener.connections == []
+
+
+def test_protocol_graph_parameters_select_within_the_store_and_never_fetch(
+        served: RunningServer, listener: RecordingListener) -> None:
+    answer = served.get("/sparql", {"query": "ASK { ?s ?p ?o }",
+                                    "default-graph-uri": listener.url + "graph.ttl",
+                                    "named-graph-uri": listener.url + "named.ttl"})
+    assert answer.status == 200
+    assert answer.json()["boolean"] is False  # no such graph in the store: an empty dataset
+    time.sleep(0.5)
+    assert listener.connections == []
+
+
+def test_a_stored_query_parameter_cannot_reach_out(served: RunningServer,
+                                                   listener: RecordingListener) -> None:
+    answer = served.get("/api/queries/cluster-profile", {"cluster": listener.url + "x"})
+    assert answer.status == 200
+    assert answer.json()["rows"] == []
+    time.sleep(0.5)
+    assert listener.connections == []
+
+
+def test_the_recording_listener_does_record_a_connection(listener: RecordingListener) -> None:
+    # The proof above means something only if the listener sees a real client.
+    with socket.create_connection(("127.0.0.1", listener.port), timeout=2) as client:
+        client.sendall(b"GET / HTTP/1.0\r\n\r\n")
+    deadline = time.monotonic() + 5
+    while not listener.connections and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert listener.connections and listener.connections[0].startswith(b"GET /")
+
+
+def test_a_query_past_the_limit_is_stopped_with_503_and_its_worker_killed(served: RunningServer) -> None:
+    wait_for_idle_workers(served)
+    before = served.children()
+    start = time.monotonic()
+    answer = served.get("/sparql", {"query": EXPENSIVE}, timeout=60)
+    elapsed = time.monotonic() - start
+    assert answer.status == 503
+    assert answer.json()["error"] == (
+        f"the query ran longer than the {TIMEOUT:g} s limit and was stopped; "
+        "add a LIMIT or narrow its patterns")
+    assert TIMEOUT <= elapsed < TIMEOUT + 2
+    gone = before - served.children()
+    assert len(gone) == 1, "exactly the overrunning worker was killed"
+    assert not Path(f"/proc/{gone.pop()}").exists()
+    wait_for_idle_workers(served)  # a fresh worker took its place
+    assert served.get("/health").json()["stopped_queries"] >= 1
+    assert served.get("/sparql", {"query": "ASK {}"}).json()["boolean"] is True
+
+
+def test_a_slow_query_does_not_block_other_clients(served: RunningServer) -> None:
+    wait_for_idle_workers(served)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        slow = pool.submit(served.get, "/sparql", {"query": EXPENSIVE}, timeout=60)
+        time.sleep(0.5)  # the expensive query is running now
+        for path, params in [("/sparql", {"query": "ASK { ?s ?p ?o }"}),
+                             ("/api/queries/members-as-of", None),
+                             ("/id/cluster/jubail-industrial-city", None),
+                             ("/health", None)]:
+            start = time.monotonic()
+            answer = served.get(path, params, headers={"Accept": "text/turtle, */*;q=0.5"})
+            assert answer.status == 200, path
+            assert time.monotonic() - start < 1.0, f"{path} waited for the slow query"
+        assert not slow.done()
+        assert slow.result().status == 503
+    wait_for_idle_workers(served)
+
+
+def test_a_body_over_the_cap_is_413(served: RunningServer) -> None:
+    query = "ASK {} #" + "x" * MAX_BODY
+    direct = served.request("POST", "/sparql", body=query,
+                            headers={"Content-Type": "application/sparql-query"})
+    form = served.request("POST", "/sparql", body=urllib.parse.urlencode({"query": query}),
+                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+    for answer in (direct, form):
+        assert answer.status == 413
+        assert answer.json()["error"] == f"the request body is larger than {MAX_BODY} bytes"
+    fits = served.request("POST", "/sparql", body="ASK {} #" + "x" * (MAX_BODY - 100),
+                          headers={"Content-Type": "application/sparql-query"})
+    assert fits.status == 200
+
+
+def test_a_chunked_body_over_the_cap_is_413_too(served: RunningServer) -> None:
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as client:
+        client.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                       b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+        chunk = b"#" * 4096
+        try:
+            for _ in range(MAX_BODY // 4096 + 2):
+                client.sendall(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+            client.sendall(b"0\r\n\r\n")
+        except OSError:
+            pass  # the server may answer and close before the end
+        reply = b""
+        while True:
+            data = client.recv(65536)
+            if not data:
+                break
+            reply += data
+    assert reply.startswith(b"HTTP/1.1 413")
+
+
+def test_cors_lets_other_origins_read_but_not_post(served: RunningServer) -> None:
+    origin = {"Origin": "https://example.org"}
+    got = served.get("/sparql", {"query": "ASK {}"}, headers=origin)
+    assert got.headers["access-control-allow-origin"] == "*"
+    posted = served.request("POST", "/sparql", body="ASK {}",
+                            headers={**origin, "Content-Type": "application/sparql-query"})
+    assert posted.status == 200 and "access-control-allow-origin" not in posted.headers
+    preflight_get = served.request("OPTIONS", "/sparql", headers={
+        **origin, "Access-Control-Request-Method": "GET"})
+    assert preflight_get.status == 204
+    assert preflight_get.headers["access-control-allow-methods"] == "GET, HEAD"
+    preflight_post = served.request("OPTIONS", "/sparql", headers={
+        **origin, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert preflight_post.status == 403
+    assert "access-control-allow-origin" not in preflight_post.headers
+
+
+def _listening_addresses(port: int) -> set[str]:
+    """The local addresses with a listening socket on `port` (from /proc/net/tcp and tcp6)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            address, port_hex = fields[1].rsplit(":", 1)
+            if int(port_hex, 16) == port and fields[3] == "0A":  # 0A: LISTEN
+                found.add(address)
+    return found
+
+
+def test_the_server_binds_the_loopback_unless_told_otherwise(served: RunningServer) -> None:
+    assert _listening_addresses(served.port) == {"0100007F"}  # 127.0.0.1 only
+    assert "http://127.0.0.1:" in served.log_text()
+
+
+@pytest.mark.parametrize(("method", "target", "headers", "body"), [
+    ("GET", "/sparql?query=%ff%fe", {}, None),
+    ("GET", "/sparql?query=ASK%20%7B%7D&default-graph-uri=not%20an%20iri", {}, None),
+    ("POST", "/sparql", {"Content-Type": "application/sparql-query", "Content-Length": "abc"}, None),
+    ("GET", "/api/queries/members-as-of?date=" + "9" * 3000, {}, None),
+    ("GET", "/api/queries/members-as-of?nonsense=1", {}, None),
+    ("GET", "/api/queries/no-such-query", {}, None),
+    ("GET", "/id/cluster/no-such-cluster", {"Accept": "text/turtle"}, None),
+    ("GET", "/id/../../etc/passwd", {}, None),
+    ("GET", "/static/../app.py", {}, None),
+    ("GET", "/assets/yasgui/..%2f..%2fserve%2fapp.py", {}, None),
+    ("GET", "/sparql?query=" + urllib.parse.quote("SELECT * { ?s ?p ?o FILTER(regex(?o, '(')) }"), {}, None),
+    ("GET", "/sparql?query=" + urllib.parse.quote("SELECT (<urn:x>(1) AS ?x) {}"), {}, None),
+])
+def test_no_answer_holds_a_stack_trace(served: RunningServer, method, target, headers, body) -> None:
+    answer = served.request(method, target, headers=headers, body=body)
+    assert 400 <= answer.status < 500 or answer.status == 200, (answer.status, answer.body[:300])
+    text = answer.body.decode("utf-8", "replace")
+    for marker in ("Traceback", 'File "', "pyoxigraph.", "starlette", "line "):
+        assert marker not in text
+
+
+def test_one_log_line_per_request(served: RunningServer) -> None:
+    marker = f"log-check-{time.time_ns()}"
+    targets = [f"/health?{marker}=1", f"/sparql?{marker}=2&query=ASK%20%7B%7D",
+               f"/id/cluster/jubail-industrial-city?{marker}=3", f"/nowhere?{marker}=4"]
+    for target in targets:
+        served.request("GET", target, headers={"Accept": "text/turtle"})
+    time.sleep(0.3)
+    lines = [line for line in served.log_text().splitlines() if marker in line]
+    assert len(lines) == len(targets)
+    pattern = re.compile(r'^\S+ 127\.0\.0\.1 "GET (\S+)" (\d{3}) (\d+) [\d.]+ms$')
+    parsed = [pattern.match(line) for line in lines]
+    assert all(parsed), lines
+    assert [m.group(1) for m in parsed] == targets  # type: ignore[union-attr]
+    assert [m.group(2) for m in parsed] == ["200", "200", "200", "404"]  # type: ignore[union-attr]
