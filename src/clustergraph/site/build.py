@@ -54,8 +54,9 @@ def build_site(
     from clustergraph.atomic import atomic_directory
     from clustergraph.export import build_export_graph
 
+    shown = str(out)  # as the user typed it, for messages
     out = Path(out)
-    check_output_folder(out, sources=[Path(p) for p in data or ()])
+    check_output_folder(out, sources=[Path(p) for p in data or ()], shown=shown)
     eg = graph if graph is not None else build_export_graph(include, data=data)
     if not host_url.endswith("/"):
         host_url += "/"
@@ -63,28 +64,32 @@ def build_site(
         with atomic_directory(out) as tmp:
             result = _write_site(tmp, eg, host_url=host_url, endpoint=endpoint, downloads=downloads)
     except PermissionError as exc:
-        raise InputError(f"{out}: cannot write the site there: permission denied ({exc.filename})") from exc
+        raise InputError(f"{shown}: cannot write the site there: permission denied ({exc.filename})") from exc
     except OSError as exc:
         if exc.errno is None:
             raise
-        raise InputError(f"{out}: cannot write the site there: {exc.strerror}") from exc
+        raise InputError(f"{shown}: cannot write the site there: {exc.strerror}") from exc
     result.out = out
     return result
 
 
-def check_output_folder(out: Path, *, sources: Sequence[Path] = ()) -> None:
-    """Refuse an OUT the build could lose files in, with the reason (InputError, exit code 2)."""
+def check_output_folder(out: Path, *, sources: Sequence[Path] = (), shown: str | None = None) -> None:
+    """Refuse an OUT the build could lose files in, with the reason (InputError, exit code 2).
+
+    `shown`: the folder as the user typed it, for the message (default: `out`).
+    """
     from clustergraph import paths
 
+    shown = shown if shown is not None else str(out)
     target = out.resolve()
     protected = [(Path.cwd().resolve(), "the current folder"), (paths.package_root().resolve(), "the installed package")]
     protected += [(s.resolve().parent, f"the folder of {s}") for s in sources]
     for folder, what in protected:
         if folder == target or target in folder.parents:
-            raise InputError(f"{out}: refusing to build the site there: it is or contains {what} "
+            raise InputError(f"{shown}: refusing to build the site there: it is or contains {what} "
                              f"({folder}); choose a new folder such as site/")
     if out.is_symlink() or (out.exists() and not out.is_dir()):
-        raise InputError(f"{out}: is not a folder; the site needs a new or empty folder")
+        raise InputError(f"{shown}: is not a folder; the site needs a new or empty folder")
     if not out.exists():
         return
     present = {p.relative_to(out).as_posix() for p in out.rglob("*") if not p.is_dir() or p.is_symlink()}
@@ -92,12 +97,12 @@ def check_output_folder(out: Path, *, sources: Sequence[Path] = ()) -> None:
         return
     listed = _manifest_files(out)
     if listed is None:
-        raise InputError(f"{out}: refusing to replace a folder that is not empty and is not a site built by "
+        raise InputError(f"{shown}: refusing to replace a folder that is not empty and is not a site built by "
                          f"clustergraph (it has no {MANIFEST}); choose a new or empty folder")
     foreign = sorted(present - listed - {MANIFEST})
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
-        raise InputError(f"{out}: refusing to replace this site build: it holds files the build did not "
+        raise InputError(f"{shown}: refusing to replace this site build: it holds files the build did not "
                          f"write ({shown}); move them elsewhere first")
 
 

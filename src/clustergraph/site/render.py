@@ -107,14 +107,17 @@ class PageRenderer:
     def render(self, iri: str) -> str | None:
         """The HTML page of one resource; None if the graph has no such resource."""
         from clustergraph.dataset import DATASET_IRI
-        from clustergraph.site import views_resource, views_site
+        from clustergraph.site import views_kinds, views_resource, views_site
 
         if iri == DATASET_IRI and iri not in self.idx.out:
             return self._page("dataset.html", views_site.dataset_page(self))
         if iri not in self.resources:
             return None
-        template, context = views_resource.resource_page(self, iri)
-        return self._page(template, context)
+        kind = kind_of(iri)
+        build = views_kinds.BUILDERS.get(kind)
+        if build is not None and views_kinds.applies(self, kind, iri):
+            return self._page(f"{kind}.html", build(self, iri))
+        return self._page("resource.html", views_resource.generic_page(self, iri))
 
     def render_index(self, kind: str) -> str | None:
         """The index page of one kind ("cluster", "technology", ...); None for an unknown kind."""

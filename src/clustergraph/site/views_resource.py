@@ -1,4 +1,4 @@
-"""Contexts of resource pages: the generic statement view, and the choice of a purpose-built one.
+"""Contexts of resource pages: what every one has, and the generic statement view.
 
 Every resource page ends with what the purpose-built sections did not show ("Other statements",
 "Referenced by"), its numbered sources with their addresses and links to its data, so a page
@@ -16,7 +16,7 @@ from clustergraph.site.vocab import CG, DCT, ID_NS, OWL, RDF_TYPE, SCHEMA, SKOS
 if TYPE_CHECKING:
     from clustergraph.site.render import PageRenderer
 
-__all__ = ["base_context", "finish", "resource_page", "schema_org"]
+__all__ = ["base_context", "finish", "generic_page", "schema_org"]
 
 #: schema.org type of each kind of resource, for the JSON-LD search engines read.
 SCHEMA_TYPES = {"cluster": "Place", "candidate": "Place", "country": "Country", "place": "Place",
@@ -25,18 +25,11 @@ SCHEMA_TYPES = {"cluster": "Place", "candidate": "Place", "country": "Country", 
                 "quotation": "Quotation", "dataset": "Dataset"}
 
 
-def resource_page(r: PageRenderer, iri: str) -> tuple[str, dict[str, Any]]:
-    """(template, context) of the page of `iri`: purpose-built for its kind, else generic."""
-    from clustergraph.site import views_kinds
-
-    kind = kind_of(iri)
-    build = views_kinds.BUILDERS.get(kind)
-    if build is not None and views_kinds.applies(r, kind, iri):
-        return f"{kind}.html", build(r, iri)
+def generic_page(r: PageRenderer, iri: str) -> dict[str, Any]:
+    """The generic view: every statement in a table, grouped by property."""
     page = base_context(r, iri)
     page["statements"] = r.present.table(r.idx.out.get(iri, []), page["here"], skip=(RDF_TYPE,))
-    page["sources_cited"].of(iri)
-    return "resource.html", finish(r, page, shown=set(p for p, _ in r.idx.out.get(iri, [])), shown_incoming=set())
+    return finish(r, page, shown=set(p for p, _ in r.idx.out.get(iri, [])), shown_incoming=set())
 
 
 def base_context(r: PageRenderer, iri: str) -> dict[str, Any]:
@@ -51,6 +44,7 @@ def base_context(r: PageRenderer, iri: str) -> dict[str, Any]:
         "data": {"ttl": r.links.data(here, "ttl"), "jsonld": r.links.data(here, "jsonld")},
         "sources_cited": Citations(r.present, here), "minimap": None, "map_href": r.links.page(here, "map"),
     }
+    page["own_marks"] = page["sources_cited"].of(iri)
     point = idx.point(iri)
     if point is not None:
         page["minimap"] = r.local_map(here, [iri])
