@@ -47,6 +47,7 @@ class Server:
         for query in self.catalogue:
             check_safe(query.text)  # stored queries run with `checked=True` afterwards
         self.pages = Pages(self.graph)
+        self.pages.search  # noqa: B018 - build the renderer and the name index before serving
         self.pool = WorkerPool(settings.graph_files(), size=settings.workers, timeout=settings.timeout)
 
     async def run(self, job: Any) -> Response:
@@ -104,7 +105,7 @@ async def search(request: Request) -> Response:
     text = request.query_params.get("q", "")
     if len(text) > 200:
         raise ProblemError(400, "parameter 'q': at most 200 characters")
-    return search_response(_server(request).graph.search(text))
+    return search_response(_server(request).pages.search(text))
 
 
 async def openapi_json(request: Request) -> Response:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from clustergraph import paths
 from clustergraph.namespaces import ID_NS
@@ -26,6 +26,7 @@ from clustergraph.serve.responses import ProblemError, negotiate
 
 if TYPE_CHECKING:
     from clustergraph.serve.graph import ServedGraph
+    from clustergraph.serve.search import NameSearch
 
 __all__ = ["Pages", "query_page", "resource", "site_file", "static_file", "void", "yasgui_file"]
 
@@ -53,7 +54,6 @@ class Pages:
         self.graph = graph
         self._html: dict[str, str | None] = {}
         self._lock = threading.Lock()
-        self._descriptions: dict[str, Any] = {}
 
     @cached_property
     def renderer(self) -> Any:
@@ -65,14 +65,20 @@ class Pages:
     def assets(self) -> dict[str, bytes]:
         return dict(self.renderer.assets())
 
+    @cached_property
+    def search(self) -> NameSearch:
+        from clustergraph.serve.search import NameSearch
+
+        entries = self.renderer.search_index()
+        labels = {e["iri"]: self.renderer.idx.label(e["iri"]) for e in entries}
+        return NameSearch(entries, labels)
+
     def _cached(self, key: str, render: Any) -> str | None:
+        # One page at a time (the renderer is not made for threads); each is rendered once.
         with self._lock:
-            if key in self._html:
-                return self._html[key]
-        page = render()
-        with self._lock:
-            self._html[key] = page
-        return page
+            if key not in self._html:
+                self._html[key] = render()
+            return self._html[key]
 
     def resource_html(self, iri: str) -> str | None:
         return self._cached(iri, lambda: self.renderer.render(iri))
@@ -143,15 +149,15 @@ def _alternates(path: str) -> str:
 
 
 async def void(request: Request) -> Response:
-    """The dataset description (VoID and DCAT) naming this server's /sparql."""
+    """The dataset description (VoID and DCAT) naming this server's /sparql; browsers are sent to
+    the dataset's page."""
     from clustergraph.export import serialize_triples
 
     pages = _pages(request)
+    if _wants_html(request):
+        return RedirectResponse("/id/dataset/clustergraph", status_code=303)
     offer = negotiate(request, GRAPH_OFFERS, "the dataset description")
-    endpoint = str(request.url_for("sparql_endpoint"))
-    triples = pages._descriptions.get(endpoint)
-    if triples is None:
-        triples = pages._descriptions[endpoint] = pages.graph.description(endpoint)
+    triples = pages.graph.description(str(request.url_for("sparql_endpoint")))
     return Response(serialize_triples(triples, offer.fmt), media_type=offer.media_type,
                     headers={"Vary": "Accept"})
 
