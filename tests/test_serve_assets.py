@@ -18,7 +18,7 @@ def test_the_vendored_yasgui_equals_the_copy_in_node_modules(repo_root) -> None:
         assert (vendor / name).read_bytes() == (package / "build" / name).read_bytes(), (
             f"{name} differs from node_modules: refresh it as vendor/yasgui/README.md says")
     version = json.loads((package / "package.json").read_text())["version"]
-    assert f"@zazuko/yasgui) {version}" in (vendor / "README.md").read_text()
+    assert f"@zazuko/yasgui](https://github.com/rdfjs/Yasgui) {version}," in (vendor / "README.md").read_text()
     assert f"`@zazuko/yasgui` {version}" in (vendor / "LICENSE.md").read_text()
 
 
