@@ -78,7 +78,7 @@ def stored_query_job(request: Request, query: StoredQuery, *, max_rows: int) -> 
     else:
         json_first = (GRAPH_OFFERS[2], *GRAPH_OFFERS)
         kind, offer = "graph", negotiate(request, json_first, "a graph")
-    return Job(text=text, formats={kind: offer.fmt}, max_rows=max_rows, checked=True)
+    return Job(text=text, formats={kind: offer.fmt}, max_rows=max_rows, checked_text=query.text)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -35,8 +35,10 @@ MEDIA_TYPES = {
 class Job:
     """One query to run: the text, the writer for each form, the dataset and the row limit.
 
-    `formats` maps a kind of answer ("rows", "boolean", "graph") to a writer name; `checked`
-    says the text was already found safe (a stored query with validated terms bound).
+    `formats` maps a kind of answer ("rows", "boolean", "graph") to a writer name.
+    `checked_text` is the text the safety check reads when it is not `text` itself: a stored
+    query's own text, whose bound form only adds a VALUES block of validated terms (so each
+    stored query is checked once per worker, whatever its parameters).
     """
 
     text: str
@@ -45,7 +47,7 @@ class Job:
     base_iri: str | None = None
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
-    checked: bool = False
+    checked_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,9 +72,13 @@ def refusal(exc: Exception) -> str:
     return f"refused: {reason} This endpoint is read-only and never reaches other servers."
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=1024)
 def _unsafe_reason(text: str) -> str | None:
-    """Why a query may not run here (SERVICE, FROM, LOAD, updates), or None; cached per text."""
+    """Why a query may not run here (SERVICE, FROM, LOAD, updates), or None; cached per text.
+
+    The check parses the query with rdflib (tenths of a second for a long query), inside the
+    worker, so it is under the time limit and never holds the server's event loop.
+    """
     from clustergraph.errors import UnsafeQueryError
     from clustergraph.queries import check_safe
 
@@ -89,10 +95,9 @@ def run_job(store: Any, job: Job) -> Reply:
 
     from clustergraph.serve import writers
 
-    if not job.checked:
-        reason = _unsafe_reason(job.text)
-        if reason is not None:
-            return error_reply(400, reason)
+    reason = _unsafe_reason(job.text if job.checked_text is None else job.checked_text)
+    if reason is not None:
+        return error_reply(400, reason)
     options: dict[str, Any] = {"base_iri": job.base_iri}
     if job.default_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
