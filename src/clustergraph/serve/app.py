@@ -24,9 +24,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from clustergraph.serve.cache import AnswerCache
 from clustergraph.serve.pool import PoolBusy, QueryTimeout, WorkerDied, WorkerPool
 from clustergraph.serve.responses import ProblemError, error_response, reply_response
 from clustergraph.serve.settings import ServeSettings
+from clustergraph.serve.worker import Job, Reply
 
 __all__ = ["create_app"]
 
@@ -47,14 +49,22 @@ class Server:
         self.pages = Pages(self.graph)
         self.pages.search  # noqa: B018 - build the renderer and the name index before serving
         self.pool = WorkerPool(settings.graph_files(), size=settings.workers, timeout=settings.timeout)
+        self.answers: AnswerCache[Reply] = AnswerCache()
 
-    async def run(self, job: Any) -> Response:
-        try:
-            reply = await self.pool.run(job)
-        except (QueryTimeout, PoolBusy) as exc:
-            raise ProblemError(503, str(exc), {"Retry-After": "1"}) from None
-        except WorkerDied as exc:
-            raise ProblemError(500, str(exc)) from None
+    async def run(self, job: Job) -> Response:
+        """Run a job on a worker, or answer from the cache (answers and refusals are kept; a
+        timeout is not: it depends on the load)."""
+        key = job.key()
+        reply = self.answers.get(key)
+        if reply is None:
+            try:
+                reply = await self.pool.run(job)
+            except (QueryTimeout, PoolBusy) as exc:
+                raise ProblemError(503, str(exc), {"Retry-After": "1"}) from None
+            except WorkerDied as exc:
+                raise ProblemError(500, str(exc)) from None
+            if reply.status < 500:
+                self.answers.put(key, reply, len(reply.body) + len(job.text))
         return reply_response(reply, self.settings.max_rows)
 
 
@@ -121,6 +131,7 @@ async def health(request: Request) -> Response:
         "workers": server.pool.size,
         "idle_workers": server.pool.idle,
         "stopped_queries": server.pool.kills,
+        "cached_answers": len(server.answers),
     })
 
 

@@ -21,6 +21,7 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 
 from clustergraph import paths
 from clustergraph.namespaces import ID_NS
+from clustergraph.serve.cache import AnswerCache
 from clustergraph.serve.negotiation import GRAPH_OFFERS, HTML_OFFERS
 from clustergraph.serve.responses import ProblemError, negotiate
 
@@ -52,8 +53,22 @@ class Pages:
 
     def __init__(self, graph: ServedGraph) -> None:
         self.graph = graph
-        self._html: dict[str, str | None] = {}
+        self._html: dict[str, str] = {}
         self._lock = threading.Lock()
+        self._rdf: AnswerCache[bytes] = AnswerCache()
+
+    def resource_rdf(self, iri: str, fmt: str) -> bytes | None:
+        """One resource in an RDF format, as the export writes it (None: no such resource)."""
+        from clustergraph.export import serialize_triples
+
+        body = self._rdf.get((iri, fmt))
+        if body is None:
+            triples = self.graph.resource(iri)
+            if not triples:
+                return None
+            body = serialize_triples(triples, fmt)
+            self._rdf.put((iri, fmt), body, len(body))
+        return body
 
     @cached_property
     def renderer(self) -> Any:
@@ -74,11 +89,15 @@ class Pages:
         return NameSearch(entries, labels)
 
     def _cached(self, key: str, render: Any) -> str | None:
-        # One page at a time (the renderer is not made for threads); each is rendered once.
+        # One page at a time (the renderer is not made for threads); each page is rendered
+        # once. Misses are not kept, so asking for made-up IRIs cannot fill the memory.
         with self._lock:
-            if key not in self._html:
-                self._html[key] = render()
-            return self._html[key]
+            page = self._html.get(key)
+            if page is None:
+                page = render()
+                if page is not None:
+                    self._html[key] = page
+            return page
 
     def resource_html(self, iri: str) -> str | None:
         return self._cached(iri, lambda: self.renderer.render(iri))
@@ -116,8 +135,6 @@ async def _not_found(request: Request, message: str) -> Response:
 
 async def resource(request: Request) -> Response:
     """One resource (`/id/kind/slug`) or the index of a kind (`/id/kind`)."""
-    from clustergraph.export import serialize_triples
-
     pages = _pages(request)
     path = request.path_params["path"].strip("/")
     if "/" not in path:
@@ -126,17 +143,16 @@ async def resource(request: Request) -> Response:
             return await _not_found(request, f"no kind of resource named {path!r}")
         return HTMLResponse(html, headers=_CACHE)
     iri = ID_NS + path
-    triples = pages.graph.resource(iri)
-    if not triples:
-        return await _not_found(request, f"the graph has nothing about <{iri}>")
     offer = negotiate(request, RESOURCE_OFFERS, "a resource")
     headers = {"Vary": "Accept", "Link": _alternates(request.url.path), **_CACHE}
     if offer.fmt == "html":
         html = await run_in_threadpool(pages.resource_html, iri)
-        if html is None:  # pragma: no cover - the renderer knows every resource with triples
-            raise ProblemError(404, f"no page for <{iri}>")
+        if html is None:
+            return await _not_found(request, f"the graph has nothing about <{iri}>")
         return HTMLResponse(html, headers=headers)
-    body = serialize_triples(triples, offer.fmt)
+    body = pages.resource_rdf(iri, offer.fmt)
+    if body is None:
+        return await _not_found(request, f"the graph has nothing about <{iri}>")
     return Response(body, media_type=offer.media_type, headers=headers)
 
 

@@ -49,6 +49,11 @@ class Job:
     named_graphs: tuple[str, ...] = ()
     checked_text: str | None = None
 
+    def key(self) -> tuple[Any, ...]:
+        """What the answer depends on (the graph is fixed while the server runs)."""
+        return (self.text, tuple(sorted(self.formats.items())), self.max_rows, self.base_iri,
+                self.default_graphs, self.named_graphs, self.checked_text)
+
 
 @dataclass(frozen=True)
 class Reply:
