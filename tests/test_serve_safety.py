@@ -302,3 +302,40 @@ def test_one_log_line_per_request(served: RunningServer) -> None:
     assert all(parsed), lines
     assert [m.group(1) for m in parsed] == targets  # type: ignore[union-attr]
     assert [m.group(2) for m in parsed] == ["200", "200", "200", "404"]  # type: ignore[union-attr]
+
+
+def test_query_workers_run_without_network(served: RunningServer) -> None:
+    # As root (CI) or with unprivileged user namespaces, each worker drops its network first.
+    assert served.get("/health").json()["workers_without_network"] is True
+
+
+def test_a_process_that_drops_its_network_cannot_connect(listener: RecordingListener) -> None:
+    import subprocess
+    import sys
+
+    code = ("import socket, sys\n"
+            "from clustergraph.serve.worker import isolate_network\n"
+            "assert isolate_network()\n"
+            "try:\n"
+            f"    socket.create_connection(('127.0.0.1', {listener.port}), timeout=2)\n"
+            "except OSError as exc:\n"
+            "    print('refused:', exc.errno)\n"
+            "    sys.exit(0)\n"
+            "sys.exit('connected')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("refused:")
+    time.sleep(0.3)
+    assert listener.connections == []
+
+
+@pytest.mark.parametrize("isolated", [True, False])
+def test_a_worker_refuses_service_with_or_without_network(isolated: bool) -> None:
+    from clustergraph.engine import Session
+    from clustergraph.serve.worker import Job, run_job
+
+    job = Job(text="SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+              formats={"rows": "json"}, max_rows=10)
+    reply = run_job(Session().store, job, isolated=isolated)
+    assert reply.status == 400
+    assert b"refused: SERVICE is not allowed here" in reply.body

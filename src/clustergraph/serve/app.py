@@ -131,6 +131,7 @@ async def health(request: Request) -> Response:
         "workers": server.pool.size,
         "idle_workers": server.pool.idle,
         "stopped_queries": server.pool.kills,
+        "workers_without_network": server.pool.isolated,
         "cached_answers": len(server.answers),
     })
 

@@ -90,6 +90,8 @@ class WorkerPool:
         self._started = False
         self._lock: asyncio.Lock | None = None
         self.kills = 0
+        #: Whether every worker started so far runs without network (see `worker`).
+        self.isolated = True
 
     @property
     def idle(self) -> int:
@@ -119,6 +121,10 @@ class WorkerPool:
         if status != "ready":
             self._discard(worker)
             raise InputError(f"the query worker could not load the graph: {detail}")
+        if not detail["isolated"] and self.isolated:
+            self.isolated = False
+            log.warning("query workers cannot drop their network access here; every query is "
+                        "also parsed by rdflib for SERVICE and FROM before it runs")
         return worker
 
     def _discard(self, worker: _Worker) -> None:

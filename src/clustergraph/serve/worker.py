@@ -1,5 +1,11 @@
 """One query worker process: loads the graph once, then answers jobs from its pipe.
 
+On Linux the worker first moves itself into a network namespace of its own, where no interface
+is up: whatever a query says, the process cannot open a connection (SERVICE is refused before it
+runs anyway; this makes "never reaches the network" hold even if the check missed one). Where
+that is not allowed, every query is also parsed by rdflib for SERVICE and dataset clauses
+(`clustergraph.queries.check_safe`), which costs tenths of a second for a long query.
+
 A worker runs one query at a time. Oxigraph cannot be interrupted from another thread, so the
 server (`clustergraph.serve.pool`) kills a worker whose query overruns and starts another; the
 worker itself only checks, runs and writes. Every answer is a `Reply` (status, media type, bytes);
@@ -78,29 +84,55 @@ def refusal(exc: Exception) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _unsafe_reason(text: str) -> str | None:
+def _unsafe_reason(text: str, parse: bool = True) -> str | None:
     """Why a query may not run here (SERVICE, FROM, LOAD, updates), or None; cached per text.
 
-    The check parses the query with rdflib (tenths of a second for a long query), inside the
-    worker, so it is under the time limit and never holds the server's event loop.
+    With `parse`, rdflib's parse tree is checked too (in the worker, so under the time limit).
     """
     from clustergraph.errors import UnsafeQueryError
     from clustergraph.queries import check_safe
 
     try:
-        check_safe(text)
+        check_safe(text, parse=parse)
     except UnsafeQueryError as exc:
         return refusal(exc)
     return None
 
 
-def run_job(store: Any, job: Job) -> Reply:
-    """Check and run one job on `store`; every failure is a `Reply` with a 4xx status."""
+#: unshare(2) flags.
+_CLONE_NEWNET = 0x40000000
+_CLONE_NEWUSER = 0x10000000
+
+
+def isolate_network() -> bool:
+    """Move this process into a new network namespace (nothing up, not even the loopback).
+
+    As root, a network namespace alone; otherwise with a user namespace, where the kernel allows
+    unprivileged ones. True when done; call it before the process starts threads.
+    """
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return False
+    return any(libc.unshare(flags) == 0 for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET))
+
+
+def run_job(store: Any, job: Job, *, isolated: bool = False) -> Reply:
+    """Check and run one job on `store`; every failure is a `Reply` with a 4xx status.
+
+    `isolated`: this process has no network, so the lexical check suffices.
+    """
     import pyoxigraph as ox
 
     from clustergraph.serve import writers
 
-    reason = _unsafe_reason(job.text if job.checked_text is None else job.checked_text)
+    reason = _unsafe_reason(job.text if job.checked_text is None else job.checked_text,
+                            parse=not isolated)
     if reason is not None:
         return error_reply(400, reason)
     options: dict[str, Any] = {"base_iri": job.base_iri}
@@ -164,22 +196,23 @@ def worker_main(conn: Any, files: list[Path]) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
+    isolated = isolate_network()
     from clustergraph.engine import Session
 
     try:
         store = Session(files=files).store
-        _unsafe_reason("ASK {}")  # import the safety checker now, not on the first query
+        _unsafe_reason("ASK {}", parse=not isolated)  # import the checker now, not on a query
     except Exception as exc:  # noqa: BLE001 - reported to the server, which stops
         conn.send(("failed", str(exc)))
         return
-    conn.send(("ready", len(store)))
+    conn.send(("ready", {"triples": len(store), "isolated": isolated}))
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            reply = run_job(store, job)
+            reply = run_job(store, job, isolated=isolated)
         except Exception:  # noqa: BLE001 - a bug: the client gets 500 without details
             log.exception("worker failed on a job")
             reply = error_reply(500, "internal error while running the query")
