@@ -1,7 +1,7 @@
 """A public endpoint stays up and stays inside its graph: each safety rule of `clustergraph serve`.
 
-Read-only (updates, LOAD, SERVICE, FROM refused, with a recording listener on the loopback to
-prove no connection is made), a time limit that kills the work, a slow query that does not block
+Read-only (updates, LOAD, SERVICE, FROM refused, with the recording listener of test_safety.py
+on the loopback to prove no connection is made), a time limit that kills the work, a slow query that does not block
 the others, body and result caps, CORS for GET only, the loopback by default, no stack trace in
 any answer, one log line per request.
 """
@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import re
 import socket
-import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from test_safety import Listener, listener, unsafe_queries  # noqa: F401
 from test_serve_support import (  # noqa: F401
     MAX_BODY,
     TIMEOUT,
@@ -31,73 +30,17 @@ from test_serve_support import (  # noqa: F401
 EXPENSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
-class RecordingListener:
-    """A TCP listener on a free loopback port that records every connection made to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections: list[bytes] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except (TimeoutError, socket.timeout):
-                continue
-            except OSError:
-                return
-            with conn:
-                conn.settimeout(1)
-                try:
-                    self.connections.append(conn.recv(4096) or b"(connected)")
-                except OSError:
-                    self.connections.append(b"(connected)")
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self.sock.close()
-
-
-@pytest.fixture
-def listener() -> Iterator[RecordingListener]:
-    recorder = RecordingListener()
-    try:
-        yield recorder
-    finally:
-        recorder.close()
-
-
-def _refused_queries(url: str) -> list[tuple[str, str]]:
-    return [
-        ("SERVICE", f"SELECT * WHERE {{ SERVICE <{url}sparql> {{ ?s ?p ?o }} }}"),
-        ("SERVICE SILENT", f"SELECT * WHERE {{ SERVICE SILENT <{url}sparql> {{ ?s ?p ?o }} }}"),
-        ("escaped SERVICE", f"SELECT * WHERE {{ \\u0053ERVICE <{url}sparql> {{ ?s ?p ?o }} }}"),
-        ("FROM", f"SELECT * FROM <{url}graph.ttl> WHERE {{ ?s ?p ?o }}"),
-        ("FROM NAMED", f"SELECT * FROM NAMED <{url}graph.ttl> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"),
-        ("LOAD", f"LOAD <{url}graph.ttl>"),
-        ("INSERT DATA", "INSERT DATA { <urn:a> <urn:b> <urn:c> }"),
-        ("DELETE WHERE", "DELETE WHERE { ?s ?p ?o }"),
-        ("CLEAR", "CLEAR ALL"),
-        ("DROP", "DROP DEFAULT"),
-    ]
+def _refused_queries(port: int) -> list[tuple[str, str]]:
+    """The embedded engine's unsafe queries (tests/test_safety.py), and a few more."""
+    return [*unsafe_queries(port),
+            ("SERVICE", f"SELECT * WHERE {{ \\u0053ERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"),
+            ("CLEAR", "CLEAR ALL")]
 
 
 @pytest.mark.parametrize("way", ["GET", "POST form", "POST direct"])
 def test_updates_load_service_and_from_are_refused_without_any_connection(
-        served: RunningServer, listener: RecordingListener, way: str) -> None:
-    for name, query in _refused_queries(listener.url):
+        served: RunningServer, listener: Listener, way: str) -> None:
+    for name, query in _refused_queries(listener.port):
         if way == "GET":
             answer = served.get("/sparql", {"query": query})
         elif way == "POST form":
@@ -114,8 +57,8 @@ def test_updates_load_service_and_from_are_refused_without_any_connection(
 
 
 def test_the_update_operation_is_refused_in_every_way(served: RunningServer,
-                                                      listener: RecordingListener) -> None:
-    update = f"LOAD <{listener.url}data.ttl>"
+                                                      listener: Listener) -> None:
+    update = f"LOAD <http://127.0.0.1:{listener.port}/data.ttl>"
     answers = [
         served.get("/sparql", {"update": update}),
         served.request("POST", "/sparql", body=urllib.parse.urlencode({"update": update}),
@@ -130,10 +73,10 @@ def test_the_update_operation_is_refused_in_every_way(served: RunningServer,
 
 
 def test_protocol_graph_parameters_select_within_the_store_and_never_fetch(
-        served: RunningServer, listener: RecordingListener) -> None:
+        served: RunningServer, listener: Listener) -> None:
     answer = served.get("/sparql", {"query": "ASK { ?s ?p ?o }",
-                                    "default-graph-uri": listener.url + "graph.ttl",
-                                    "named-graph-uri": listener.url + "named.ttl"})
+                                    "default-graph-uri": f"http://127.0.0.1:{listener.port}/g",
+                                    "named-graph-uri": f"http://127.0.0.1:{listener.port}/n"})
     assert answer.status == 200
     assert answer.json()["boolean"] is False  # no such graph in the store: an empty dataset
     time.sleep(0.5)
@@ -141,22 +84,22 @@ def test_protocol_graph_parameters_select_within_the_store_and_never_fetch(
 
 
 def test_a_stored_query_parameter_cannot_reach_out(served: RunningServer,
-                                                   listener: RecordingListener) -> None:
-    answer = served.get("/api/queries/cluster-profile", {"cluster": listener.url + "x"})
+                                                   listener: Listener) -> None:
+    answer = served.get("/api/queries/cluster-profile", {"cluster": f"http://127.0.0.1:{listener.port}/x"})
     assert answer.status == 200
     assert answer.json()["rows"] == []
     time.sleep(0.5)
     assert listener.connections == []
 
 
-def test_the_recording_listener_does_record_a_connection(listener: RecordingListener) -> None:
+def test_the_recording_listener_does_record_a_connection(listener: Listener) -> None:
     # The proof above means something only if the listener sees a real client.
     with socket.create_connection(("127.0.0.1", listener.port), timeout=2) as client:
         client.sendall(b"GET / HTTP/1.0\r\n\r\n")
     deadline = time.monotonic() + 5
     while not listener.connections and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert listener.connections and listener.connections[0].startswith(b"GET /")
+    assert len(listener.connections) == 1
 
 
 def test_a_query_past_the_limit_is_stopped_with_503_and_its_worker_killed(served: RunningServer) -> None:
@@ -309,7 +252,7 @@ def test_query_workers_run_without_network(served: RunningServer) -> None:
     assert served.get("/health").json()["workers_without_network"] is True
 
 
-def test_a_process_that_drops_its_network_cannot_connect(listener: RecordingListener) -> None:
+def test_a_process_that_drops_its_network_cannot_connect(listener: Listener) -> None:
     import subprocess
     import sys
 

@@ -74,16 +74,21 @@ def _media_type(request: Request) -> tuple[str, str | None]:
     return fields[0].lower(), charset
 
 
+def _query_parameter(pairs: list[tuple[str, str]], what: str) -> str:
+    """The one `query` of the parameters (an `update` is refused)."""
+    if _one(pairs, "update") is not None:
+        raise ProblemError(400, _READ_ONLY)
+    query = _one(pairs, "query")
+    if query is None:
+        raise ProblemError(400, f"missing {what} 'query' (the SPARQL query text)")
+    return query
+
+
 async def _query_pairs(request: Request, max_body: int) -> tuple[str, list[tuple[str, str]]]:
     """The query text and every protocol parameter (URL and form) of a request."""
     url_pairs = parse_qsl(request.url.query, keep_blank_values=True)
     if request.method in ("GET", "HEAD"):
-        if _one(url_pairs, "update") is not None:
-            raise ProblemError(400, _READ_ONLY)
-        query = _one(url_pairs, "query")
-        if query is None:
-            raise ProblemError(400, "missing parameter 'query' (the SPARQL query text)")
-        return query, url_pairs
+        return _query_parameter(url_pairs, "parameter"), url_pairs
     media, charset = _media_type(request)
     if media == "application/sparql-update":
         raise ProblemError(400, _READ_ONLY)
@@ -93,12 +98,7 @@ async def _query_pairs(request: Request, max_body: int) -> tuple[str, list[tuple
     if media == "application/x-www-form-urlencoded":
         form_pairs = parse_qsl(_utf8(body, "the form"), keep_blank_values=True)
         pairs = url_pairs + form_pairs
-        if _one(pairs, "update") is not None:
-            raise ProblemError(400, _READ_ONLY)
-        query = _one(pairs, "query")
-        if query is None:
-            raise ProblemError(400, "missing form field 'query' (the SPARQL query text)")
-        return query, pairs
+        return _query_parameter(pairs, "form field"), pairs
     if media == "application/sparql-query":
         if _one(url_pairs, "query") is not None:
             raise ProblemError(400, "give the query either in the body or as ?query=, not both")
