@@ -24,9 +24,13 @@ def serve(settings: ServeSettings) -> None:
     logger.setLevel(logging.INFO)
     logger.propagate = False
 
-    app = create_app(settings)
-    sock = _bind(settings.host, settings.port)
+    sock = _bind(settings.host, settings.port)  # fail fast when the port is taken
     port = sock.getsockname()[1]
+    try:
+        app = create_app(settings)
+    except BaseException:
+        sock.close()
+        raise
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, access_log=False, log_level="warning",
         lifespan="on", server_header=False, timeout_keep_alive=5,
