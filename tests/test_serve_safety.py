@@ -23,6 +23,8 @@ from test_serve_support import (  # noqa: F401
     TIMEOUT,
     RunningServer,
     served,
+    start_server,
+    stop_server,
     wait_for_idle_workers,
 )
 
@@ -138,6 +140,25 @@ def test_a_slow_query_does_not_block_other_clients(served: RunningServer) -> Non
         assert not slow.done()
         assert slow.result().status == 503
     wait_for_idle_workers(served)
+
+
+def test_a_query_that_needs_too_much_memory_stops_its_worker_not_the_machine(tmp_path: Path) -> None:
+    # Each BIND doubles the string: 8 kB * 2**40 if nothing stopped it. A server of its own, with
+    # a time limit long enough for the memory limit to be reached first on a busy machine.
+    binds = " ".join(f"BIND(CONCAT(?v{i}, ?v{i}) AS ?v{i + 1})" for i in range(40))
+    bomb = f'SELECT (STRLEN(?v40) AS ?n) WHERE {{ BIND("{"x" * 8000}" AS ?v0) {binds} }}'
+    server = start_server(tmp_path, "--timeout", "60", "--max-memory", "256", "--workers", "1")
+    try:
+        answer = server.request("POST", "/sparql", body=bomb, timeout=90,
+                                headers={"Content-Type": "application/sparql-query"})
+        assert answer.status == 503
+        assert answer.json()["error"] == (
+            "the query stopped its worker before it finished (most likely it needed more than "
+            "the 256 MB memory limit)")
+        wait_for_idle_workers(server, count=1)
+        assert server.get("/sparql", {"query": "ASK {}"}).json()["boolean"] is True
+    finally:
+        stop_server(server)
 
 
 def test_a_body_over_the_cap_is_413(served: RunningServer) -> None:

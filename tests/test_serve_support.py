@@ -27,6 +27,7 @@ from fixtures_servers import free_port
 TIMEOUT = 3.0
 MAX_ROWS = 100
 MAX_BODY = 20_000
+MAX_MEMORY = 512
 
 
 @dataclass
@@ -134,7 +135,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """One `clustergraph serve` for the session, with short limits (see TIMEOUT, MAX_ROWS)."""
     folder = tmp_path_factory.mktemp("serve")
     server = start_server(folder, "--timeout", str(TIMEOUT), "--max-rows", str(MAX_ROWS),
-                          "--max-body", str(MAX_BODY), "--workers", "2")
+                          "--max-body", str(MAX_BODY), "--max-memory", str(MAX_MEMORY),
+                          "--workers", "2")
     try:
         yield server
     finally:

@@ -19,10 +19,12 @@ import click
               help="Largest request body in bytes (413 beyond).")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Query processes: a slow query holds one while the others answer.")
+@click.option("--max-memory", type=click.IntRange(min=256), default=2048, show_default=True,
+              help="Megabytes of memory per query process; a query that needs more is stopped (503).")
 @click.option("--data", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Serve these RDF files (with the ontology) instead of the shipped data. Repeatable.")
 def command(host: str, port: int, timeout: float, max_rows: int, max_body: int, workers: int,
-            data: tuple[Path, ...]) -> None:
+            max_memory: int, data: tuple[Path, ...]) -> None:
     """Serve the graph: /sparql, /api/queries/NAME, /id/..., the query page at /, /void, /health.
 
     Read-only: updates, SERVICE, LOAD and FROM are refused. Stop with Ctrl-C.
@@ -35,4 +37,5 @@ def command(host: str, port: int, timeout: float, max_rows: int, max_body: int, 
         if not path.is_file():
             raise InputError(f"{path}: no such file")
     serve(ServeSettings(host=host, port=port, timeout=timeout, max_rows=max_rows,
-                        max_body=max_body, workers=workers, data=tuple(data)))
+                        max_body=max_body, workers=workers, max_memory=max_memory,
+                        data=tuple(data)))

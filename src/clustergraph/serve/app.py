@@ -48,7 +48,8 @@ class Server:
         self.catalogue = load_catalogue()
         self.pages = Pages(self.graph)
         self.pages.search  # noqa: B018 - build the renderer and the name index before serving
-        self.pool = WorkerPool(settings.graph_files(), size=settings.workers, timeout=settings.timeout)
+        self.pool = WorkerPool(settings.graph_files(), size=settings.workers, timeout=settings.timeout,
+                               max_memory=settings.max_memory)
         self.answers: AnswerCache[Reply] = AnswerCache()
 
     async def run(self, job: Job) -> Response:
@@ -62,7 +63,8 @@ class Server:
             except (QueryTimeout, PoolBusy) as exc:
                 raise ProblemError(503, str(exc), {"Retry-After": "1"}) from None
             except WorkerDied as exc:
-                raise ProblemError(500, str(exc)) from None
+                raise ProblemError(503, f"{exc} (most likely it needed more than the "
+                                        f"{self.settings.max_memory} MB memory limit)") from None
             if reply.status < 500:
                 self.answers.put(key, reply, len(reply.body) + len(job.text))
         return reply_response(reply, self.settings.max_rows)

@@ -41,10 +41,11 @@ class WorkerDied(ClustergraphError):
 
 
 class _Worker:
-    def __init__(self, context: Any, files: Sequence[Path]) -> None:
+    def __init__(self, context: Any, files: Sequence[Path], max_memory: int) -> None:
         self.conn, child = context.Pipe()
         self.process = context.Process(
-            target=worker_main, args=(child, list(files)), name="clustergraph-query", daemon=True
+            target=worker_main, args=(child, list(files), max_memory), name="clustergraph-query",
+            daemon=True,
         )
         self.process.start()
         child.close()
@@ -67,7 +68,7 @@ class _Worker:
         try:
             return self.conn.recv()
         except (EOFError, OSError):
-            raise WorkerDied("the query worker stopped unexpectedly") from None
+            raise WorkerDied("the query stopped its worker before it finished") from None
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -77,12 +78,14 @@ class _Worker:
 
 
 class WorkerPool:
-    """`size` worker processes over the same graph files; see the module docstring."""
+    """`size` worker processes over the same graph files, each with at most `max_memory` MB;
+    see the module docstring."""
 
-    def __init__(self, files: Sequence[Path], *, size: int, timeout: float) -> None:
+    def __init__(self, files: Sequence[Path], *, size: int, timeout: float, max_memory: int = 2048) -> None:
         self.files = list(files)
         self.size = size
         self.timeout = timeout
+        self.max_memory = max_memory
         self._context = multiprocessing.get_context("spawn")
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
@@ -111,7 +114,7 @@ class WorkerPool:
             self._started = True
 
     async def _new_worker(self) -> _Worker:
-        worker = _Worker(self._context, self.files)
+        worker = _Worker(self._context, self.files, self.max_memory)
         self._all.add(worker)
         try:
             status, detail = await asyncio.wait_for(worker.receive(), START_TIMEOUT)

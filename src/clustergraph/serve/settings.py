@@ -16,7 +16,8 @@ class ServeSettings:
     shipped graph). `timeout`: seconds one query may run before its worker is killed.
     `max_rows`: the most rows (or triples) one answer holds; longer answers are cut there and
     say so. `max_body`: the largest request body in bytes. `workers`: query processes; a slow
-    query holds one, the others keep answering.
+    query holds one, the others keep answering. `max_memory`: megabytes of address space per
+    worker; a query that needs more stops its worker (which is replaced) instead of the machine.
     """
 
     host: str = "127.0.0.1"
@@ -25,6 +26,7 @@ class ServeSettings:
     max_rows: int = 10_000
     max_body: int = 100_000
     workers: int = 2
+    max_memory: int = 2048
     data: tuple[Path, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
@@ -38,6 +40,8 @@ class ServeSettings:
             raise ParameterError("max-body", "must be at least 1 byte")
         if self.workers < 1:
             raise ParameterError("workers", "must be at least 1")
+        if self.max_memory < 256:
+            raise ParameterError("max-memory", "must be at least 256 MB")
 
     def graph_files(self) -> list[Path]:
         """The files the query workers load: the ontology with `data`, or the shipped graph."""

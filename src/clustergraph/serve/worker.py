@@ -191,12 +191,23 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def worker_main(conn: Any, files: list[Path]) -> None:
+def limit_memory(megabytes: int) -> None:
+    """Cap this process's address space: an allocation past it fails and the worker stops."""
+    import os
+    import resource
+
+    os.environ["RUST_BACKTRACE"] = "0"  # one line in the server's log, not a Rust backtrace
+    limit = megabytes * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def worker_main(conn: Any, files: list[Path], max_memory: int) -> None:
     """The worker process: load the graph, say "ready", then answer jobs until the pipe closes."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
     isolated = isolate_network()
+    limit_memory(max_memory)
     from clustergraph.engine import Session
 
     try:
