@@ -101,9 +101,9 @@ def check_output_folder(out: Path, *, sources: Sequence[Path] = (), shown: str |
                          f"clustergraph (it has no {MANIFEST}); choose a new or empty folder")
     foreign = sorted(present - listed - {MANIFEST})
     if foreign:
-        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        listing = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
         raise InputError(f"{shown}: refusing to replace this site build: it holds files the build did not "
-                         f"write ({shown}); move them elsewhere first")
+                         f"write ({listing}); move them elsewhere first")
 
 
 def _manifest_files(out: Path) -> set[str] | None:

@@ -48,7 +48,7 @@ def _sorted_links(r: PageRenderer, iris: Any, here: str) -> list[dict[str, Any]]
 
 
 def _by_date(r: PageRenderer, iris: Any, prop: str) -> list[str]:
-    return sorted(iris, key=lambda i: (r.idx.literal(i, prop) or "9999", r.idx.label(i).lower()))
+    return sorted(iris, key=lambda i: (r.idx.literal(i, prop) or "9999", r.idx.label(i).lower(), i))
 
 
 # -- shared pieces -----------------------------------------------------------------------------
@@ -110,7 +110,7 @@ def cluster_rows(r: PageRenderer, clusters: list[str], here: str, via: dict[str,
     """Clusters as rows: link, country, technologies, year joined (and which technology led here)."""
     idx = r.idx
     rows = []
-    for c in sorted(clusters, key=lambda c: idx.label(c).lower()):
+    for c in sorted(clusters, key=lambda c: (idx.label(c).lower(), c)):
         since = sorted(filter(None, (idx.literal(m, CG + "memberSince") for m in memberships_of(r, c))))
         rows.append({"cluster": r.present.link(c, here),
                      "country": [r.present.link(k, here) for k in idx.iris(c, CG + "country")],
@@ -151,12 +151,12 @@ def cluster_page(r: PageRenderer, iri: str) -> Context:
             "note": idx.literal(m, SKOS + "note") or "", "marks": cites.of(m)})
     page["memberships"] = memberships
     page["technologies"] = [{"link": present.link(t, here), "path": _technology_path(r, t, here)}
-                            for t in sorted(idx.iris(iri, CG + "technology"), key=lambda t: idx.label(t).lower())]
+                            for t in sorted(idx.iris(iri, CG + "technology"), key=lambda t: (idx.label(t).lower(), t))]
     page["tree_href"] = r.links.page(here, "id/technology")
     page["led_by"] = _sorted_links(r, idx.iris(iri, CG + "ledBy"), here)
     page["members"] = _sorted_links(r, idx.iris(iri, ORG + "hasMember"), here)
     people = []
-    for person in sorted(idx.iris(iri, CG + "keyPerson"), key=lambda p: idx.label(p).lower()):
+    for person in sorted(idx.iris(iri, CG + "keyPerson"), key=lambda p: (idx.label(p).lower(), p)):
         people.append({"link": present.link(person, here),
                        "posts": posts_of(r, idx.referrers(person, ORG + "heldBy"), here, cites)})
     page["people"] = people
@@ -261,7 +261,7 @@ def country_page(r: PageRenderer, iri: str) -> Context:
     page["same_as"] = [r.present.link(s, here) for s in idx.iris(iri, OWL + "sameAs")]
     page["clusters"] = cluster_rows(r, clusters, here)
     page["others"] = [{"link": r.present.link(o, here), "types": [r.present.link(t, here) for t in idx.types.get(o, [])]}
-                      for o in sorted(set(in_country) - set(clusters), key=lambda o: idx.label(o).lower())]
+                      for o in sorted(set(in_country) - set(clusters), key=lambda o: (idx.label(o).lower(), o))]
     page["local_map"] = r.local_map(here, clusters)
     page["figures"] = figure_rows(r, [o for o in idx.referrers(iri, CG + "comparableTo")], here, cites)
     shown = {CG + "iso3166Alpha2", CG + "iso3166Alpha3", OWL + "sameAs"}
