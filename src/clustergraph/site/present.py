@@ -25,15 +25,13 @@ class Citations:
 
     presenter: Presenter
     here: str
-    order: list[str] = field(default_factory=list)
+    numbers: dict[str, int] = field(default_factory=dict)  # source IRI -> its number, in citing order
 
     def cite(self, sources: Iterable[str]) -> list[dict[str, Any]]:
         """Footnote marks for these source IRIs: [{"n": 1, "anchor": "source-1", "title": ...}]."""
         marks = []
         for s in sorted(set(sources), key=lambda s: (self.presenter.idx.label(s).lower(), s)):
-            if s not in self.order:
-                self.order.append(s)
-            n = self.order.index(s) + 1
+            n = self.numbers.setdefault(s, len(self.numbers) + 1)
             marks.append({"n": n, "anchor": f"source-{n}", "title": self.presenter.idx.label(s)})
         return marks
 
@@ -45,7 +43,7 @@ class Citations:
         """The numbered list of sources for the bottom of the page, with their addresses."""
         idx = self.presenter.idx
         out = []
-        for n, s in enumerate(self.order, start=1):
+        for s, n in self.numbers.items():
             urls = sorted(u.value for u in idx.values(s, SCHEMA + "url"))
             out.append({"n": n, "anchor": f"source-{n}", "link": self.presenter.link(s, self.here),
                         "urls": urls, "publisher": [self.presenter.link(p, self.here)
