@@ -13,7 +13,9 @@ The renderer (`clustergraph.site.render`)::
     pages.search_index() -> list[dict]     # [{"label", "iri", "kind", "href"}] for clusters,
     pages.search_index_json() -> str       #   organisations, people and technologies (and their
                                            #   other names), sorted by label
-    pages.assets() -> dict[str, bytes]     # "assets/style.css", "assets/world.svg", "favicon.ico", ...
+    pages.assets() -> dict[str, bytes]     # every file the pages link to, by path: "assets/style.css",
+                                           #   "assets/world.svg", "favicon.ico", "ontology/shapes.ttl", ...
+    pages.render(clustergraph.dataset.DATASET_IRI)  # the dataset description, even if not in the data
 
 `LinkStyle.relative()` writes relative links that end in `index.html`, so the static site works
 from file:// as from any host; `LinkStyle.server(prefix="/", data_pattern="{page}?format={ext}")`

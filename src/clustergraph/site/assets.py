@@ -34,7 +34,10 @@ def favicon_ico() -> bytes:
 
 
 def static_files() -> dict[str, bytes]:
-    """Site path -> content of every static file the pages use (the world map is rendered apart)."""
+    """Site path -> content of every static file the pages link to: style sheet, icons, the
+    world-atlas licence, the ontology, shapes and JSON-LD context (the world map is rendered apart)."""
+    from clustergraph import paths
+
     out = {
         "assets/style.css": files("clustergraph").joinpath("site_assets", "style.css").read_bytes(),
         "assets/favicon.svg": FAVICON_SVG,
@@ -42,4 +45,8 @@ def static_files() -> dict[str, bytes]:
     }
     for name in ("LICENSE", "package.json"):
         out[f"assets/vendor/world-atlas/{name}"] = vendor_file("world-atlas", name).read_bytes()
+    out["ontology/clustergraph.ttl"] = paths.ontology_file().read_bytes()
+    out["ontology/context.jsonld"] = paths.context_file().read_bytes()
+    if paths.shapes_file().exists():
+        out["ontology/shapes.ttl"] = paths.shapes_file().read_bytes()
     return out

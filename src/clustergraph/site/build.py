@@ -88,7 +88,9 @@ def check_output_folder(out: Path, *, sources: Sequence[Path] = (), shown: str |
         if folder == target or target in folder.parents:
             raise InputError(f"{shown}: refusing to build the site there: it is or contains {what} "
                              f"({folder}); choose a new folder such as site/")
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
+    if out.is_symlink():
+        raise InputError(f"{shown}: is a symbolic link; the site needs a new or empty folder, not a link to one")
+    if out.exists() and not out.is_dir():
         raise InputError(f"{shown}: is not a folder; the site needs a new or empty folder")
     if not out.exists():
         return
@@ -101,9 +103,9 @@ def check_output_folder(out: Path, *, sources: Sequence[Path] = (), shown: str |
                          f"clustergraph (it has no {MANIFEST}); choose a new or empty folder")
     foreign = sorted(present - listed - {MANIFEST})
     if foreign:
-        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        listing = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
         raise InputError(f"{shown}: refusing to replace this site build: it holds files the build did not "
-                         f"write ({shown}); move them elsewhere first")
+                         f"write ({listing}); move them elsewhere first")
 
 
 def _manifest_files(out: Path) -> set[str] | None:
@@ -180,12 +182,7 @@ def _write_site(root: Path, eg: Any, *, host_url: str, endpoint: str | None, dow
     for kind in sorted(pages.kinds):
         out.page(f"id/{kind}", pages.render_index(kind) or "")
     out.page("map", pages.render_map())
-    onto_files = {"ontology/clustergraph.ttl": paths.ontology_file(), "ontology/index.ttl": paths.ontology_file(),
-                  "ontology/context.jsonld": paths.context_file()}
-    if paths.shapes_file().exists():
-        onto_files["ontology/shapes.ttl"] = paths.shapes_file()
-    for rel_path, source in onto_files.items():
-        out.write(rel_path, source.read_bytes())
+    out.write("ontology/index.ttl", paths.ontology_file().read_bytes())
     out.write("ontology/index.jsonld", serialize_triples(pages.onto_graph.triples(), "jsonld"))
     out.page("ontology", pages.render_ontology(shapes=paths.shapes_file().exists()))
     out.page("downloads", pages.render_downloads(sizes))

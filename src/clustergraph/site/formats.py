@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["date_text", "date_value", "quantity_text"]
+__all__ = ["date_text", "date_value", "quantity_text", "when"]
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December")
@@ -24,6 +24,11 @@ def date_text(lexical: str | None) -> str:
     if month:
         return f"{_MONTHS[int(month) - 1]} {year}"
     return year
+
+
+def when(lexical: str | None) -> dict[str, str] | None:
+    """A date for a template's `<time>`: {"iso": as stated, "text": in words}; None for no date."""
+    return {"iso": lexical, "text": date_text(lexical)} if lexical else None
 
 
 def date_value(lexical: str | None) -> float | None:

@@ -52,6 +52,7 @@ class GraphIndex:
     incoming: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
     labels: dict[str, str] = field(default_factory=dict)
     types: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    by_link: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
 
     def label(self, iri: str) -> str:
         """The best label of `iri`, or the last segment of the IRI."""
@@ -82,7 +83,8 @@ class GraphIndex:
 
     def referrers(self, obj: str, prop: str) -> list[str]:
         """The subjects that point at `obj` with `prop`, in IRI order."""
-        return sorted({s for s, p in self.incoming.get(obj, ()) if p == prop})
+        found = self.by_link.get((obj, prop))
+        return sorted(set(found)) if found else []
 
     def has_type(self, iri: str, cls: str) -> bool:
         return cls in self.types.get(iri, ())
@@ -130,6 +132,7 @@ def index_triples(triples: Iterable[Any]) -> GraphIndex:
                 idx.types[key if isinstance(key, str) else str(key)].append(o.value)
             elif isinstance(key, str):
                 idx.incoming[o.value].append((key, p))
+                idx.by_link[(o.value, p)].append(key)
         elif isinstance(o, ox.Literal) and p in LABEL_PROPERTIES and isinstance(key, str):
             lang = o.language or ""
             rank = (LABEL_PROPERTIES.index(p), 0 if lang == "en" else 1 if lang == "" else 2)

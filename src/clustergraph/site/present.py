@@ -25,15 +25,13 @@ class Citations:
 
     presenter: Presenter
     here: str
-    order: list[str] = field(default_factory=list)
+    numbers: dict[str, int] = field(default_factory=dict)  # source IRI -> its number, in citing order
 
     def cite(self, sources: Iterable[str]) -> list[dict[str, Any]]:
         """Footnote marks for these source IRIs: [{"n": 1, "anchor": "source-1", "title": ...}]."""
         marks = []
-        for s in sorted(set(sources), key=lambda s: self.presenter.idx.label(s).lower()):
-            if s not in self.order:
-                self.order.append(s)
-            n = self.order.index(s) + 1
+        for s in sorted(set(sources), key=lambda s: (self.presenter.idx.label(s).lower(), s)):
+            n = self.numbers.setdefault(s, len(self.numbers) + 1)
             marks.append({"n": n, "anchor": f"source-{n}", "title": self.presenter.idx.label(s)})
         return marks
 
@@ -45,7 +43,7 @@ class Citations:
         """The numbered list of sources for the bottom of the page, with their addresses."""
         idx = self.presenter.idx
         out = []
-        for n, s in enumerate(self.order, start=1):
+        for s, n in self.numbers.items():
             urls = sorted(u.value for u in idx.values(s, SCHEMA + "url"))
             out.append({"n": n, "anchor": f"source-{n}", "link": self.presenter.link(s, self.here),
                         "urls": urls, "publisher": [self.presenter.link(p, self.here)
@@ -95,7 +93,7 @@ class Presenter:
                 "external": target == iri}
 
     def links_to(self, iris: Iterable[str], here: str) -> list[dict[str, Any]]:
-        return [self.link(i, here) for i in sorted(set(iris), key=lambda i: self.label(i).lower())]
+        return [self.link(i, here) for i in sorted(set(iris), key=lambda i: (self.label(i).lower(), i))]
 
     def label(self, iri: str) -> str:
         if iri in self.idx.labels:
@@ -143,7 +141,7 @@ class Presenter:
             if p not in skipped:
                 grouped[p].append(o)
         return [{"property": self.link(p, here), "values": [self.value(o, here, depth) for o in grouped[p]]}
-                for p in sorted(grouped, key=lambda p: (p != RDF_TYPE, self.label(p).lower()))]
+                for p in sorted(grouped, key=lambda p: (p != RDF_TYPE, self.label(p).lower(), p))]
 
     def referenced_by(self, iri: str, here: str, skip: Iterable[str] = (), limit: int = 200) -> list[dict[str, Any]]:
         """What points at `iri`, grouped by property: [{"property", "subjects", "more"}]."""
@@ -153,8 +151,8 @@ class Presenter:
             if p not in skipped:
                 rows[p].append(s)
         out = []
-        for p in sorted(rows, key=lambda p: self.label(p).lower()):
-            subjects = sorted(set(rows[p]), key=lambda s: self.idx.label(s).lower())
+        for p in sorted(rows, key=lambda p: (self.label(p).lower(), p)):
+            subjects = sorted(set(rows[p]), key=lambda s: (self.idx.label(s).lower(), s))
             out.append({"property": self.link(p, here), "subjects": [self.link(s, here) for s in subjects[:limit]],
                         "more": max(0, len(subjects) - limit)})
         return out

@@ -48,7 +48,8 @@ def _environment() -> Any:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("clustergraph.site", "templates"),
         autoescape=jinja2.select_autoescape(("html", "svg", "xml"), default_for_string=True),
-        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        auto_reload=False)
     env.filters["tojson_script"] = lambda value: json.dumps(value, ensure_ascii=False, indent=1).replace("</", "<\\/")
     return env
 
@@ -76,6 +77,7 @@ class PageRenderer:
         onto_terms = {i[len(CG):] for i in self.onto.out if isinstance(i, str) and i.startswith(CG)}
         self.resources: list[str] = sorted(
             k for k in self.idx.out if isinstance(k, str) and k.startswith(ID_NS) and iri_to_path(k) is not None)
+        self._resource_set = frozenset(self.resources)
         self.kinds: dict[str, list[str]] = defaultdict(list)
         for iri in self.resources:
             self.kinds[kind_of(iri)].append(iri)
@@ -111,7 +113,7 @@ class PageRenderer:
 
         if iri == DATASET_IRI and iri not in self.idx.out:
             return self._page("dataset.html", views_site.dataset_page(self))
-        if iri not in self.resources:
+        if iri not in self._resource_set:
             return None
         kind = kind_of(iri)
         build = views_kinds.BUILDERS.get(kind)

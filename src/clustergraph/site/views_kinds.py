@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from clustergraph.site import chart
-from clustergraph.site.formats import date_text, date_value, quantity_text
+from clustergraph.site.formats import date_text, date_value, quantity_text, when
 from clustergraph.site.graph_index import broader_of, narrower_of
 from clustergraph.site.views_resource import base_context, finish
 from clustergraph.site.vocab import (
@@ -48,7 +48,7 @@ def _sorted_links(r: PageRenderer, iris: Any, here: str) -> list[dict[str, Any]]
 
 
 def _by_date(r: PageRenderer, iris: Any, prop: str) -> list[str]:
-    return sorted(iris, key=lambda i: (r.idx.literal(i, prop) or "9999", r.idx.label(i).lower()))
+    return sorted(iris, key=lambda i: (r.idx.literal(i, prop) or "9999", r.idx.label(i).lower(), i))
 
 
 # -- shared pieces -----------------------------------------------------------------------------
@@ -67,8 +67,8 @@ def figure_rows(r: PageRenderer, observations: list[str], here: str, cites: Cita
         rows.append({
             "link": r.present.link(o, here), "metric": [r.present.link(m, here) for m in idx.iris(o, CG + "metric")],
             "value": quantity_text(value, UNIT_LABELS.get(unit, r.present.label(unit) if unit else ""), qualifier),
-            "exact": value, "as_of": date_text(idx.literal(o, CG + "asOf")), "target": target,
-            "target_date": date_text(idx.literal(o, CG + "targetDate")),
+            "exact": value, "as_of": when(idx.literal(o, CG + "asOf")), "target": target,
+            "target_date": when(idx.literal(o, CG + "targetDate")),
             "compared": [r.present.link(c, here) for c in idx.iris(o, CG + "comparableTo")],
             "reported_in": [r.present.link(e, here) for e in idx.iris(o, CG + "reportedIn")],
             "note": idx.literal(o, SKOS + "note") or "", "marks": cites.of(o)})
@@ -81,7 +81,7 @@ def posts_of(r: PageRenderer, posts: list[str], here: str, cites: Citations) -> 
     return [{"title": idx.literal(p, CG + "title") or idx.label(p), "link": r.present.link(p, here),
              "person": [r.present.link(h, here) for h in idx.iris(p, ORG + "heldBy")],
              "organisation": [r.present.link(o, here) for o in idx.iris(p, ORG + "postIn")],
-             "as_of": date_text(idx.literal(p, CG + "asOf")), "note": idx.literal(p, SKOS + "note") or "",
+             "as_of": when(idx.literal(p, CG + "asOf")), "note": idx.literal(p, SKOS + "note") or "",
              "marks": cites.of(p)} for p in _by_date(r, posts, CG + "asOf")]
 
 
@@ -110,12 +110,12 @@ def cluster_rows(r: PageRenderer, clusters: list[str], here: str, via: dict[str,
     """Clusters as rows: link, country, technologies, year joined (and which technology led here)."""
     idx = r.idx
     rows = []
-    for c in sorted(clusters, key=lambda c: idx.label(c).lower()):
+    for c in sorted(clusters, key=lambda c: (idx.label(c).lower(), c)):
         since = sorted(filter(None, (idx.literal(m, CG + "memberSince") for m in memberships_of(r, c))))
         rows.append({"cluster": r.present.link(c, here),
                      "country": [r.present.link(k, here) for k in idx.iris(c, CG + "country")],
                      "technologies": _sorted_links(r, idx.iris(c, CG + "technology"), here),
-                     "since": date_text(since[0]) if since else "",
+                     "since": when(since[0] if since else None),
                      "via": _sorted_links(r, (via or {}).get(c, []), here)})
     return rows
 
@@ -135,6 +135,7 @@ def cluster_page(r: PageRenderer, iri: str) -> Context:
         "approximate": any((idx.literal(g, CG + "approximate") or "") in ("true", "1") for g in geometry),
         "geometry_note": " ".join(filter(None, (idx.literal(g, SKOS + "note") for g in geometry))),
         "geometry_marks": cites.cite(s for g in geometry for s in idx.iris(g, DCT + "source")),
+        "geometry": [present.link(g, here, "geometry") for g in geometry],
     }
     page["description_text"] = idx.literal(iri, CG + "focusDescription") or ""
     memberships = []
@@ -142,20 +143,20 @@ def cluster_page(r: PageRenderer, iri: str) -> Context:
         announced = idx.iris(m, CG + "announcedIn")
         memberships.append({
             "link": present.link(m, here), "initiative": [present.link(i, here) for i in idx.iris(m, ORG + "organization")],
-            "since": date_text(idx.literal(m, CG + "memberSince")), "joined": date_text(idx.literal(m, CG + "joinDate")),
+            "since": when(idx.literal(m, CG + "memberSince")), "joined": when(idx.literal(m, CG + "joinDate")),
             "joined_marks": cites.cite(idx.iris(m, CG + "joinDateSource")),
-            "announcement": [{"link": present.link(a, here), "date": date_text(idx.literal(a, DCT + "date"))}
+            "announcement": [{"link": present.link(a, here), "date": when(idx.literal(a, DCT + "date"))}
                              for a in announced],
             "certainty": [present.link(c, here) for c in idx.iris(m, CG + "certainty")],
             "note": idx.literal(m, SKOS + "note") or "", "marks": cites.of(m)})
     page["memberships"] = memberships
     page["technologies"] = [{"link": present.link(t, here), "path": _technology_path(r, t, here)}
-                            for t in sorted(idx.iris(iri, CG + "technology"), key=lambda t: idx.label(t).lower())]
+                            for t in sorted(idx.iris(iri, CG + "technology"), key=lambda t: (idx.label(t).lower(), t))]
     page["tree_href"] = r.links.page(here, "id/technology")
     page["led_by"] = _sorted_links(r, idx.iris(iri, CG + "ledBy"), here)
     page["members"] = _sorted_links(r, idx.iris(iri, ORG + "hasMember"), here)
     people = []
-    for person in sorted(idx.iris(iri, CG + "keyPerson"), key=lambda p: idx.label(p).lower()):
+    for person in sorted(idx.iris(iri, CG + "keyPerson"), key=lambda p: (idx.label(p).lower(), p)):
         people.append({"link": present.link(person, here),
                        "posts": posts_of(r, idx.referrers(person, ORG + "heldBy"), here, cites)})
     page["people"] = people
@@ -173,7 +174,7 @@ def initiative_page(r: PageRenderer, iri: str) -> Context:
     page["run_by"] = _sorted_links(r, idx.iris(iri, CG + "runBy"), here)
     page["partners"] = _sorted_links(r, idx.iris(iri, CG + "partner"), here)
     launch = idx.iris(iri, CG + "launchEvent")
-    page["launch"] = [{"link": present.link(e, here), "date": date_text(idx.literal(e, DCT + "date")),
+    page["launch"] = [{"link": present.link(e, here), "date": when(idx.literal(e, DCT + "date")),
                        "place": _sorted_links(r, idx.iris(e, SCHEMA + "location"), here), "marks": cites.of(e)}
                       for e in launch]
     memberships = [m for m in idx.referrers(iri, ORG + "organization") if idx.has_type(m, CG + "ClusterMembership")]
@@ -196,11 +197,11 @@ def initiative_page(r: PageRenderer, iri: str) -> Context:
         rows = []
         for m in _by_date(r, ms, CG + "memberSince"):
             for c in idx.iris(m, ORG + "member"):
-                rows.append({"cluster": present.link(c, here), "since": date_text(idx.literal(m, CG + "memberSince")),
+                rows.append({"cluster": present.link(c, here), "since": when(idx.literal(m, CG + "memberSince")),
                              "marks": cites.of(m)})
         return rows
 
-    page["timeline"] = [{"link": present.link(e, here), "date": date_text(idx.literal(e, DCT + "date")),
+    page["timeline"] = [{"link": present.link(e, here), "date": when(idx.literal(e, DCT + "date")),
                          "note": idx.literal(e, SKOS + "note") or "", "marks": cites.of(e),
                          "joined": joined(parts["members"]),
                          "figures": figure_rows(r, parts["figures"], here, cites)}
@@ -260,7 +261,7 @@ def country_page(r: PageRenderer, iri: str) -> Context:
     page["same_as"] = [r.present.link(s, here) for s in idx.iris(iri, OWL + "sameAs")]
     page["clusters"] = cluster_rows(r, clusters, here)
     page["others"] = [{"link": r.present.link(o, here), "types": [r.present.link(t, here) for t in idx.types.get(o, [])]}
-                      for o in sorted(set(in_country) - set(clusters), key=lambda o: idx.label(o).lower())]
+                      for o in sorted(set(in_country) - set(clusters), key=lambda o: (idx.label(o).lower(), o))]
     page["local_map"] = r.local_map(here, clusters)
     page["figures"] = figure_rows(r, [o for o in idx.referrers(iri, CG + "comparableTo")], here, cites)
     shown = {CG + "iso3166Alpha2", CG + "iso3166Alpha3", OWL + "sameAs"}
@@ -273,6 +274,7 @@ def technology_page(r: PageRenderer, iri: str) -> Context:
     here = page["here"]
     page["definition"] = idx.literal(iri, SKOS + "definition") or ""
     page["path"] = _technology_path(r, iri, here)
+    page["broader"] = _sorted_links(r, broader_of(idx, iri), here)
     page["narrower"] = _sorted_links(r, narrower_of(idx, iri), here)
     via: dict[str, list[str]] = {}
     todo, seen = [iri], set()
@@ -308,7 +310,7 @@ def organization_page(r: PageRenderer, iri: str) -> Context:
         ("Organised", links(CG + "organizer"))) if items]
     page["posts"] = posts_of(r, idx.referrers(iri, ORG + "postIn"), here, cites)
     published = idx.referrers(iri, DCT + "publisher")
-    page["published"] = [{"link": r.present.link(p, here), "issued": date_text(idx.literal(p, DCT + "issued"))}
+    page["published"] = [{"link": r.present.link(p, here), "issued": when(idx.literal(p, DCT + "issued"))}
                          for p in _by_date(r, published, DCT + "issued")]
     shown = {ORG + "unitOf"}
     incoming = {CG + "ledBy", ORG + "hasMember", CG + "runBy", CG + "partner", ORG + "unitOf", CG + "organizer",
@@ -323,7 +325,7 @@ def person_page(r: PageRenderer, iri: str) -> Context:
     page["posts"] = posts_of(r, idx.referrers(iri, ORG + "heldBy"), here, cites)
     page["clusters"] = _sorted_links(r, idx.referrers(iri, CG + "keyPerson"), here)
     page["quotations"] = [{"link": r.present.link(q, here), "text": idx.literal(q, SCHEMA + "text") or "",
-                           "date": date_text(idx.literal(q, DCT + "date")),
+                           "date": when(idx.literal(q, DCT + "date")),
                            "post": [r.present.link(p, here) for p in idx.iris(q, CG + "inPost")],
                            "marks": cites.of(q)} for q in _by_date(r, idx.referrers(iri, SCHEMA + "author"), DCT + "date")]
     return finish(r, page, shown=set(), shown_incoming={ORG + "heldBy", CG + "keyPerson", SCHEMA + "author"})
