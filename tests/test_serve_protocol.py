@@ -236,3 +236,14 @@ def test_answers_longer_than_max_rows_are_cut_and_say_so(served: RunningServer) 
     assert len(graph.text.splitlines()) == MAX_ROWS and "x-result-truncated" in graph.headers
     small = ask(served, "GET", QUERIES["SELECT"])
     assert "x-result-truncated" not in small.headers and small.headers["x-result-rows"] == "10"
+
+
+def test_an_answer_larger_than_a_pipe_buffer_arrives_whole(served: RunningServer) -> None:
+    # Workers hand answers over a pipe (64 kB buffers): a 500 kB answer must arrive whole.
+    padding = "x" * 5000
+    query = (f'SELECT ?s (CONCAT(STR(?s), "{padding}") AS ?big) WHERE {{ ?s ?p ?o }} '
+             f"ORDER BY ?s ?p ?o LIMIT {MAX_ROWS}")
+    answer = ask(served, "POST direct", query)
+    assert answer.status == 200 and len(answer.body) > 500_000
+    rows = answer.json()["results"]["bindings"]
+    assert len(rows) == MAX_ROWS and all(r["big"]["value"].endswith(padding) for r in rows)

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import multiprocessing
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -50,23 +51,13 @@ class _Worker:
         self.process.start()
         child.close()
 
-    async def receive(self) -> Any:
-        """The next message from the worker, without blocking the event loop."""
+    async def receive(self, reader: ThreadPoolExecutor) -> Any:
+        """The next message from the worker, read in a thread of `reader` (the event loop goes
+        on; a killed worker ends the read with EOF). A thread rather than `add_reader`, which
+        some event loops (uvloop) do by making the pipe non-blocking under the reader's feet."""
         loop = asyncio.get_running_loop()
-        ready: asyncio.Future[None] = loop.create_future()
-        fd = self.conn.fileno()
-
-        def on_readable() -> None:
-            if not ready.done():
-                ready.set_result(None)
-
-        loop.add_reader(fd, on_readable)
         try:
-            await ready
-        finally:
-            loop.remove_reader(fd)
-        try:
-            return self.conn.recv()
+            return await loop.run_in_executor(reader, self.conn.recv)
         except (EOFError, OSError):
             raise WorkerDied("the query stopped its worker before it finished") from None
 
@@ -87,6 +78,8 @@ class WorkerPool:
         self.timeout = timeout
         self.max_memory = max_memory
         self._context = multiprocessing.get_context("spawn")
+        # One reading thread per worker, and as many again for workers starting in the background.
+        self._reader = ThreadPoolExecutor(max_workers=2 * size, thread_name_prefix="clustergraph-pipe")
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -117,7 +110,7 @@ class WorkerPool:
         worker = _Worker(self._context, self.files, self.max_memory)
         self._all.add(worker)
         try:
-            status, detail = await asyncio.wait_for(worker.receive(), START_TIMEOUT)
+            status, detail = await asyncio.wait_for(worker.receive(self._reader), START_TIMEOUT)
         except (asyncio.TimeoutError, WorkerDied):
             self._discard(worker)
             raise InputError("a query worker did not start (could not load the graph)") from None
@@ -165,7 +158,7 @@ class WorkerPool:
             ) from None
         try:
             worker.conn.send(job)
-            reply = await asyncio.wait_for(worker.receive(), self.timeout)
+            reply = await asyncio.wait_for(worker.receive(self._reader), self.timeout)
         except asyncio.TimeoutError:
             self._replace(worker)
             raise QueryTimeout(
