@@ -382,9 +382,9 @@ def main() -> None:
         f"* /sparql throughput, Oxigraph / clustergraph, each query new: {ratio_new:.2f}x",
         "",
         "Repeated queries are answered from the server's answer cache after their first run (the "
-        "graph does not change while it serves); a new query text pays the safety check (rdflib "
-        "parses it, in the worker) and the round trip to a worker process, the price of a time "
-        "limit that can kill a query.",
+        "graph does not change while it serves); a new query text pays the safety check "
+        "(lexical: the workers run without network, so rdflib's parse is not needed) and the "
+        "round trip to a worker process, the price of a time limit that can kill a query.",
     ]
     if examples:
         notes += ["", "First errors seen:", "", *[f"    {e}" for e in examples[:5]]]

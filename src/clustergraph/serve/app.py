@@ -162,8 +162,8 @@ def _routes() -> list[Any]:
 # ---------------------------------------------------------------------------------------------
 
 
-class RequestLog:
-    """One log line per request: client, method, path, status, bytes, milliseconds."""
+class _HttpMiddleware:
+    """A pure ASGI middleware that sees HTTP requests (`handle`) and passes everything else on."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -171,7 +171,17 @@ class RequestLog:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
-            return
+        else:
+            await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class RequestLog(_HttpMiddleware):
+    """One log line per request: client, method, path, status, bytes, milliseconds."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         start = time.perf_counter()
         status, size = 0, 0
 
@@ -196,20 +206,14 @@ class RequestLog:
                      size, (time.perf_counter() - start) * 1000)
 
 
-class GetOnlyCors:
+class GetOnlyCors(_HttpMiddleware):
     """CORS for reading: `Access-Control-Allow-Origin: *` on GET and HEAD answers only.
 
     A preflight (OPTIONS with Access-Control-Request-Method) is granted for GET alone, so a page on
     another origin can read the graph but cannot POST to it.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         method = scope["method"]
         if method == "OPTIONS" and "access-control-request-method" in headers:
