@@ -80,7 +80,7 @@ def test_every_resource_has_a_page_with_turtle_and_jsonld_beside_it(site: Path, 
     assert (site / "id/cluster/jubail-industrial-city/index.html").is_file()
 
 
-def test_every_internal_link_resolves(site: Path) -> None:
+def test_every_internal_link_resolves_to_a_file(site: Path) -> None:
     broken = []
     pages = sorted(site.rglob("*.html"))
     parsed = {p: _parse(p) for p in pages}
@@ -90,9 +90,9 @@ def test_every_internal_link_resolves(site: Path) -> None:
                 continue
             path, _, fragment = ref.partition("#")
             target = (page.parent / path) if path else page
-            if target.is_dir():
-                target = target / "index.html"
-            if not target.exists():
+            if target.is_dir():  # only a web server turns a folder into its index.html
+                broken.append(f"{page.relative_to(site)}: <{tag} {attr}={ref!r}> is a folder, not a page")
+            elif not target.exists():
                 broken.append(f"{page.relative_to(site)}: <{tag} {attr}={ref!r}>")
             elif fragment and target.suffix == ".html" and fragment not in parsed[target.resolve()
                                                                                    if target.resolve() in parsed
@@ -138,7 +138,7 @@ def test_cluster_page_shows_labels_links_sources_and_schema_org(site: Path) -> N
     links = _parse(page)
     assert "<h1>Jubail Industrial City</h1>" in text
     hrefs = {ref for _, attr, ref in links.refs if attr == "href"}
-    assert "../../country/SA/" in hrefs  # the country, as a link, with its label
+    assert "../../country/SA/index.html" in hrefs  # the country, as a link, with its label
     assert ">Saudi Arabia</a>" in text
     assert any(h.startswith("../../source/") for h in hrefs)  # sources, as pages...
     assert any(h.startswith("https://") and "clustergraph" not in h for h in hrefs)  # ...and addresses
@@ -158,14 +158,14 @@ def test_index_pages_per_kind(site: Path, shipped_graph) -> None:
     assert listing.count("<tr>") == len(clusters) + 1
     candidates = set(shipped_graph.subjects(RDF_TYPE, URIRef(CG + "CandidateCluster")))
     for c in candidates:
-        assert f'href="../candidate/{str(c).rsplit("/", 1)[1]}/"' not in listing
+        assert f'href="../candidate/{str(c).rsplit("/", 1)[1]}/index.html"' not in listing
 
 
 def test_technology_tree_nests_narrower_concepts(site: Path) -> None:
     text = (site / "id/technology/index.html").read_text(encoding="utf-8")
     # green hydrogen is a kind of low-carbon hydrogen (data/technologies.ttl)
-    low_carbon = text.index('href="low-carbon-hydrogen/"')
-    green = text.index('href="green-hydrogen/"')
+    low_carbon = text.index('href="low-carbon-hydrogen/index.html"')
+    green = text.index('href="green-hydrogen/index.html"')
     nested = text[low_carbon:green]
     assert '<ul class="tree">' in nested and "</ul>" not in nested
 

@@ -2,10 +2,12 @@
 
 The browser is driven through the DevTools protocol over `--remote-debugging-pipe` (messages on
 file descriptors 3 and 4, NUL-separated JSON): no websocket library, no Playwright browser
-download, nothing but the Debian package. Pages are served by Python's http.server on a free
-loopback port. For the home page, a cluster page and the map we check: no console errors, no
-uncaught exceptions, no failed or 4xx/5xx requests, that the map draws, that every internal link
-on the page answers 200; and we write a screenshot into the test's output folder.
+download, nothing but the Debian package. The site is built by the command and opened twice:
+from disk (file://) and from Python's http.server on a free loopback port. For a page of every
+type we check: no console errors, no uncaught exceptions, no failed or 4xx/5xx requests, nothing
+fetched from elsewhere, every internal link landing on a page (a file, never a folder or a
+directory listing), that the page fits a 400 px wide screen; we write a screenshot into the
+test's output folder.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from typing import Any
 
 import pytest
 
-from clustergraph.site import build_site
+from clustergraph.cli import main
 
 
 def chromium_binary() -> str:
@@ -116,10 +118,11 @@ class DevTools:
         self._log.close()
 
 
+
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site") / "site"
-    build_site(out)
+    main(["site", str(out)])
     return out
 
 
@@ -144,6 +147,14 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@pytest.fixture(scope="module", params=["file", "http"])
+def origin(request: pytest.FixtureRequest, built_site: Path) -> str:
+    """Where the site is opened: from disk, or from a local web server."""
+    if request.param == "file":
+        return built_site.as_uri() + "/"
+    return request.getfixturevalue("site_server")
+
+
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTools]:
     folder = tmp_path_factory.mktemp("chromium")
@@ -155,7 +166,26 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTools]:
         tools.close()
 
 
-def _visit(browser: DevTools, url: str, screenshot: Path) -> dict[str, Any]:
+_STATE = """(() => ({
+    title: document.title,
+    links: Array.from(document.querySelectorAll('a[href]')).map(a =>
+        typeof a.href === 'string' ? a.href : new URL(a.href.baseVal, document.baseURI).href),
+    markers: document.querySelectorAll('figure.map svg circle').length,
+    mapImages: Array.from(document.querySelectorAll('figure.map svg image')).map(i => i.href.baseVal),
+    charts: document.querySelectorAll('figure.chart svg path').length,
+    h1: (document.querySelector('h1') || {}).textContent,
+    sections: Object.fromEntries(Array.from(document.querySelectorAll('h2')).map(h => {
+        let text = '', n = h.nextElementSibling;
+        while (n && n.tagName !== 'H2') { text += ' ' + n.innerText; n = n.nextElementSibling; }
+        return [h.textContent.trim(), text.replace(/\\s+/g, ' ').trim()];
+    })),
+    schema: Array.from(document.querySelectorAll('script[type="application/ld+json"]')).map(s => s.textContent),
+    listing: document.title.startsWith('Index of') || document.title.startsWith('Directory listing'),
+}))()"""
+
+
+def _visit(browser: DevTools, url: str, screenshot: Path | None = None) -> dict[str, Any]:
+    """Open `url` in a new tab; the page's state, its problems, and its width on a 400 px screen."""
     target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
     session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
     for domain in ("Page", "Runtime", "Log", "Network"):
@@ -165,21 +195,21 @@ def _visit(browser: DevTools, url: str, screenshot: Path) -> dict[str, Any]:
     start = len(browser.events)
     browser.send("Page.navigate", {"url": url}, session=session)
     browser.wait_for("Page.loadEventFired", session)
-    time.sleep(0.3)
-    state = browser.send("Runtime.evaluate", {"returnByValue": True, "expression": """(() => ({
-        title: document.title,
-        links: Array.from(document.querySelectorAll('a[href]')).map(a =>
-            typeof a.href === 'string' ? a.href : new URL(a.href.baseVal, document.baseURI).href),
-        markers: document.querySelectorAll('figure.map svg circle').length,
-        mapImages: Array.from(document.querySelectorAll('figure.map svg image')).map(i => i.href.baseVal),
-        h1: (document.querySelector('h1') || {}).textContent,
-        schema: Array.from(document.querySelectorAll('script[type="application/ld+json"]')).map(s => s.textContent),
-    }))()"""}, session=session)["result"]["value"]
-    shot = browser.send("Page.captureScreenshot", {"format": "png"}, session=session)
-    screenshot.parent.mkdir(parents=True, exist_ok=True)
-    screenshot.write_bytes(base64.b64decode(shot["data"]))
+    time.sleep(0.2)
+    state = browser.send("Runtime.evaluate", {"returnByValue": True, "expression": _STATE},
+                         session=session)["result"]["value"]
+    if screenshot is not None:
+        shot = browser.send("Page.captureScreenshot", {"format": "png"}, session=session)
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        screenshot.write_bytes(base64.b64decode(shot["data"]))
+    browser.send("Emulation.setDeviceMetricsOverride",
+                 {"width": 400, "height": 800, "deviceScaleFactor": 1, "mobile": True}, session=session)
+    time.sleep(0.1)
+    state["narrow_width"] = browser.send("Runtime.evaluate", {"returnByValue": True, "expression":
+                                         "document.documentElement.scrollWidth"}, session=session)["result"]["value"]
     events = [e for e in browser.events[start:] if e.get("sessionId") == session]
     browser.send("Target.closeTarget", {"targetId": target})
+    site_root = url[: url.index("/", url.index("//") + 2) + 1] if url.startswith("http") else _file_root(url)
     problems = []
     for e in events:
         method, params = e.get("method"), e.get("params", {})
@@ -195,50 +225,116 @@ def _visit(browser: DevTools, url: str, screenshot: Path) -> dict[str, Any]:
             problems.append(f"HTTP {params['response']['status']}: {params['response']['url']}")
         elif method == "Network.requestWillBeSent":
             requested = params["request"]["url"]
-            if not requested.startswith(url.split("/", 3)[0] + "//" + url.split("/", 3)[2]) and \
-                    not requested.startswith("data:"):
+            if not requested.startswith((site_root, "data:")):
                 problems.append(f"request outside the site: {requested}")
     state["problems"] = problems
     return state
 
 
-def _internal_links_answer_200(links: list[str], base: str) -> list[str]:
+def _file_root(url: str) -> str:
+    """The site's folder as a file:// URL prefix (the folder holding assets/)."""
+    path = Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path))
+    for folder in (path, *path.parents):
+        if (folder / "assets").is_dir() and (folder / ".clustergraph-site.json").is_file():
+            return folder.as_uri() + "/"
+    raise AssertionError(f"{url} is not inside a site build")
+
+
+def _links_that_do_not_land_on_a_page(links: list[str], origin: str) -> list[str]:
+    """Internal links that are missing, a folder, a directory listing or not 200."""
     bad = []
     for link in sorted(set(links)):
-        if not link.startswith(base):
+        if not link.startswith(origin):
             continue
         target = link.split("#", 1)[0]
+        if origin.startswith("file:"):
+            path = Path(urllib.parse.unquote(urllib.parse.urlsplit(target).path))
+            if not path.is_file():
+                bad.append(f"{target}: {'a folder' if path.is_dir() else 'missing'}")
+            continue
         try:
             with urllib.request.urlopen(target, timeout=10) as response:
+                body = response.read(4096)
                 if response.status != 200:
                     bad.append(f"{target}: HTTP {response.status}")
+                elif b"Directory listing for" in body:
+                    bad.append(f"{target}: a directory listing")
         except urllib.error.HTTPError as exc:
             bad.append(f"{target}: HTTP {exc.code}")
     return bad
 
 
+#: A page of every type: (address inside the site, name).
+PAGES = [
+    ("index.html", "home"),
+    ("id/cluster/index.html", "cluster index"),
+    ("id/technology/index.html", "technology tree"),
+    ("id/cluster/dunkerque-dkarbonation/index.html", "cluster"),
+    ("id/cluster/jubail-industrial-city/index.html", "cluster with people"),
+    ("id/initiative/transitioning-industrial-clusters/index.html", "initiative"),
+    ("id/country/SA/index.html", "country"),
+    ("id/technology/hydrogen/index.html", "technology"),
+    ("id/organization/royal-commission-for-jubail-and-yanbu/index.html", "organisation"),
+    ("id/person/khalid-al-salem/index.html", "person"),
+    ("id/source/zawya-jubail-first-in-middle-east/index.html", "generic"),
+    ("id/dataset/clustergraph/index.html", "dataset"),
+    ("map/index.html", "map"),
+    ("ontology/index.html", "ontology"),
+    ("downloads/index.html", "downloads"),
+]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("page,name", [("", "index"), ("id/cluster/jubail-industrial-city/", "cluster"),
-                                       ("map/", "map")])
-def test_page_renders_in_chromium_without_errors(browser: DevTools, site_server: str, page: str,
-                                                  name: str, tmp_path: Path) -> None:
-    screenshot = tmp_path / "screenshots" / f"{name}.png"
-    state = _visit(browser, site_server + page, screenshot)
+@pytest.mark.parametrize("page,name", PAGES, ids=[name for _, name in PAGES])
+def test_page_renders_links_to_pages_and_fits_a_phone(browser: DevTools, origin: str, page: str, name: str,
+                                                      tmp_path: Path) -> None:
+    screenshot = tmp_path / "screenshots" / f"{name.replace(' ', '-')}.png"
+    state = _visit(browser, origin + page, screenshot)
     assert state["problems"] == []
-    assert state["title"].endswith("· clustergraph")
+    assert state["title"].endswith("· clustergraph") and not state["listing"]
     assert screenshot.stat().st_size > 10_000 and screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert _internal_links_answer_200(state["links"], site_server) == []
-    if name in ("index", "map"):
+    assert _links_that_do_not_land_on_a_page(state["links"], origin) == []
+    assert state["narrow_width"] <= 400, f"{name} is {state['narrow_width']} px wide on a 400 px screen"
+    if name in ("home", "map"):
         assert state["markers"] >= 10, "the map shows the located clusters"
         assert state["mapImages"] and all(not h.startswith("http") for h in state["mapImages"])
-    if name == "cluster":
+    if name == "cluster with people":
         assert state["h1"] == "Jubail Industrial City"
         assert state["markers"] == 1
         (schema,) = state["schema"]
         doc = json.loads(schema)
         assert doc["@context"] == "https://schema.org" and doc["name"] == "Jubail Industrial City"
         assert "geo" in doc
+    if name == "initiative":
+        assert state["charts"] >= 4, "growth drawn as lines"
     print(f"screenshot: {screenshot}")  # noqa: T201 - shown with -s / in the CI log
+
+
+@pytest.mark.slow
+def test_cluster_page_shows_its_join_date_initiative_and_figures(browser: DevTools, origin: str) -> None:
+    state = _visit(browser, origin + "id/cluster/dunkerque-dkarbonation/index.html")
+    assert state["problems"] == []
+    member_of = state["sections"]["Member of"]
+    assert member_of.startswith("Transitioning Industrial Clusters since June 2023")
+    assert "announced in Three clusters join, making 20 in 10 countries (January 2024)" in member_of
+    figures = state["sections"]["Figures and targets"]
+    for phrase in ("annual emissions", "about 16 million t", "emission reduction target", "55 %",
+                   "target for 2030", "jobs supported", "20,000", "target for 2040"):
+        assert phrase in figures
+    assert origin + "id/initiative/transitioning-industrial-clusters/index.html" in state["links"]
+
+
+@pytest.mark.slow
+def test_following_links_in_the_browser_opens_pages(browser: DevTools, origin: str) -> None:
+    """Click through: home -> cluster index -> a cluster -> its country -> back to the home page."""
+    state = _visit(browser, origin + "index.html")
+    path = [origin + "id/cluster/index.html", origin + "id/cluster/jubail-industrial-city/index.html",
+            origin + "id/country/SA/index.html", origin + "index.html"]
+    for step in path:
+        assert step in state["links"], f"{step} is not linked from {state['title']}"
+        state = _visit(browser, step)
+        assert state["problems"] == [] and not state["listing"]
+        assert state["title"].endswith("· clustergraph")
 
 
 @pytest.mark.slow

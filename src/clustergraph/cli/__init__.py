@@ -30,6 +30,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "export": ("export", "Export the graph (Turtle, N-Triples, JSON-LD, CSV...), deterministically."),
     "publish": ("publish", "Load the graph into a remote store (Graph Store Protocol), atomically."),
     "site": ("site", "Build the static linked-data website (pages, maps, downloads)."),
+    "serve": ("serve", "Serve a read-only SPARQL endpoint, query page and linked-data pages."),
 }
 
 EXIT_INTERNAL_ERROR = 3

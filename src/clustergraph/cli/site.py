@@ -8,7 +8,7 @@ import click
 
 
 @click.command("site")
-@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("out", type=click.Path(file_okay=False))
 @click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Build from these RDF files (with the ontology) instead of the shipped data. Repeatable.")
 @click.option("--host-url", default="https://clustergraph.github.io/clustergraph/", show_default=True,
@@ -16,13 +16,16 @@ import click
 @click.option("--endpoint", default=None, metavar="URL",
               help="A SPARQL endpoint serving the graph, named in the dataset description.")
 @click.option("--no-downloads", is_flag=True, help="Do not write the export files into downloads/.")
-def command(out: Path, data: tuple[Path, ...], host_url: str, endpoint: str | None, no_downloads: bool) -> None:
-    """Build the static site into OUT/ (replaced whole, atomically).
+def command(out: str, data: tuple[Path, ...], host_url: str, endpoint: str | None, no_downloads: bool) -> None:
+    """Build the static site into OUT/ (a new or empty folder, or a previous build, replaced whole).
 
     One page per resource at the path of its IRI (id/cluster/<slug>/index.html beside
     index.ttl and index.jsonld), index pages per kind, the technology tree, the ontology
     documentation, a map of all clusters (drawn offline: no tile server, no CDN), downloads
     with the VoID/DCAT description, and .htaccess / w3id.htaccess content-negotiation rules.
+    Links end in index.html, so the site also works opened from disk (file://). A folder that
+    is neither empty nor a previous build (it lists its files in .clustergraph-site.json) is
+    refused, as is one that is or contains the current folder or the source files.
 
     \b
     Example:

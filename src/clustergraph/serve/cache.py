@@ -1,0 +1,54 @@
+"""A bounded cache of answers: the graph never changes while the server runs, so an answer
+computed once (a query's result, a resource in one format) stays right until the server stops.
+
+Least recently used entries go first once the total size passes `max_bytes`; an answer larger
+than `max_entry` is never kept.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Generic, TypeVar
+
+__all__ = ["AnswerCache"]
+
+V = TypeVar("V")
+
+
+class AnswerCache(Generic[V]):
+    def __init__(self, max_bytes: int = 64 * 2**20, max_entry: int = 2 * 2**20) -> None:
+        self.max_bytes = max_bytes
+        self.max_entry = max_entry
+        self._entries: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable) -> V | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry[0]
+
+    def put(self, key: Hashable, value: V, size: int) -> None:
+        if size > self.max_entry:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._size -= old[1]
+            self._entries[key] = (value, size)
+            self._size += size
+            while self._size > self.max_bytes and self._entries:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._size -= dropped
+
+    def __len__(self) -> int:
+        return len(self._entries)

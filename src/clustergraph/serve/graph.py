@@ -1,0 +1,48 @@
+"""The graph as the server's own process holds it: resources and the dataset description.
+
+Queries run in worker processes (`clustergraph.serve.pool`); what is cheap and bounded stays
+here: the triples of one resource for `/id/...` (`clustergraph.export.resource_triples`) and the
+VoID/DCAT description for `/void`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from clustergraph.export import ExportGraph
+    from clustergraph.serve.settings import ServeSettings
+
+__all__ = ["ServedGraph"]
+
+
+class ServedGraph:
+    """The export graph of the served files."""
+
+    def __init__(self, graph: ExportGraph) -> None:
+        self.graph = graph
+        self._descriptions: dict[str, list[Any]] = {}
+
+    @classmethod
+    def load(cls, settings: ServeSettings) -> ServedGraph:
+        """Build the graph of `settings.data` (or the shipped data) with the ontology."""
+        from clustergraph.export import build_export_graph
+
+        return cls(build_export_graph(("ontology", "data"), data=list(settings.data) or None))
+
+    def __len__(self) -> int:
+        return len(self.graph)
+
+    def resource(self, iri: str) -> list[Any]:
+        """The triples describing one resource (empty when the graph does not know it)."""
+        from clustergraph.export import resource_triples
+
+        return resource_triples(self.graph, iri)
+
+    def description(self, endpoint: str) -> list[Any]:
+        """The VoID/DCAT description of the served graph, naming `endpoint` as its SPARQL service."""
+        from clustergraph.dataset import describe
+
+        if endpoint not in self._descriptions:
+            self._descriptions[endpoint] = describe(self.graph, endpoint=endpoint)
+        return self._descriptions[endpoint]

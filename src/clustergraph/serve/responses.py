@@ -1,0 +1,56 @@
+"""Responses shared by the endpoints: JSON errors, worker replies, negotiated formats."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from clustergraph.serve.negotiation import Offer, choose, offer_for_format
+from clustergraph.serve.worker import Reply
+
+__all__ = ["ProblemError", "error_response", "negotiate", "reply_response"]
+
+
+class ProblemError(Exception):
+    """An HTTP error for the client: a status and a message (never a traceback)."""
+
+    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = dict(headers or {})
+
+
+def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
+    return JSONResponse({"error": message}, status_code=status, headers=dict(headers or {}))
+
+
+def negotiate(request: Request, offers: tuple[Offer, ...], what: str) -> Offer:
+    """The offer named by `?format=`, else the one `Accept` prefers; 406 when there is none."""
+    named = request.query_params.get("format")
+    if named:
+        offer = offer_for_format(named, offers)
+        if offer is None:
+            known = ", ".join(dict.fromkeys(o.fmt for o in offers))
+            raise ProblemError(400, f"parameter 'format': {named!r} is not a format for {what} "
+                                    f"(known: {known})")
+        return offer
+    offer = choose(request.headers.get("accept"), offers)
+    if offer is None:
+        types = ", ".join(dict.fromkeys(o.accepts for o in offers))
+        raise ProblemError(406, f"none of the accepted media types can be given for {what} "
+                                f"(available: {types})")
+    return offer
+
+
+def reply_response(reply: Reply, max_rows: int) -> Response:
+    """A worker's reply as an HTTP response; a cut answer says so in its headers."""
+    headers = {"Vary": "Accept"}
+    if reply.status == 200:
+        headers["X-Result-Rows"] = str(reply.rows)
+        if reply.truncated:
+            headers["X-Result-Truncated"] = f"true; the answer was cut at {max_rows} rows (max-rows)"
+    return Response(reply.body, status_code=reply.status, media_type=reply.media_type,
+                    headers=headers)

@@ -1,0 +1,65 @@
+"""The search box: clusters, organisations, people and technologies found by any of their names.
+
+The names come from the site renderer's index (`PageRenderer.search_index()`: every label and
+other name, with the page's address), so the server and the static site find the same things.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+__all__ = ["KIND_NAMES", "NameSearch", "SearchHit"]
+
+#: How each kind is shown next to a hit.
+KIND_NAMES = {
+    "cluster": "industrial cluster",
+    "organization": "organisation",
+    "person": "person",
+    "technology": "technology",
+}
+
+
+def fold(text: str) -> str:
+    """Text for matching: case and accents ignored."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    iri: str
+    label: str
+    kind: str
+    matched: str
+    page: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"iri": self.iri, "label": self.label, "kind": KIND_NAMES.get(self.kind, self.kind),
+                "matched": self.matched, "page": self.page}
+
+
+class NameSearch:
+    """Substring search over names; a name that starts with the text ranks first."""
+
+    def __init__(self, entries: Iterable[Mapping[str, str]], labels: Mapping[str, str]) -> None:
+        self._entries = sorted(
+            (fold(e["label"]), e["label"], e["iri"], e["kind"], e["href"]) for e in entries
+        )
+        self._labels = dict(labels)
+
+    def __call__(self, text: str, *, limit: int = 20) -> list[SearchHit]:
+        wanted = fold(text.strip())
+        if not wanted:
+            return []
+        best: dict[str, tuple[tuple[int, str], SearchHit]] = {}
+        for folded, name, iri, kind, href in self._entries:
+            at = folded.find(wanted)
+            if at < 0:
+                continue
+            rank = (0 if at == 0 else 1, folded)
+            if iri not in best or rank < best[iri][0]:
+                best[iri] = (rank, SearchHit(iri, self._labels.get(iri, name), kind, name, href))
+        ranked = sorted(best.values(), key=lambda item: item[0])
+        return [hit for _, hit in ranked[:limit]]

@@ -1,0 +1,114 @@
+"""`clustergraph serve` from the command line and as an app mounted in another one."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from clustergraph.cli import main
+from fixtures_servers import free_port
+from test_serve_support import start_server, stop_server
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    return code, capsys.readouterr().err
+
+
+def test_a_data_file_that_does_not_parse_stops_with_its_line(capsys, repo_root: Path) -> None:
+    broken = repo_root / "tests" / "broken" / "syntax-error.ttl"
+    code, err = run(capsys, "serve", "--port", str(free_port()), "--data", str(broken))
+    assert code == 2
+    assert err.startswith(f"clustergraph: error: {broken}:12:27: ")
+    assert "Traceback" not in err
+
+
+def test_a_missing_data_file_is_named(capsys, tmp_path: Path) -> None:
+    code, err = run(capsys, "serve", "--data", str(tmp_path / "nowhere.ttl"))
+    assert code == 2 and f"{tmp_path / 'nowhere.ttl'}: no such file" in err
+
+
+def test_a_port_in_use_is_a_clear_error(capsys) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, err = run(capsys, "serve", "--port", str(port))
+    assert code == 2
+    assert err.startswith(f"clustergraph: error: cannot listen on 127.0.0.1:{port}: ")
+
+
+@pytest.mark.parametrize("args", [["--timeout", "0"], ["--max-rows", "0"], ["--workers", "0"],
+                                  ["--port", "70000"]])
+def test_limits_out_of_range_are_usage_errors(capsys, args: list[str]) -> None:
+    code, err = run(capsys, "serve", *args)
+    assert code == 2 and "Invalid value" in err
+
+
+def test_serve_other_data_with_the_ontology(tmp_path: Path) -> None:
+    data = tmp_path / "mine.ttl"
+    data.write_text(
+        "@prefix cg: <https://w3id.org/clustergraph/ontology#> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "<https://w3id.org/clustergraph/id/cluster/my-test-cluster> a cg:IndustrialCluster ;\n"
+        '    skos:prefLabel "My Test Cluster"@en .\n', encoding="utf-8")
+    server = start_server(tmp_path, "--data", str(data), "--workers", "1")
+    try:
+        clusters = server.get("/sparql", {"query": "SELECT ?c WHERE { ?c a "
+                                          "<https://w3id.org/clustergraph/ontology#IndustrialCluster> }"})
+        assert [b["c"]["value"] for b in clusters.json()["results"]["bindings"]] == [
+            "https://w3id.org/clustergraph/id/cluster/my-test-cluster"]
+        page = server.get("/id/cluster/my-test-cluster", headers={"Accept": "text/turtle"})
+        assert page.status == 200 and "My Test Cluster" in page.text
+        assert server.get("/api/search", {"q": "my test"}).json()["results"][0]["label"] == "My Test Cluster"
+        assert server.get("/id/cluster/jubail-industrial-city", headers={"Accept": "text/turtle"}).status == 404
+    finally:
+        stop_server(server)
+
+
+def test_the_app_can_be_mounted_in_another_app() -> None:
+    import urllib.request
+    from contextlib import asynccontextmanager
+
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    from clustergraph.serve import ServeSettings, create_app
+
+    graph_app = create_app(ServeSettings(workers=1, timeout=5))
+
+    @asynccontextmanager
+    async def lifespan(app):
+        await graph_app.state.pool.start()
+        yield
+        await graph_app.state.pool.stop()
+
+    host = Starlette(routes=[Mount("/kg", app=graph_app)], lifespan=lifespan)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(host, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 120
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.1)
+        base = f"http://127.0.0.1:{port}/kg"
+        with urllib.request.urlopen(base + "/sparql?query=ASK%7B%7D") as answer:
+            assert b'"boolean": true' in answer.read()
+        with urllib.request.urlopen(base + "/api/queries/member-counts-as-of?date=2024-01-31") as answer:
+            assert b'"clusters": 18' in answer.read()
+        with urllib.request.urlopen(base + "/health") as answer:
+            assert b'"status":"ok"' in answer.read()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+    assert not thread.is_alive()
