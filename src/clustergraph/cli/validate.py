@@ -80,6 +80,7 @@ def command(
     from clustergraph.report import format_report
     from clustergraph.validation import validate
 
+    bar = _progress_bar()
     try:
         report = validate(
             list(paths) or None,
@@ -91,6 +92,7 @@ def command(
             engine=engine,
             check_shapes=not no_shapes_check,
             queries=False if no_queries else None,
+            progress=bar.update if bar is not None else None,
         )
     except RDFSyntaxError as exc:
         if click.get_current_context().find_root().params.get("debug"):
@@ -105,8 +107,39 @@ def command(
             click.echo(f"::error {where},title=RDF syntax error::{exc.detail}")
         click.echo(str(exc).replace(exc.path, shown, 1), err=True)
         raise click.exceptions.Exit(2) from None
+    finally:
+        if bar is not None:
+            bar.close()
+    for warning in report.warnings:
+        click.echo(f"clustergraph: warning: {warning}", err=True)
     click.echo(format_report(report, fmt), nl=False)
     raise click.exceptions.Exit(report.exit_code)
+
+
+class _Bar:
+    """A tqdm bar of the shapes done, shown on stderr once validation has run for 2 s."""
+
+    def __init__(self) -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(desc="validating", unit="shape", delay=2.0, leave=False)
+        self._focus = 0
+
+    def update(self, done: int, total: int, focus_nodes: int) -> None:
+        self._focus += focus_nodes
+        self._bar.total = total
+        self._bar.set_postfix_str(f"{self._focus:,} focus nodes", refresh=False)
+        self._bar.update(done - self._bar.n)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def _progress_bar() -> _Bar | None:
+    """A progress bar when stderr is a terminal, else None (nothing is written)."""
+    import sys
+
+    return _Bar() if sys.stderr.isatty() else None
 
 
 def _display(path: str) -> str:
