@@ -12,27 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_support import run_command  # noqa: F401  (the `run` fixture)
 from test_safety import Listener
 
 from clustergraph import paths
-from clustergraph.cli import main
 
 ENGINES = ["auto", "oxigraph", "pyshacl"]
-
-
-@pytest.fixture()
-def run(capsys):
-    """Run the command in-process, as from the shell; return (exit code, stdout, stderr)."""
-
-    def _run(*args: str) -> tuple[int, str, str]:
-        try:
-            code = main(list(args)) or 0
-        except SystemExit as exited:
-            code = exited.code
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return _run
 
 
 @pytest.fixture()

@@ -51,6 +51,17 @@ __all__ = ["command"]
     show_default=True,
     help="auto: the fast Oxigraph engine, pySHACL for inference or shapes it does not support.",
 )
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Validate the graph a SPARQL 1.1 endpoint holds (read with one CONSTRUCT query) "
+    "instead of files.",
+)
+@click.option(
+    "--graph",
+    metavar="IRI",
+    help="With --endpoint: the named graph to validate (default: the default graph).",
+)
 @click.option("--no-queries", is_flag=True, help="Skip the syntax check of the stored queries.")
 @click.option(
     "--no-shapes-check", is_flag=True, help="Skip the SHACL-for-SHACL check of the shapes."
@@ -64,6 +75,8 @@ def command(
     fail_on: str,
     fmt: str,
     engine: str,
+    endpoint: str | None,
+    graph: str | None,
     no_queries: bool,
     no_shapes_check: bool,
 ) -> None:
@@ -79,14 +92,23 @@ def command(
     from clustergraph.errors import RDFSyntaxError
     from clustergraph.report import format_report
     from clustergraph.validation import validate
+    from clustergraph.validation.endpoint import validate_endpoint
 
+    if endpoint is not None and (paths or with_shipped_data):
+        raise click.UsageError("give either PATHS (or --with-shipped-data) or --endpoint, not both")
+    if graph is not None and endpoint is None:
+        raise click.UsageError("--graph needs --endpoint")
     bar = _progress_bar()
+    source: dict[str, object] = (
+        {"data": list(paths) or None, "with_shipped_data": with_shipped_data}
+        if endpoint is None
+        else {"url": endpoint, "graph": graph}
+    )
     try:
-        report = validate(
-            list(paths) or None,
+        report = (validate if endpoint is None else validate_endpoint)(
+            **source,  # type: ignore[arg-type]
             shapes=shapes,
             ontology=ontology,
-            with_shipped_data=with_shipped_data,
             inference=inference,
             fail_on=fail_on,
             engine=engine,

@@ -107,20 +107,23 @@ def _read_list(store: pyoxigraph.Store, head: Any) -> list[Any] | None:
 
 
 def _label(store: pyoxigraph.Store, node: Any) -> str | None:
+    """The node's label: English (or untagged) first, then any; the first in sort order when it
+    has several, so that every store gives the same one."""
     import pyoxigraph
 
     if not isinstance(node, (pyoxigraph.NamedNode, pyoxigraph.BlankNode)):
         return None
     for p in _LABELS:
-        best = None
+        english, other = [], []
         for q in store.quads_for_pattern(node, pyoxigraph.NamedNode(p), None, None):
             lit = q.object
             if isinstance(lit, pyoxigraph.Literal):
                 if lit.language in (None, "en") or (lit.language or "").startswith("en-"):
-                    return lit.value
-                best = best or lit.value
-        if best:
-            return best
+                    english.append(lit.value)
+                else:
+                    other.append(lit.value)
+        if english or other:
+            return min(english or other)
     return None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -118,6 +118,7 @@ def validate(
     check_shapes: bool = True,
     queries: Sequence[Path | str] | None | bool = None,
     progress: Progress | None = None,
+    data_names: Mapping[Path, str] | None = None,
 ) -> ValidationReport:
     """Validate data files (default: the shipped data) against the ontology and SHACL shapes.
 
@@ -128,6 +129,8 @@ def validate(
     `engine`: 'auto', 'oxigraph' or 'pyshacl'. `check_shapes`: run SHACL-for-SHACL on the shapes.
     `queries`: stored query files to syntax-check (default: the shipped ones; False: none).
     `progress(done, total, focus_nodes)`: told after each shape the data is validated against.
+    `data_names`: data files that stand for something else (an endpoint's graph), shown by
+    that name and never pointed at with file:line.
     Raises `InputError` (and its `RDFSyntaxError`) for files that are missing or do not parse.
     """
     import pyoxigraph
@@ -156,11 +159,13 @@ def validate(
     loaded = load_graph_store(graph_files, prefixes=prefixes)
     data_store = loaded.store
     render = Render(prefixes)
-    data_locator = Locator(graph_files)
-    warnings = [
-        f"{data_locator.display_path(path)}: the file holds no triples"
-        for path in loaded.empty_files
-    ]
+    names = dict(data_names or {})
+    data_locator = Locator([p for p in graph_files if p not in names])
+
+    def shown(path: Path) -> str:
+        return names.get(path) or data_locator.display_path(path)
+
+    warnings = [f"{shown(path)}: the file holds no triples" for path in loaded.empty_files]
     shapes_locator = Locator([shapes_path])
 
     report_store = pyoxigraph.Store()
@@ -267,7 +272,7 @@ def validate(
         fail_on=fail_on,
         inference=inference,
         engine=used,
-        files=[data_locator.display_path(p) for p in graph_files],
+        files=[shown(p) for p in graph_files],
         warnings=warnings,
         _report_store=report_store,
         _prefixes=prefixes,

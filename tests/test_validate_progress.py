@@ -1,0 +1,67 @@
+"""A validation that runs longer than a couple of seconds shows a progress bar on a terminal's
+stderr, and writes nothing of the kind when stderr is not a terminal (a pipe, a CI log).
+
+The installed command runs on a 100k-triple synthetic graph (long enough to pass the bar's
+two-second delay), once with stderr on a pseudo-terminal, once with stderr on a pipe.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+COMMAND = Path(sys.executable).parent / "clustergraph"
+
+
+@pytest.fixture(scope="module")
+def big_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    spec = importlib.util.spec_from_file_location("synthetic", BENCHMARKS / "synthetic.py")
+    synthetic = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(synthetic)
+    graph = tmp_path_factory.mktemp("progress") / "synthetic.nt"
+    synthetic.write_synthetic(graph, triples=100_000, seed=3, violations=0.01)
+    return graph
+
+
+def validate_args(graph: Path) -> list[str]:
+    return [str(COMMAND), "validate", str(graph), "--no-queries", "--format", "json"]
+
+
+@pytest.mark.slow
+def test_a_long_validation_shows_a_progress_bar_on_a_terminal(big_graph: Path):
+    main, secondary = pty.openpty()
+    process = subprocess.Popen(
+        validate_args(big_graph), stdout=subprocess.PIPE, stderr=secondary, stdin=subprocess.DEVNULL
+    )
+    os.close(secondary)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the other side closed
+            break
+        if not chunk:
+            break
+        seen += chunk
+    out = process.stdout.read()
+    process.wait(timeout=600)
+    os.close(main)
+    assert process.returncode == 1
+    text = seen.decode("utf-8", "replace")
+    assert "validating" in text and "shape" in text and "focus nodes" in text
+    assert b'"conforms": false' in out  # the report itself stays on stdout, whole
+
+
+@pytest.mark.slow
+def test_no_progress_bar_when_stderr_is_not_a_terminal(big_graph: Path):
+    done = subprocess.run(validate_args(big_graph), check=False, capture_output=True, timeout=600)
+    assert done.returncode == 1
+    assert b"validating" not in done.stderr
+    assert done.stderr == b""
