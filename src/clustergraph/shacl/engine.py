@@ -181,6 +181,8 @@ class Engine:
 
     def path_values(self, node: Any, path: Any) -> list[Any]:
         """The values of a SHACL property path from one node, without duplicates."""
+        if type(path) is NamedNode:  # one predicate: the store holds each triple once
+            return [] if isinstance(node, Literal) else list(self._objects(node, path))
         return list(dict.fromkeys(self._path(node, path)))
 
     def _path(self, node: Any, path: Any) -> Iterable[Any]:

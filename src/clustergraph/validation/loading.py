@@ -37,7 +37,9 @@ class LexicalForms:
     by_subject_predicate: dict[tuple[Any, Any], list[Any]] = field(default_factory=dict)
 
     def add(self, subject: Any, predicate: Any, literal: Any) -> None:
-        self.by_subject_predicate.setdefault((subject, predicate), []).append(literal)
+        written = self.by_subject_predicate.setdefault((subject, predicate), [])
+        if literal not in written:  # a triple given twice is one triple
+            written.append(literal)
 
     def get(self, subject: Any, predicate: Any) -> list[Any] | None:
         return self.by_subject_predicate.get((subject, predicate))
