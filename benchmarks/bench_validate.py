@@ -1,6 +1,7 @@
 """Full validation of synthetic graphs with injected violations: our engine (local files and
 `--endpoint`), pySHACL and Jena SHACL 4.5, side by side, with wall time, peak memory and ratios.
 
+    .venv/bin/pip install -e '.[bench]'          # matplotlib, for the PNG
     nice .venv/bin/python benchmarks/bench_validate.py --sizes 10000 100000 1000000 \\
         --pyshacl-max 100000 --out benchmarks/results/validate
 
