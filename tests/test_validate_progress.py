@@ -7,11 +7,14 @@ two-second delay), once with stderr on a pseudo-terminal, once with stderr on a 
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
 import os
 import pty
+import struct
 import subprocess
 import sys
+import termios
 from pathlib import Path
 
 import pytest
@@ -37,6 +40,8 @@ def validate_args(graph: Path) -> list[str]:
 @pytest.mark.slow
 def test_a_long_validation_shows_a_progress_bar_on_a_terminal(big_graph: Path, tmp_path: Path):
     main, secondary = pty.openpty()
+    # A terminal of 24 lines by 100 columns (a new pseudo-terminal has no size, 0 columns).
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
     report = tmp_path / "report.json"
     with report.open("wb") as out:  # a file, not a pipe: nobody reads stdout while it runs
         process = subprocess.Popen(
