@@ -140,9 +140,86 @@ def shipped_lines() -> list[str]:
     return lines
 
 
-def generate(triples: int, seed: int = 42) -> Iterator[str]:
-    """N-Triples lines: the shipped graph, then generated clusters until `triples` is reached."""
+#: The kinds of violation `generate` can inject, one per affected cluster (see `_inject`).
+VIOLATION_KINDS = (
+    "country-not-a-country",
+    "missing-label",
+    "plain-alt-label",
+    "certainty-not-allowed",
+    "unit-does-not-fit",
+    "negative-value",
+    "property-not-allowed",
+    "technology-outside-scheme",
+    "join-date-without-source",
+    "two-countries",
+)
+
+
+def _inject(kind: str, n: int, lines: list[str]) -> None:
+    """Change one generated cluster's lines (`lines`, in place) so that it breaks one shape."""
+    cluster = iri(f"{ID}cluster/synthetic-{n}")
+    membership = iri(f"{ID}membership/synthetic-{n}")
+    obs = iri(f"{ID}observation/synthetic-{n}")
+
+    def t(s: str, p: str, o: str) -> str:
+        return f"{s} {iri(p)} {o} ."
+
+    def replace(prefix: str, new: str | None) -> bool:
+        for i, line in enumerate(lines):
+            if line.startswith(prefix):
+                if new is None:
+                    del lines[i]
+                else:
+                    lines[i] = new
+                return True
+        return False
+
+    if kind == "country-not-a-country":
+        replace(
+            f"{cluster} {iri(CG + 'country')} ", t(cluster, CG + "country", iri(f"{ID}country/ZZ"))
+        )
+    elif kind == "missing-label":
+        replace(f"{cluster} {iri(SKOS + 'prefLabel')} ", None)
+    elif kind == "plain-alt-label":
+        lines.append(t(cluster, SKOS + "altLabel", lit(f"cluster {n}", None)))
+    elif kind == "certainty-not-allowed":
+        replace(
+            f"{membership} {iri(CG + 'certainty')} ",
+            t(membership, CG + "certainty", iri(CG + "Rumoured")),
+        )
+    elif kind == "unit-does-not-fit":
+        if not replace(
+            f"{obs} {iri(QUDT + 'unit')} ", t(obs, QUDT + "unit", iri(UNIT + "PERCENT"))
+        ):
+            lines.append(t(cluster, CG + "country", iri(f"{ID}country/ZZ")))
+    elif kind == "negative-value":
+        if not replace(
+            f"{obs} {iri(QUDT + 'numericValue')} ",
+            t(obs, QUDT + "numericValue", typed("-5.0", "decimal")),
+        ):
+            replace(f"{cluster} {iri(SKOS + 'prefLabel')} ", None)
+    elif kind == "property-not-allowed":
+        lines.append(t(cluster, SCHEMA + "description", lit(f"cluster {n}")))
+    elif kind == "technology-outside-scheme":
+        lines.append(t(cluster, CG + "technology", iri(f"{ID}technology/not-in-the-scheme")))
+    elif kind == "join-date-without-source":
+        if not replace(f"{membership} {iri(CG + 'joinDateSource')} ", None):
+            lines.append(t(membership, CG + "certainty", iri(CG + "Rumoured")))
+    elif kind == "two-countries":
+        lines.append(t(cluster, CG + "country", iri(f"{ID}country/IN")))
+        lines.append(t(cluster, CG + "country", iri(f"{ID}country/US")))
+
+
+def generate(triples: int, seed: int = 42, violations: float = 0.0) -> Iterator[str]:
+    """N-Triples lines: the shipped graph, then generated clusters until `triples` is reached.
+
+    With `violations` > 0, that share of the generated clusters each breaks one shape, the kind
+    taken in turn from `VIOLATION_KINDS` (drawn from a second random stream, so the rest of
+    the graph stays the same as without violations).
+    """
     rng = random.Random(seed)
+    broken = random.Random(seed + 1)
+    injected = 0
     count = 0
     for line in shipped_lines():
         count += 1
@@ -382,6 +459,9 @@ def generate(triples: int, seed: int = 42) -> Iterator[str]:
             add(t(candidate, CG + "country", iri(f"{ID}country/{code}")))
             add(t(candidate, CG + "certainty", iri(CG + "Uncertain")))
             add(t(candidate, DCT + "source", src))
+        if violations and broken.random() < violations:
+            _inject(VIOLATION_KINDS[injected % len(VIOLATION_KINDS)], n, lines)
+            injected += 1
         for line in lines:
             if count >= triples:
                 return
@@ -389,11 +469,13 @@ def generate(triples: int, seed: int = 42) -> Iterator[str]:
             yield line
 
 
-def write_synthetic(path: Path | str, *, triples: int, seed: int = 42) -> int:
+def write_synthetic(
+    path: Path | str, *, triples: int, seed: int = 42, violations: float = 0.0
+) -> int:
     """Write the synthetic graph to `path` (N-Triples); return the number of lines written."""
     written = 0
     with open(path, "w", encoding="utf-8") as out:
-        for line in generate(triples, seed):
+        for line in generate(triples, seed, violations):
             out.write(line)
             out.write("\n")
             written += 1
@@ -406,9 +488,15 @@ def main(argv: list[str] | None = None) -> None:
         "--triples", type=int, default=1_000_000, help="how many triples (default 1,000,000)"
     )
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--violations",
+        type=float,
+        default=0.0,
+        help="share of generated clusters that break one shape each (e.g. 0.01)",
+    )
     parser.add_argument("--out", type=Path, required=True, help="the N-Triples file to write")
     args = parser.parse_args(argv)
-    n = write_synthetic(args.out, triples=args.triples, seed=args.seed)
+    n = write_synthetic(args.out, triples=args.triples, seed=args.seed, violations=args.violations)
     print(f"wrote {n} triples to {args.out}", file=sys.stderr)
 
 

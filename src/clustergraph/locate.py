@@ -27,6 +27,7 @@ __all__ = ["Location", "Locator", "subject_lines"]
 log = logging.getLogger(__name__)
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_LINE_SUFFIXES = {".nt", ".ntriples", ".nq"}
 _TEXT_SUFFIXES = {".ttl", ".turtle", ".trig", ".nt", ".ntriples", ".nq", ".n3"}
 
 _NAME_CHAR = r"(?:\\.|[^\s<>\"'.;,\[\](){}#\\^])"
@@ -75,6 +76,15 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
     return out
 
 
+def _line_subjects(text: str) -> dict[str, int]:
+    """Subjects of an N-Triples/N-Quads text: one statement a line, an IRI subject first on it."""
+    found: dict[str, int] = {}
+    for number, line in enumerate(text.split("\n"), 1):
+        if line[:1] == "<":
+            found.setdefault(line[1 : line.find(">")], number)
+    return found
+
+
 def subject_lines(path: Path | str) -> dict[str, int]:
     """Map each subject IRI of a Turtle/TriG/N-Triples file to the line of its first statement.
 
@@ -88,6 +98,8 @@ def subject_lines(path: Path | str) -> dict[str, int]:
     except OSError as exc:
         log.debug("cannot read %s for line numbers: %s", path, exc)
         return {}
+    if path.suffix.lower() in _LINE_SUFFIXES:
+        return _line_subjects(text)
     base = path.resolve().as_uri()
     prefixes: dict[str, str] = {}
     found: dict[str, int] = {}

@@ -51,6 +51,17 @@ __all__ = ["command"]
     show_default=True,
     help="auto: the fast Oxigraph engine, pySHACL for inference or shapes it does not support.",
 )
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Validate the graph a SPARQL 1.1 endpoint holds (read with one CONSTRUCT query) "
+    "instead of files.",
+)
+@click.option(
+    "--graph",
+    metavar="IRI",
+    help="With --endpoint: the named graph to validate (default: the default graph).",
+)
 @click.option("--no-queries", is_flag=True, help="Skip the syntax check of the stored queries.")
 @click.option(
     "--no-shapes-check", is_flag=True, help="Skip the SHACL-for-SHACL check of the shapes."
@@ -64,6 +75,8 @@ def command(
     fail_on: str,
     fmt: str,
     engine: str,
+    endpoint: str | None,
+    graph: str | None,
     no_queries: bool,
     no_shapes_check: bool,
 ) -> None:
@@ -79,18 +92,29 @@ def command(
     from clustergraph.errors import RDFSyntaxError
     from clustergraph.report import format_report
     from clustergraph.validation import validate
+    from clustergraph.validation.endpoint import validate_endpoint
 
+    if endpoint is not None and (paths or with_shipped_data):
+        raise click.UsageError("give either PATHS (or --with-shipped-data) or --endpoint, not both")
+    if graph is not None and endpoint is None:
+        raise click.UsageError("--graph needs --endpoint")
+    bar = _progress_bar()
+    source: dict[str, object] = (
+        {"data": list(paths) or None, "with_shipped_data": with_shipped_data}
+        if endpoint is None
+        else {"url": endpoint, "graph": graph}
+    )
     try:
-        report = validate(
-            list(paths) or None,
+        report = (validate if endpoint is None else validate_endpoint)(
+            **source,  # type: ignore[arg-type]
             shapes=shapes,
             ontology=ontology,
-            with_shipped_data=with_shipped_data,
             inference=inference,
             fail_on=fail_on,
             engine=engine,
             check_shapes=not no_shapes_check,
             queries=False if no_queries else None,
+            progress=bar.update if bar is not None else None,
         )
     except RDFSyntaxError as exc:
         if click.get_current_context().find_root().params.get("debug"):
@@ -105,8 +129,39 @@ def command(
             click.echo(f"::error {where},title=RDF syntax error::{exc.detail}")
         click.echo(str(exc).replace(exc.path, shown, 1), err=True)
         raise click.exceptions.Exit(2) from None
+    finally:
+        if bar is not None:
+            bar.close()
+    for warning in report.warnings:
+        click.echo(f"clustergraph: warning: {warning}", err=True)
     click.echo(format_report(report, fmt), nl=False)
     raise click.exceptions.Exit(report.exit_code)
+
+
+class _Bar:
+    """A tqdm bar of the shapes done, shown on stderr once validation has run for 2 s."""
+
+    def __init__(self) -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(desc="validating", unit="shape", delay=2.0, leave=False)
+        self._focus = 0
+
+    def update(self, done: int, total: int, focus_nodes: int) -> None:
+        self._focus += focus_nodes
+        self._bar.total = total
+        self._bar.set_postfix_str(f"{self._focus:,} focus nodes", refresh=False)
+        self._bar.update(done - self._bar.n)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def _progress_bar() -> _Bar | None:
+    """A progress bar when stderr is a terminal, else None (nothing is written)."""
+    import sys
+
+    return _Bar() if sys.stderr.isatty() else None
 
 
 def _display(path: str) -> str:

@@ -19,222 +19,62 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Store, Variable
+from pyoxigraph import BlankNode, Literal, NamedNode, Store
 
-from clustergraph.xsd import INTEGER_TYPES
+from clustergraph.shacl.sparql import PreparedQuery, SparqlConstraints
+from clustergraph.shacl.terms import (
+    KNOWN_PREDICATES,
+    OWL,
+    RDF,
+    RDF_LANGSTRING,
+    RDF_NIL,
+    RDF_TYPE,
+    RDFS_CLASS,
+    SH,
+    SHAPE_TYPES,
+    SUBCLASS,
+    VIOLATION,
+    RawResult,
+    Unsupported,
+    compare,
+    component_of,
+    lang_matches,
+    re_flags,
+    well_formed,
+)
 
-__all__ = ["RDF", "RDFS", "SH", "XSD", "Engine", "RawResult", "Unsupported"]
+__all__ = ["Engine"]
 
 log = logging.getLogger(__name__)
 
-SH = "http://www.w3.org/ns/shacl#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+#: Told after each shape: (shapes done, shapes in all, focus nodes of the shape just done).
+Progress = Callable[[int, int, int], None]
 
 
-def _sh(name: str) -> NamedNode:
-    return NamedNode(SH + name)
-
-
-RDF_TYPE = NamedNode(RDF + "type")
-RDF_FIRST = NamedNode(RDF + "first")
-RDF_REST = NamedNode(RDF + "rest")
-RDF_NIL = NamedNode(RDF + "nil")
-RDF_LANGSTRING = NamedNode(RDF + "langString")
-SUBCLASS = NamedNode(RDFS + "subClassOf")
-RDFS_CLASS = NamedNode(RDFS + "Class")
-XSD_STRING = NamedNode(XSD + "string")
-VIOLATION = _sh("Violation")
-
-#: Predicates in the sh: namespace that this engine understands (anything else: Unsupported).
-_KNOWN = {
-    "targetClass",
-    "targetNode",
-    "targetSubjectsOf",
-    "targetObjectsOf",
-    "path",
-    "inversePath",
-    "alternativePath",
-    "zeroOrMorePath",
-    "oneOrMorePath",
-    "zeroOrOnePath",
-    "class",
-    "datatype",
-    "nodeKind",
-    "minCount",
-    "maxCount",
-    "minInclusive",
-    "maxInclusive",
-    "minExclusive",
-    "maxExclusive",
-    "minLength",
-    "maxLength",
-    "pattern",
-    "flags",
-    "languageIn",
-    "uniqueLang",
-    "equals",
-    "disjoint",
-    "lessThan",
-    "lessThanOrEquals",
-    "in",
-    "hasValue",
-    "node",
-    "property",
-    "and",
-    "or",
-    "not",
-    "xone",
-    "closed",
-    "ignoredProperties",
-    "qualifiedValueShape",
-    "qualifiedMinCount",
-    "qualifiedMaxCount",
-    "qualifiedValueShapesDisjoint",
-    "sparql",
-    "select",
-    "prefixes",
-    "declare",
-    "prefix",
-    "namespace",
-    "message",
-    "severity",
-    "deactivated",
-    "name",
-    "description",
-    "order",
-    "group",
-    "defaultValue",
-    "shapesGraph",
-    "suggestedShapesGraph",
-    "entailment",
-    "labelTemplate",
-}
-_SHAPE_TYPES = {SH + "NodeShape", SH + "PropertyShape"}
-
-
-class Unsupported(Exception):
-    """The shapes use a SHACL feature this engine does not implement."""
-
-
-@dataclass
-class RawResult:
-    """One validation result, in Oxigraph terms."""
-
-    focus: Any
-    component: str
-    shape: Any
-    severity: NamedNode
-    path: Any = None
-    value: Any = None
-    messages: list[Literal] = field(default_factory=list)
-    detail: str = ""
-
-
-# -- literal values ---------------------------------------------------------------------------
-
-_INT_TYPES = set(INTEGER_TYPES)
-_LEXICAL = {
-    "integer": r"[+-]?\d+",
-    "decimal": r"[+-]?(\d+(\.\d*)?|\.\d+)",
-    "double": r"[+-]?((\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|INF)|-INF|NaN",
-    "boolean": r"true|false|1|0",
-    "date": r"-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(Z|[+-]\d\d:\d\d)?",
-    "dateTime": r"-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-4]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]\d\d:\d\d)?",
-    "time": r"([01]\d|2[0-4]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]\d\d:\d\d)?",
-    "gYear": r"-?\d{4,}(Z|[+-]\d\d:\d\d)?",
-    "gYearMonth": r"-?\d{4,}-(0[1-9]|1[0-2])(Z|[+-]\d\d:\d\d)?",
-}
-_LEXICAL["float"] = _LEXICAL["double"]
-for _t in _INT_TYPES:
-    _LEXICAL[_t] = _LEXICAL["integer"]
-_LEXICAL_RE = {k: re.compile(v) for k, v in _LEXICAL.items()}
-_NUMERIC = _INT_TYPES | {"decimal", "double", "float"}
-
-
-def _well_formed(lit: Literal) -> bool:
-    dt = lit.datatype.value
-    if not dt.startswith(XSD):
-        return True
-    local = dt[len(XSD) :]
-    rx = _LEXICAL_RE.get(local)
-    if rx is not None and not rx.fullmatch(lit.value):
-        return False
-    if local in (
-        "nonNegativeInteger",
-        "unsignedInt",
-        "unsignedLong",
-        "unsignedShort",
-        "unsignedByte",
-    ):
-        return int(lit.value) >= 0
-    if local == "positiveInteger":
-        return int(lit.value) > 0
-    if local == "nonPositiveInteger":
-        return int(lit.value) <= 0
-    if local == "negativeInteger":
-        return int(lit.value) < 0
-    return True
-
-
-def _comparable(term: Any) -> tuple[str, Any] | None:
-    """A (kind, value) pair for ordering comparisons, or None if the term has no order."""
-    if not isinstance(term, Literal) or term.language:
-        return None
-    dt = term.datatype.value
-    local = dt[len(XSD) :] if dt.startswith(XSD) else None
-    if local in _NUMERIC:
-        if not _well_formed(term):
-            return None
-        try:
-            return ("number", Decimal(term.value.replace("INF", "Infinity")))
-        except InvalidOperation:
-            return None
-    if local == "string":
-        return ("string", term.value)
-    if local in ("date", "dateTime", "gYear", "gYearMonth", "time"):
-        return (local, term.value) if _well_formed(term) else None
-    return None
-
-
-def _compare(a: Any, b: Any) -> int | None:
-    ca, cb = _comparable(a), _comparable(b)
-    if ca is None or cb is None or ca[0] != cb[0]:
-        return None
-    return (ca[1] > cb[1]) - (ca[1] < cb[1])
-
-
-def _lang_matches(tag: str, wanted: str) -> bool:
-    tag, wanted = tag.lower(), wanted.lower()
-    return wanted == "*" or tag == wanted or tag.startswith(wanted + "-")
-
-
-# -- the engine -------------------------------------------------------------------------------
-
-
-class Engine:
+class Engine(SparqlConstraints):
     """Validate the data in one store against the shapes in another."""
 
-    def __init__(self, data: Store, shapes: Store) -> None:
+    def __init__(self, data: Store, shapes: Store, lexical: Any = None) -> None:
+        """`lexical`: the data's literals as written, where the store rewrote them (a
+        `clustergraph.validation.loading.LexicalForms`); checks and results then use those."""
         self.data = data
+        self.lexical = lexical
         self.shapes = shapes
         self._index: dict[tuple[Any, str], list[Any]] = {}
         for quad in shapes:
             p = quad.predicate.value
             self._index.setdefault((quad.subject, p), []).append(quad.object)
-            if p.startswith(SH) and p[len(SH) :] not in _KNOWN:
+            if p.startswith(SH) and p[len(SH) :] not in KNOWN_PREDICATES:
                 raise Unsupported(f"sh:{p[len(SH) :]}")
         self._superclasses: dict[Any, set[Any]] = {}
         self._conforms: dict[tuple[Any, Any], bool] = {}
         self._lists: dict[Any, list[Any]] = {}
         self._params: dict[Any, dict[str, list[Any]]] = {}
+        self._queries: dict[tuple[Any, Any], PreparedQuery | None] = {}
+        self._allowed: dict[Any, set[Any]] = {}
 
     # shapes graph access
     def _get(self, s: Any, name: str, ns: str = SH) -> list[Any]:
@@ -263,8 +103,21 @@ class Engine:
 
     # data graph access
     def _objects(self, s: Any, p: Any) -> Iterator[Any]:
+        written = self.lexical.get(s, p) if self.lexical is not None else None
+        if written is None:
+            for q in self.data.quads_for_pattern(s, p, None, None):
+                yield q.object
+            return
         for q in self.data.quads_for_pattern(s, p, None, None):
-            yield q.object
+            if not self.lexical.rewritten(q.object):
+                yield q.object
+        yield from written
+
+    def _as_written(self, s: Any, p: Any, o: Any) -> Any:
+        """The data's own literal for a term read from the store."""
+        if self.lexical is None or not isinstance(p, NamedNode):
+            return o
+        return self.lexical.original(s, p, o)
 
     def _subjects(self, p: Any, o: Any) -> Iterator[Any]:
         for q in self.data.quads_for_pattern(None, p, o, None):
@@ -302,6 +155,8 @@ class Engine:
 
     def path_values(self, node: Any, path: Any) -> list[Any]:
         """The values of a SHACL property path from one node, without duplicates."""
+        if type(path) is NamedNode:  # one predicate: the store holds each triple once
+            return [] if isinstance(node, Literal) else list(self._objects(node, path))
         return list(dict.fromkeys(self._path(node, path)))
 
     def _path(self, node: Any, path: Any) -> Iterable[Any]:
@@ -354,7 +209,7 @@ class Engine:
                 SH + "targetObjectsOf",
             ) or (
                 p == RDF + "type"
-                and any(t.value in _SHAPE_TYPES for t in self._index[(s, p)])
+                and any(t.value in SHAPE_TYPES for t in self._index[(s, p)])
                 and any(t in (RDFS_CLASS, NamedNode(OWL + "Class")) for t in self._index[(s, p)])
             ):
                 shapes.setdefault(s, None)
@@ -378,12 +233,17 @@ class Engine:
             )
         return list(nodes)
 
-    def validate(self) -> list[RawResult]:
+    def validate(self, progress: Progress | None = None) -> list[RawResult]:
+        """Every shape with a target on its focus nodes; `progress(done, total, focus_nodes)`
+        is called after each shape."""
         results: list[RawResult] = []
-        for shape in self.shapes_with_targets():
+        shapes = self.shapes_with_targets()
+        for done, shape in enumerate(shapes, 1):
             focus = self.focus_nodes(shape)
             if focus:
                 results.extend(self.evaluate(shape, focus))
+            if progress is not None:
+                progress(done, len(shapes), len(focus))
         return results
 
     def conforms(self, shape: Any, node: Any) -> bool:
@@ -396,6 +256,8 @@ class Engine:
         return known
 
     def evaluate(self, shape: Any, focus_nodes: list[Any]) -> list[RawResult]:
+        """The results of `shape` on the given focus nodes only (any subset of its targets:
+        incremental validation relies on this); SPARQL constraints run once for the set."""
         deactivated = self._one(shape, "deactivated")
         if isinstance(deactivated, Literal) and deactivated.value in ("true", "1"):
             return []
@@ -415,9 +277,17 @@ class Engine:
             msgs = list(messages) if filled is None else filled
             out.append(RawResult(focus, component, shape, severity, rpath, value, msgs, detail))
 
-        for focus in focus_nodes:
-            values = [focus] if path is None else self.path_values(focus, path)
-            self._check(shape, focus, values, path, emit, out)
+        params = self._shape_params(shape)
+        if path is None:  # a node shape: its property shapes see the same focus nodes, at once
+            for focus in focus_nodes:
+                self._check(shape, focus, [focus], None, emit, out, nested=False)
+            for prop in params.get("property", []):
+                out.extend(self.evaluate(prop, focus_nodes))
+        else:
+            for focus in focus_nodes:
+                self._check(shape, focus, self.path_values(focus, path), path, emit, out)
+        for constraint in params.get("sparql", []):
+            self._sparql(shape, constraint, focus_nodes, path, emit)
         return out
 
     def _shape_params(self, shape: Any) -> dict[str, list[Any]]:
@@ -430,26 +300,42 @@ class Engine:
             self._params[shape] = cached
         return cached
 
+    def _closed_allowed(self, shape: Any, params: dict[str, list[Any]]) -> set[Any]:
+        """The predicates a closed shape allows: its property paths and sh:ignoredProperties."""
+        allowed = self._allowed.get(shape)
+        if allowed is None:
+            allowed = {self._one(p, "path") for p in params.get("property", ())}
+            for ignored in params.get("ignoredProperties", ()):
+                allowed.update(self._list(ignored))
+            self._allowed[shape] = allowed
+        return allowed
+
     def _check(
-        self, shape: Any, focus: Any, values: list[Any], path: Any, emit: Any, out: list[RawResult]
+        self,
+        shape: Any,
+        focus: Any,
+        values: list[Any],
+        path: Any,
+        emit: Any,
+        out: list[RawResult],
+        *,
+        nested: bool = True,
     ) -> None:
+        """The core constraints of `shape` on one focus node and its value nodes (and, when
+        `nested`, its property shapes on those values)."""
         params = self._shape_params(shape)
-
-        def g(s: Any, name: str) -> list[Any]:
-            return params.get(name, [])
-
-        for cls in g(shape, "class"):
+        for cls in params.get("class", ()):
             for v in values:
                 if not self._is_instance(v, cls):
                     emit(focus, "ClassConstraintComponent", v, f"is not an instance of {cls}")
-        for dt in g(shape, "datatype"):
+        for dt in params.get("datatype", ()):
             for v in values:
-                ok = isinstance(v, Literal) and v.datatype == dt and _well_formed(v)
+                ok = isinstance(v, Literal) and v.datatype == dt and well_formed(v)
                 if ok and dt == RDF_LANGSTRING:
                     ok = bool(v.language)
                 if not ok:
                     emit(focus, "DatatypeConstraintComponent", v, f"should have datatype {dt}")
-        for kind in g(shape, "nodeKind"):
+        for kind in params.get("nodeKind", ()):
             allowed = {
                 "IRI": (NamedNode,),
                 "BlankNode": (BlankNode,),
@@ -462,7 +348,7 @@ class Engine:
                 if not isinstance(v, allowed):
                     emit(focus, "NodeKindConstraintComponent", v, f"should be of node kind {kind}")
         if path is not None:
-            for bound in g(shape, "minCount"):
+            for bound in params.get("minCount", ()):
                 if len(values) < int(bound.value):
                     emit(
                         focus,
@@ -470,7 +356,7 @@ class Engine:
                         None,
                         f"has {len(values)} value(s), needs at least {bound.value}",
                     )
-            for bound in g(shape, "maxCount"):
+            for bound in params.get("maxCount", ()):
                 if len(values) > int(bound.value):
                     emit(
                         focus,
@@ -484,17 +370,17 @@ class Engine:
             ("minExclusive", (1,)),
             ("maxExclusive", (-1,)),
         ):
-            for bound in g(shape, name):
+            for bound in params.get(name, ()):
                 for v in values:
-                    if _compare(v, bound) not in ok_signs:
+                    if compare(v, bound) not in ok_signs:
                         emit(
                             focus,
-                            name[0].upper() + name[1:] + "ConstraintComponent",
+                            component_of(name),
                             v,
                             f"{name} {bound.value}",
                         )
         for name in ("minLength", "maxLength"):
-            for bound in g(shape, name):
+            for bound in params.get(name, ()):
                 for v in values:
                     if isinstance(v, BlankNode):
                         ok = False
@@ -504,25 +390,25 @@ class Engine:
                     if not ok:
                         emit(
                             focus,
-                            name[0].upper() + name[1:] + "ConstraintComponent",
+                            component_of(name),
                             v,
                             f"{name} {bound.value}",
                         )
-        for pattern in g(shape, "pattern"):
+        for pattern in params.get("pattern", ()):
             flags = self._one(shape, "flags")
-            rx = re.compile(pattern.value, _re_flags(flags.value if flags else ""))
+            rx = re.compile(pattern.value, re_flags(flags.value if flags else ""))
             for v in values:
                 if isinstance(v, BlankNode) or not rx.search(v.value):
                     emit(
                         focus, "PatternConstraintComponent", v, f"does not match {pattern.value!r}"
                     )
-        for langs in g(shape, "languageIn"):
+        for langs in params.get("languageIn", ()):
             wanted = [t.value for t in self._list(langs)]
             for v in values:
                 if not (
                     isinstance(v, Literal)
                     and v.language
-                    and any(_lang_matches(v.language, w) for w in wanted)
+                    and any(lang_matches(v.language, w) for w in wanted)
                 ):
                     emit(
                         focus,
@@ -530,7 +416,7 @@ class Engine:
                         v,
                         f"language should be one of {wanted}",
                     )
-        unique = self._one(shape, "uniqueLang")
+        unique = next(iter(params.get("uniqueLang", ())), None)
         if path is not None and isinstance(unique, Literal) and unique.value in ("true", "1"):
             counts: dict[str, int] = {}
             for v in values:
@@ -545,13 +431,13 @@ class Engine:
                         f"more than one value in language {lang!r}",
                     )
         for name in ("equals", "disjoint", "lessThan", "lessThanOrEquals"):
-            for other in g(shape, name):
+            for other in params.get(name, ()):
                 others = (
                     list(dict.fromkeys(self._objects(focus, other)))
                     if not isinstance(focus, Literal)
                     else []
                 )
-                comp = name[0].upper() + name[1:] + "ConstraintComponent"
+                comp = component_of(name)
                 if name == "equals":
                     for v in values:
                         if v not in others:
@@ -567,17 +453,17 @@ class Engine:
                     ok_signs = (-1,) if name == "lessThan" else (-1, 0)
                     for v in values:
                         for o in others:
-                            if _compare(v, o) not in ok_signs:
+                            if compare(v, o) not in ok_signs:
                                 emit(focus, comp, v, f"is not {name} {o}")
-        for members in g(shape, "in"):
+        for members in params.get("in", ()):
             allowed_values = self._list(members)
             for v in values:
                 if v not in allowed_values:
                     emit(focus, "InConstraintComponent", v, "is not one of the allowed values")
-        for wanted_value in g(shape, "hasValue"):
+        for wanted_value in params.get("hasValue", ()):
             if wanted_value not in values:
                 emit(focus, "HasValueConstraintComponent", None, f"misses the value {wanted_value}")
-        for node_shape in g(shape, "node"):
+        for node_shape in params.get("node", ()):
             for v in values:
                 if not self.conforms(node_shape, v):
                     emit(
@@ -586,10 +472,11 @@ class Engine:
                         v,
                         f"does not conform to shape {node_shape}",
                     )
-        for prop in g(shape, "property"):
-            out.extend(self.evaluate(prop, values))
+        if nested:
+            for prop in params.get("property", ()):
+                out.extend(self.evaluate(prop, values))
         for name in ("and", "or", "xone"):
-            for members in g(shape, name):
+            for members in params.get(name, ()):
                 parts = self._list(members)
                 for v in values:
                     n = sum(1 for s in parts if self.conforms(s, v))
@@ -597,11 +484,11 @@ class Engine:
                     if not ok:
                         emit(
                             focus,
-                            name[0].upper() + name[1:] + "ConstraintComponent",
+                            component_of(name),
                             v,
                             f"does not satisfy sh:{name}",
                         )
-        for negated in g(shape, "not"):
+        for negated in params.get("not", ()):
             for v in values:
                 if self.conforms(negated, v):
                     emit(
@@ -610,11 +497,9 @@ class Engine:
                         v,
                         f"conforms to shape {negated}, which it must not",
                     )
-        closed = self._one(shape, "closed")
+        closed = next(iter(params.get("closed", ())), None)
         if isinstance(closed, Literal) and closed.value in ("true", "1"):
-            allowed_p = {self._one(p, "path") for p in g(shape, "property")}
-            for ignored in g(shape, "ignoredProperties"):
-                allowed_p.update(self._list(ignored))
+            allowed_p = self._closed_allowed(shape, params)
             for v in values:
                 if isinstance(v, Literal):
                     continue
@@ -623,16 +508,16 @@ class Engine:
                         emit(
                             focus,
                             "ClosedConstraintComponent",
-                            q.object,
+                            self._as_written(v, q.predicate, q.object),
                             f"property {q.predicate} is not allowed",
                             q.predicate,
                         )
-        for qshape in g(shape, "qualifiedValueShape"):
+        for qshape in params.get("qualifiedValueShape", ()):
             disjoint = self._one(shape, "qualifiedValueShapesDisjoint")
             if isinstance(disjoint, Literal) and disjoint.value in ("true", "1"):
                 raise Unsupported("sh:qualifiedValueShapesDisjoint")
             n = sum(1 for v in values if self.conforms(qshape, v))
-            for bound in g(shape, "qualifiedMinCount"):
+            for bound in params.get("qualifiedMinCount", ()):
                 if n < int(bound.value):
                     emit(
                         focus,
@@ -640,7 +525,7 @@ class Engine:
                         None,
                         f"{n} value(s) conform, needs {bound.value}",
                     )
-            for bound in g(shape, "qualifiedMaxCount"):
+            for bound in params.get("qualifiedMaxCount", ()):
                 if n > int(bound.value):
                     emit(
                         focus,
@@ -648,81 +533,3 @@ class Engine:
                         None,
                         f"{n} values conform, allows {bound.value}",
                     )
-        for constraint in g(shape, "sparql"):
-            self._sparql(shape, constraint, focus, path, emit)
-
-    # SPARQL-based constraints
-    def _prefixes(self, constraint: Any) -> str:
-        lines = []
-        for ontology in self._get(constraint, "prefixes"):
-            for decl in self._get(ontology, "declare"):
-                prefix, ns = self._one(decl, "prefix"), self._one(decl, "namespace")
-                if prefix is not None and ns is not None:
-                    lines.append(f"PREFIX {prefix.value}: <{ns.value}>")
-        return "\n".join(lines) + "\n"
-
-    def _sparql(self, shape: Any, constraint: Any, focus: Any, path: Any, emit: Any) -> None:
-        deactivated = self._one(constraint, "deactivated")
-        if isinstance(deactivated, Literal) and deactivated.value in ("true", "1"):
-            return
-        select = self._one(constraint, "select")
-        if select is None:
-            raise Unsupported("sh:sparql without sh:select")
-        text = select.value
-        if path is not None and "$PATH" in text:
-            text = text.replace("$PATH", self.path_sparql(path))
-        query = self._prefixes(constraint) + text
-        messages = self._get(constraint, "message") or self._get(shape, "message")
-        try:
-            rows: Any = self.data.query(query, substitutions={Variable("this"): focus})
-        except SyntaxError as exc:
-            from clustergraph.errors import InputError
-
-            raise InputError(f"the SPARQL of shape {shape} does not parse: {exc}") from None
-        for row in rows:
-            bindings = {var.value: row[var] for var in rows.variables if row[var] is not None}
-            value = bindings.get("value", focus if path is None else None)
-            rpath = bindings.get("path", path)
-            filled = [
-                Literal(_fill_template(m.value, bindings), language=m.language)
-                if m.language
-                else Literal(_fill_template(m.value, bindings))
-                for m in messages
-            ]
-            emit(focus, "SPARQLConstraintComponent", value, "", rpath, filled)
-
-    def path_sparql(self, path: Any) -> str:
-        if isinstance(path, NamedNode):
-            return f"<{path.value}>"
-        if (path, RDF + "first") in self._index:
-            return "(" + "/".join(self.path_sparql(p) for p in self._list(path)) + ")"
-        for name, fmt in (
-            ("inversePath", "^{}"),
-            ("zeroOrMorePath", "{}*"),
-            ("oneOrMorePath", "{}+"),
-            ("zeroOrOnePath", "{}?"),
-        ):
-            inner = self._one(path, name)
-            if inner is not None:
-                return "(" + fmt.format(self.path_sparql(inner)) + ")"
-        alternative = self._one(path, "alternativePath")
-        if alternative is not None:
-            return "(" + "|".join(self.path_sparql(p) for p in self._list(alternative)) + ")"
-        raise Unsupported(f"property path {path}")
-
-
-def _fill_template(template: str, bindings: dict[str, Any]) -> str:
-    def repl(m: re.Match[str]) -> str:
-        term = bindings.get(m.group(1))
-        if term is None:
-            return m.group(0)
-        return term.value if isinstance(term, (Literal, NamedNode)) else str(term)
-
-    return re.sub(r"\{[?$](\w+)\}", repl, template)
-
-
-def _re_flags(flags: str) -> int:
-    value = 0
-    for ch in flags:
-        value |= {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}.get(ch, 0)
-    return value

@@ -1,0 +1,194 @@
+"""The text of SHACL-SPARQL queries: what they may not do, when one query can serve every focus
+node at once, and message templates.
+
+SHACL pre-binds `$this` to each focus node in turn. Run that way, a constraint costs one query
+per focus node, and on Oxigraph each query can cost time proportional to the graph (an OPTIONAL
+that does not mention `$this` is evaluated in full every time): quadratic overall. When `$this`
+is only used where a join gives the same answers as pre-binding (the outer group, a nested
+group's triple patterns, EXISTS), the engine instead runs the query once with the focus nodes as
+a VALUES block joined at the start of the outer group, and sorts the rows per focus node.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from itertools import pairwise
+from typing import Any
+
+from pyoxigraph import Literal, NamedNode
+
+__all__ = [
+    "NETWORK_FORMS",
+    "absence_form",
+    "fill_template",
+    "forbidden_forms",
+    "network_forms",
+    "values_block",
+    "with_focus_values",
+]
+
+_TOKEN = re.compile(
+    r"""
+    (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+              |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+  | (?P<iri><[^<>"{}|^`\\\s]*>)
+  | (?P<comment>\#[^\n]*)
+  | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_-]*(?::[^\s{}()<>,;"']*)?|:[^\s{}()<>,;"']*)
+  | (?P<punct>[{}()*])
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+#: Keywords that would make a query reach the network or another dataset.
+NETWORK_FORMS = ("SERVICE", "LOAD", "FROM")
+_AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT", "GROUP"}
+
+
+def _tokens(text: str) -> Iterator[tuple[str, str, int]]:
+    """(kind, text, end offset) of each token outside strings, IRIs and comments."""
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup or ""
+        if kind not in ("string", "iri", "comment"):
+            yield kind, m.group(), m.end()
+
+
+def _words(text: str) -> list[str]:
+    return [value.upper() for kind, value, _ in _tokens(text) if kind == "word"]
+
+
+def network_forms(text: str) -> list[str]:
+    """The keywords of `text` that reach beyond the data graph (SERVICE, LOAD, FROM)."""
+    return sorted({w for w in _words(text) if w in NETWORK_FORMS})
+
+
+def forbidden_forms(text: str) -> list[str]:
+    """What SHACL (5.3.1) forbids in a SPARQL-based constraint: MINUS, VALUES, SERVICE, a
+    sub-query, and binding `$this` with AS."""
+    words = _words(text)
+    found = {w for w in words if w in ("MINUS", "VALUES", "SERVICE")}
+    if words.count("SELECT") > 1:
+        found.add("a sub-query")
+    tokens = [(k, v.upper()) for k, v, _ in _tokens(text)]
+    for (k1, v1), (k2, v2) in pairwise(tokens):
+        if v1 == "AS" and k2 == "var" and v2[1:] == "THIS":
+            found.add("AS $this")
+    return sorted(found)
+
+
+def _batch_safe(tokens: list[tuple[str, str, int]]) -> bool:
+    """True when joining `$this` with a VALUES block in the outer group equals pre-binding it."""
+    blocks: list[tuple[str, int]] = []
+    parens = 0
+    previous = ""
+    for kind, value, _ in tokens:
+        upper = value.upper()
+        if kind == "word" and upper in ("LIMIT", "OFFSET"):
+            return False
+        if value == "{":
+            blocks.append(
+                (
+                    "exists"
+                    if previous == "EXISTS"
+                    else "optional"
+                    if previous == "OPTIONAL"
+                    else "group",
+                    parens,
+                )
+            )
+            parens = 0
+        elif value == "}" and blocks:
+            parens = blocks.pop()[1]
+        elif value == "(":
+            parens += 1
+        elif value == ")":
+            parens -= 1
+        elif kind == "var" and value[1:] == "this":
+            inner = [b[0] for b in blocks[1:]]
+            if inner and "exists" not in inner and not (len(inner) == 1 and parens == 0):
+                return False
+        previous = upper
+    return True
+
+
+def with_focus_values(text: str) -> tuple[str, str] | None:
+    """The query split where a `VALUES $this {…}` block goes (start of the outer group), with
+    `$this` added to the projection when needed; None when the query cannot be run set-at-a-time.
+    """
+    tokens = list(_tokens(text))
+    if not _batch_safe(tokens):
+        return None
+    words = [v.upper() for k, v, _ in tokens if k == "word"]
+    opening = next((i for i, t in enumerate(tokens) if t[1] == "{"), None)
+    if opening is None or "SELECT" not in words:
+        return None
+    head = tokens[:opening]
+    projects_this = any((k == "var" and v[1:] == "this") or v == "*" for k, v, _ in head)
+    split = tokens[opening][2]
+    before, after = text[:split], text[split:]
+    if not projects_this:
+        if _AGGREGATES & set(words):
+            return None
+        select = next(
+            i for i, (k, v, _) in enumerate(tokens) if k == "word" and v.upper() == "SELECT"
+        )
+        at = (
+            select + 1
+            if tokens[select + 1][1].upper() not in ("DISTINCT", "REDUCED")
+            else select + 2
+        )
+        cut = tokens[at - 1][2]
+        before = text[:cut] + " ?this" + text[cut:split]
+    return before, after
+
+
+def absence_form(text: str) -> tuple[str, str] | None:
+    """For a query `SELECT $this WHERE { FILTER NOT EXISTS { P } }`: the positive query
+    `SELECT DISTINCT ?this WHERE { P }`, split for its VALUES block. A focus node violates the
+    constraint exactly when the positive query does not return it (and Oxigraph evaluates the
+    positive form set-at-a-time far faster than NOT EXISTS per row). None for any other query.
+    """
+    tokens = list(_tokens(text))
+    opening = next((i for i, t in enumerate(tokens) if t[1] == "{"), None)
+    if opening is None or tokens[-1][1] != "}":
+        return None
+    head = [v.upper() for _, v, _ in tokens[:opening]]
+    if "SELECT" not in head or not set(head[head.index("SELECT") + 1 :]) <= {
+        "DISTINCT",
+        "REDUCED",
+        "$THIS",
+        "?THIS",
+        "WHERE",
+    }:
+        return None
+    body = tokens[opening + 1 : -1]
+    if [v.upper() for _, v, _ in body[:4]] != ["FILTER", "NOT", "EXISTS", "{"]:
+        return None
+    depth = 0
+    for i, (_, value, _) in enumerate(body[3:], start=3):
+        depth += {"{": 1, "}": -1}.get(value, 0)
+        if depth == 0:
+            if i != len(body) - 1:
+                return None
+            break
+    inner = text[body[3][2] : body[-1][2] - 1]
+    prologue = text[: next(end - len(v) for k, v, end in tokens if v.upper() == "SELECT")]
+    return with_focus_values(f"{prologue}SELECT DISTINCT ?this WHERE {{ {inner} }}")
+
+
+def values_block(terms: Iterable[Any]) -> str:
+    """A VALUES block binding `$this` to each of the terms (IRIs or literals)."""
+    return " VALUES ?this { " + " ".join(str(t) for t in terms) + " } "
+
+
+def fill_template(template: str, bindings: dict[str, Any]) -> str:
+    """A message with `{?name}` / `{$name}` replaced by the bound values."""
+
+    def repl(m: re.Match[str]) -> str:
+        term = bindings.get(m.group(1))
+        if term is None:
+            return m.group(0)
+        return term.value if isinstance(term, (Literal, NamedNode)) else str(term)
+
+    return re.sub(r"\{[?$](\w+)\}", repl, template)

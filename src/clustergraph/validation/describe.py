@@ -1,0 +1,272 @@
+"""Turn SHACL report results into `ValidationResult`s: Turtle-like terms with the files' own
+prefixes, labels, the named resource a blank node hangs from, and file:line locations."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from clustergraph.validation.model import _STANDARD_PREFIXES, CHECK, SH, ValidationResult
+
+if TYPE_CHECKING:
+    import pyoxigraph
+
+__all__ = ["Render", "add_location", "compact_detail", "copy_cbd", "default_message", "result_of"]
+
+_LABELS = (
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://purl.org/dc/terms/title",
+    "https://schema.org/name",
+    "http://xmlns.com/foaf/0.1/name",
+)
+
+
+class Render:
+    """Turn Oxigraph terms into short Turtle-like text with the files' own prefixes."""
+
+    def __init__(self, prefixes: dict[str, str]) -> None:
+        self.prefixes = sorted(
+            ((ns, name) for name, ns in {**_STANDARD_PREFIXES, **prefixes}.items() if ns),
+            key=lambda item: -len(item[0]),
+        )
+
+    def iri(self, iri: str) -> str:
+        for ns, name in self.prefixes:
+            if iri.startswith(ns) and len(iri) > len(ns):
+                local = iri[len(ns) :]
+                if all(c.isalnum() or c in "_-./" for c in local) and not local.endswith("."):
+                    return f"{name}:{local}"
+        return f"<{iri}>"
+
+    def term(self, term: Any) -> str:
+        import pyoxigraph
+
+        if isinstance(term, pyoxigraph.NamedNode):
+            return self.iri(term.value)
+        if isinstance(term, pyoxigraph.BlankNode):
+            return f"_:{term.value}"
+        if isinstance(term, pyoxigraph.Literal):
+            text = term.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+            if term.language:
+                return f'"{text}"@{term.language}'
+            if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+                return f'"{text}"'
+            return f'"{text}"^^{self.iri(term.datatype.value)}'
+        return str(term)
+
+    def path(self, store: pyoxigraph.Store, term: Any) -> str:
+        """A SHACL path (possibly a blank-node structure) in SPARQL property-path syntax."""
+        import pyoxigraph
+
+        if isinstance(term, pyoxigraph.NamedNode):
+            return self.iri(term.value)
+
+        def one(p: str) -> Any:
+            for q in store.quads_for_pattern(term, pyoxigraph.NamedNode(p), None, None):
+                return q.object
+            return None
+
+        items = _read_list(store, term)
+        if items is not None:
+            return "/".join(self.path(store, i) for i in items)
+        for name, fmt in (
+            ("inversePath", "^{}"),
+            ("zeroOrMorePath", "{}*"),
+            ("oneOrMorePath", "{}+"),
+            ("zeroOrOnePath", "{}?"),
+        ):
+            inner = one(SH + name)
+            if inner is not None:
+                text = self.path(store, inner)
+                return fmt.format(text if isinstance(inner, pyoxigraph.NamedNode) else f"({text})")
+        alternative = one(SH + "alternativePath")
+        if alternative is not None:
+            return "|".join(self.path(store, i) for i in (_read_list(store, alternative) or []))
+        return self.term(term)
+
+
+def _read_list(store: pyoxigraph.Store, head: Any) -> list[Any] | None:
+    import pyoxigraph
+
+    first = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#first")
+    rest = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#rest")
+    nil = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#nil")
+    items: list[Any] = []
+    node = head
+    while node != nil:
+        firsts = [q.object for q in store.quads_for_pattern(node, first, None, None)]
+        if not firsts:
+            return None
+        items.append(firsts[0])
+        rests = [q.object for q in store.quads_for_pattern(node, rest, None, None)]
+        if not rests:
+            return None
+        node = rests[0]
+    return items
+
+
+def _label(store: pyoxigraph.Store, node: Any) -> str | None:
+    """The node's label: English (or untagged) first, then any; the first in sort order when it
+    has several, so that every store gives the same one."""
+    import pyoxigraph
+
+    if not isinstance(node, (pyoxigraph.NamedNode, pyoxigraph.BlankNode)):
+        return None
+    for p in _LABELS:
+        english, other = [], []
+        for q in store.quads_for_pattern(node, pyoxigraph.NamedNode(p), None, None):
+            lit = q.object
+            if isinstance(lit, pyoxigraph.Literal):
+                if lit.language in (None, "en") or (lit.language or "").startswith("en-"):
+                    english.append(lit.value)
+                else:
+                    other.append(lit.value)
+        if english or other:
+            return min(english or other)
+    return None
+
+
+def _owner(store: pyoxigraph.Store, node: Any) -> Any:
+    """The nearest named resource that a blank node hangs from (within a few steps), or None."""
+    import pyoxigraph
+
+    seen = {node}
+    frontier = [node]
+    for _ in range(6):
+        nxt = []
+        for n in frontier:
+            for q in store.quads_for_pattern(None, None, n, None):
+                s = q.subject
+                if isinstance(s, pyoxigraph.NamedNode):
+                    return s
+                if s not in seen:
+                    seen.add(s)
+                    nxt.append(s)
+        frontier = nxt
+    return None
+
+
+def copy_cbd(src: pyoxigraph.Store, node: Any, dest: pyoxigraph.Store) -> None:
+    """Copy the blank-node closure of `node` (its triples, and those of blank objects) into dest."""
+    import pyoxigraph
+
+    todo, seen = [node], set()
+    while todo:
+        n = todo.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        for q in src.quads_for_pattern(n, None, None, None):
+            dest.add(pyoxigraph.Quad(q.subject, q.predicate, q.object))
+            if isinstance(q.object, pyoxigraph.BlankNode):
+                todo.append(q.object)
+
+
+def default_message(component: str, detail: str) -> str:
+    name = component.removesuffix("ConstraintComponent")
+    return f"{name}: {detail}" if detail else name
+
+
+def compact_detail(detail: str, render: Render) -> str:
+
+    return re.sub(r"<([^<>\s]+)>", lambda m: render.iri(m.group(1)), detail)
+
+
+def add_location(store: pyoxigraph.Store, node: Any, result: ValidationResult) -> None:
+    """Say where to fix a result, beside the standard terms: cgcheck:file and cgcheck:line."""
+    import pyoxigraph
+
+    if result.file is not None:
+        store.add(
+            pyoxigraph.Quad(
+                node, pyoxigraph.NamedNode(CHECK + "file"), pyoxigraph.Literal(result.file)
+            )
+        )
+    if result.line is not None:
+        store.add(
+            pyoxigraph.Quad(
+                node, pyoxigraph.NamedNode(CHECK + "line"), pyoxigraph.Literal(result.line)
+            )
+        )
+
+
+def result_of(
+    store: pyoxigraph.Store,
+    node: Any,
+    graph: pyoxigraph.Store,
+    locator: Any,
+    render: Render,
+    check: str,
+    written_value: Any = None,
+) -> ValidationResult:
+    """One result of a report store, described; `written_value`: its sh:value as the data
+    writes it, when the store may have rewritten it."""
+    import pyoxigraph
+
+    def one(name: str) -> Any:
+        for q in store.quads_for_pattern(node, pyoxigraph.NamedNode(SH + name), None, None):
+            return q.object
+        return None
+
+    focus = one("focusNode")
+    severity_term = one("resultSeverity")
+    severity = severity_term.value.rsplit("#", 1)[-1] if severity_term is not None else "Violation"
+    messages: list[Any] = [
+        q.object
+        for q in store.quads_for_pattern(
+            node, pyoxigraph.NamedNode(SH + "resultMessage"), None, None
+        )
+    ]
+    messages.sort(key=lambda m: (m.language not in (None, "en"), m.value))
+    path = one("resultPath")
+    value = one("value") if written_value is None else written_value
+    component = one("sourceConstraintComponent")
+    shape = one("sourceShape")
+    owner = None
+    target = focus
+    if isinstance(focus, pyoxigraph.BlankNode):
+        owner = _owner(graph, focus)
+        target = owner
+    where = locator.find(target.value) if isinstance(target, pyoxigraph.NamedNode) else None
+    if isinstance(shape, pyoxigraph.BlankNode):
+        shape_text = _describe_shape(store, shape, render)
+    else:
+        shape_text = render.term(shape) if shape is not None else ""
+    message = messages[0].value if messages else ""
+    if (
+        "{" in message
+    ):  # fill in {$value} and {$this}, which pySHACL leaves as they are outside SPARQL
+        import re
+
+        fillers = {"value": value, "this": focus, "focusNode": focus}
+        message = re.sub(
+            r"\{[$?](value|this|focusNode)\}",
+            lambda m: (
+                render.term(fillers[m.group(1)]) if fillers[m.group(1)] is not None else m.group(0)
+            ),
+            message,
+        )
+    return ValidationResult(
+        severity=severity,
+        focus_node=focus.value if isinstance(focus, pyoxigraph.NamedNode) else f"_:{focus.value}",
+        focus_label=_label(graph, focus),
+        message=message,
+        path=render.path(store, path) if path is not None else None,
+        value=render.term(value) if value is not None else None,
+        component=render.term(component) if component is not None else "",
+        source_shape=shape_text,
+        file=where.file if where else None,
+        line=where.line if where else None,
+        check=check,
+        owner=owner.value if owner is not None else None,
+    )
+
+
+def _describe_shape(store: pyoxigraph.Store, shape: Any, render: Render) -> str:
+    """A blank-node shape in a few words: the property shape of its path."""
+    import pyoxigraph
+
+    for q in store.quads_for_pattern(shape, pyoxigraph.NamedNode(SH + "path"), None, None):
+        return f"property shape of {render.path(store, q.object)}"
+    return "a blank-node shape"

@@ -1,0 +1,150 @@
+"""Load the graphs a validation needs, and look at the shapes before anything runs.
+
+Oxigraph's store normalises typed literals (`"01"^^xsd:int` becomes `"1"^^xsd:integer`,
+`"4.0"^^xsd:decimal` becomes `"4"`), while its parser yields them as written. SHACL checks
+and reports the data's own terms, so the loader keeps the literals of the datatypes the store
+rewrites, as parsed, per (subject, predicate): `LexicalForms`, which the engine consults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from clustergraph.errors import InputError
+from clustergraph.load import parse_file
+from clustergraph.shacl.sparql_text import network_forms
+from clustergraph.xsd import INTEGER_TYPES, XSD
+
+if TYPE_CHECKING:
+    import pyoxigraph
+
+__all__ = ["LexicalForms", "LoadedGraph", "load_graph_store", "refuse_network_sparql"]
+
+SH = "http://www.w3.org/ns/shacl#"
+#: Datatypes whose literals the Oxigraph store may rewrite to a canonical form.
+_REWRITTEN = frozenset(
+    XSD + name for name in {*INTEGER_TYPES, "decimal", "double", "float", "boolean"}
+)
+
+
+@dataclass
+class LexicalForms:
+    """The data's literals of rewritten datatypes, as written, by (subject, predicate)."""
+
+    by_subject_predicate: dict[tuple[Any, Any], list[Any]] = field(default_factory=dict)
+
+    def add(self, subject: Any, predicate: Any, literal: Any) -> None:
+        written = self.by_subject_predicate.setdefault((subject, predicate), [])
+        if literal not in written:  # a triple given twice is one triple
+            written.append(literal)
+
+    def get(self, subject: Any, predicate: Any) -> list[Any] | None:
+        return self.by_subject_predicate.get((subject, predicate))
+
+    def original(self, subject: Any, predicate: Any, stored: Any) -> Any:
+        """The literal as written for a stored (possibly rewritten) one, when it is unambiguous."""
+        import pyoxigraph
+
+        written = self.get(subject, predicate)
+        if not written or not isinstance(stored, pyoxigraph.Literal):
+            return stored
+        matching = [w for w in written if _same_value(w, stored)]
+        return matching[0] if len(matching) == 1 else stored
+
+    @staticmethod
+    def rewritten(term: Any) -> bool:
+        """True for a literal whose datatype the store may rewrite."""
+        import pyoxigraph
+
+        return isinstance(term, pyoxigraph.Literal) and term.datatype.value in _REWRITTEN
+
+
+def _same_value(written: Any, stored: Any) -> bool:
+    from decimal import Decimal, InvalidOperation
+
+    if written.value == stored.value:
+        return True
+    try:
+        return Decimal(written.value) == Decimal(stored.value)
+    except InvalidOperation:
+        return {"1": "true", "0": "false"}.get(written.value.strip()) == stored.value
+
+
+@dataclass
+class LoadedGraph:
+    """A store with the triples of some files, the files that held none, and the lexical forms."""
+
+    store: pyoxigraph.Store
+    empty_files: list[Path]
+    lexical: LexicalForms
+
+
+def load_graph_store(
+    files: Iterable[Path], *, prefixes: dict[str, str] | None = None, keep_lexical: bool = True
+) -> LoadedGraph:
+    """Parse the files (through `clustergraph.load.parse_file`) into one store's default graph."""
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    lexical = LexicalForms()
+    empty: list[Path] = []
+    for path in files:
+        counted = [0]
+        store.bulk_extend(_triples(path, prefixes, lexical if keep_lexical else None, counted))
+        if counted[0] == 0:
+            empty.append(path)
+    return LoadedGraph(store, empty, lexical)
+
+
+def _triples(
+    path: Path, prefixes: dict[str, str] | None, lexical: LexicalForms | None, counted: list[int]
+) -> Iterator[pyoxigraph.Quad]:
+    import pyoxigraph
+
+    Quad = pyoxigraph.Quad
+    n = 0
+    for q in parse_file(path, prefixes=prefixes):
+        n += 1
+        o = q.object
+        if lexical is not None and type(o) is pyoxigraph.Literal and o.datatype.value in _REWRITTEN:
+            lexical.add(q.subject, q.predicate, o)
+        yield Quad(q.subject, q.predicate, o)
+    counted[0] = n
+
+
+def refuse_network_sparql(shapes: pyoxigraph.Store, shapes_file: Path, name: Any) -> None:
+    """Raise `InputError` when any SPARQL in the shapes (a constraint's or target's sh:select,
+    a validator's sh:ask) holds SERVICE, LOAD or FROM: it could reach the network or other data."""
+    import pyoxigraph
+
+    for predicate in ("select", "ask"):
+        for q in shapes.quads_for_pattern(None, pyoxigraph.NamedNode(SH + predicate), None, None):
+            found = (
+                network_forms(q.object.value) if isinstance(q.object, pyoxigraph.Literal) else []
+            )
+            if found:
+                raise InputError(
+                    f"{shapes_file}: the SPARQL of shape {name(_owner_shape(shapes, q.subject))} "
+                    f"uses {', '.join(found)}, which could reach the network; refused, nothing was run"
+                )
+
+
+def _owner_shape(shapes: pyoxigraph.Store, node: Any) -> Any:
+    """The named node a SPARQL constraint, target or validator hangs from (or the node itself)."""
+    import pyoxigraph
+
+    seen, frontier = {node}, [node]
+    for _ in range(6):
+        nxt = []
+        for n in frontier:
+            if isinstance(n, pyoxigraph.NamedNode):
+                return n
+            for q in shapes.quads_for_pattern(None, None, n, None):
+                if q.subject not in seen:
+                    seen.add(q.subject)
+                    nxt.append(q.subject)
+        frontier = nxt
+    return node

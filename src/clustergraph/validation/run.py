@@ -1,0 +1,284 @@
+"""The entry point: `validate`, with the file lists and the stored-query syntax check."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from importlib.util import find_spec
+from pathlib import Path
+
+from clustergraph import paths
+from clustergraph.errors import InputError
+from clustergraph.load import expand_paths, load_store
+from clustergraph.shacl.engine import Progress
+from clustergraph.validation.describe import Render, add_location, result_of
+from clustergraph.validation.engines import Report, oxigraph_report, pyshacl_report
+from clustergraph.validation.loading import load_graph_store, refuse_network_sparql
+from clustergraph.validation.model import (
+    CHECK,
+    ENGINES,
+    INFERENCE,
+    SEVERITIES,
+    SH,
+    ValidationReport,
+    ValidationResult,
+    _rdf_type,
+)
+
+__all__ = ["check_queries", "data_sources", "shacl_shacl_file", "validate"]
+
+log = logging.getLogger(__name__)
+
+
+def shacl_shacl_file() -> Path:
+    """The SHACL-for-SHACL shapes graph (W3C SHACL, appendix C), as shipped with pySHACL.
+
+    Found without importing pySHACL, which keeps the check fast.
+    """
+    spec = find_spec("pyshacl")
+    if spec is None or not spec.submodule_search_locations:
+        raise InputError("pyshacl is not installed; it is needed for the shapes-for-shapes check")
+    return Path(next(iter(spec.submodule_search_locations))) / "assets" / "shacl-shacl.ttl"
+
+
+def data_sources(
+    data: Sequence[Path | str] | None = None, *, with_shipped_data: bool = False
+) -> list[Path]:
+    """The data files to validate: the given files (folders expanded), the shipped ones, or both.
+
+    With `with_shipped_data`, a shipped file is left out when a given file has the same name
+    (so a changed copy of `data/clusters.ttl` replaces the shipped one instead of doubling it).
+    """
+    given = expand_paths(data) if data else []
+    if given and not with_shipped_data:
+        return given
+    names = {p.name for p in given}
+    resolved = {p.resolve() for p in given}
+    shipped = [p for p in paths.data_files() if p.name not in names and p.resolve() not in resolved]
+    return given + shipped
+
+
+# -- stored queries ---------------------------------------------------------------------------
+
+
+def check_queries(
+    files: Sequence[Path | str] | None = None,
+) -> list[tuple[Path, int | None, int | None, str]]:
+    """Parse every stored query; return (file, line, column, message) for each that does not.
+
+    Queries are parsed by Oxigraph (the engine that runs them) against an empty store and never
+    read from: SELECT, CONSTRUCT and DESCRIBE queries are not evaluated. grlc-style parameters
+    (`?_name`) are plain variables and parse as such.
+    """
+    import re
+
+    import pyoxigraph
+
+    problems: list[tuple[Path, int | None, int | None, str]] = []
+    store = pyoxigraph.Store()
+    for path in paths.query_files() if files is None else [Path(f) for f in files]:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append((path, None, None, f"cannot read: {exc}"))
+            continue
+        try:
+            store.query(text)
+        except SyntaxError as exc:
+            message = str(exc)
+            m = re.match(r"error at (\d+):(\d+): (.*)", message, re.DOTALL)
+            if m:
+                problems.append(
+                    (path, int(m.group(1)), int(m.group(2)), f"SPARQL syntax error: {m.group(3)}")
+                )
+            else:
+                problems.append((path, None, None, f"SPARQL syntax error: {message}"))
+        except (
+            OSError,
+            RuntimeError,
+            ValueError,
+        ) as exc:  # evaluation of an ASK on the empty store
+            log.debug("query %s parsed, evaluation on an empty store failed: %s", path, exc)
+    return problems
+
+
+# -- the entry point --------------------------------------------------------------------------
+
+
+def validate(
+    data: Sequence[Path | str] | None = None,
+    *,
+    shapes: Path | str | None = None,
+    ontology: Path | str | None = None,
+    with_shipped_data: bool = False,
+    inference: str = "none",
+    fail_on: str = "violation",
+    engine: str = "auto",
+    check_shapes: bool = True,
+    queries: Sequence[Path | str] | None | bool = None,
+    progress: Progress | None = None,
+    data_names: Mapping[Path, str] | None = None,
+) -> ValidationReport:
+    """Validate data files (default: the shipped data) against the ontology and SHACL shapes.
+
+    `data`: files or folders; replaces the shipped data unless `with_shipped_data`.
+    `shapes`, `ontology`: other files instead of the shipped ones.
+    `inference`: 'none' (default: the ontology is merged into the data graph, so subclasses
+    count), 'rdfs' or 'owlrl'. `fail_on`: 'violation' or 'warning'.
+    `engine`: 'auto', 'oxigraph' or 'pyshacl'. `check_shapes`: run SHACL-for-SHACL on the shapes.
+    `queries`: stored query files to syntax-check (default: the shipped ones; False: none).
+    `progress(done, total, focus_nodes)`: told after each shape the data is validated against.
+    `data_names`: data files that stand for something else (an endpoint's graph), shown by
+    that name and never pointed at with file:line.
+    Raises `InputError` (and its `RDFSyntaxError`) for files that are missing or do not parse.
+    """
+    import pyoxigraph
+
+    started = time.perf_counter()
+    if inference not in INFERENCE:
+        raise InputError(f"inference must be one of {', '.join(INFERENCE)}, not {inference!r}")
+    if fail_on not in ("violation", "warning"):
+        raise InputError(f"fail_on must be 'violation' or 'warning', not {fail_on!r}")
+    if engine not in ENGINES:
+        raise InputError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    shapes_path = Path(shapes) if shapes is not None else paths.shapes_file()
+    ontology_path = Path(ontology) if ontology is not None else paths.ontology_file()
+    data_files = data_sources(data, with_shipped_data=with_shipped_data)
+    for required in (shapes_path, ontology_path):
+        if not required.is_file():
+            raise InputError(f"{required}: no such file")
+    graph_files = [*data_files, ontology_path]
+
+    from clustergraph.locate import Locator
+
+    prefixes: dict[str, str] = {}
+    shapes_store = load_graph_store([shapes_path], prefixes=prefixes, keep_lexical=False).store
+    render = Render(prefixes)
+    refuse_network_sparql(shapes_store, shapes_path, render.term)
+    loaded = load_graph_store(graph_files, prefixes=prefixes)
+    data_store = loaded.store
+    render = Render(prefixes)
+    names = dict(data_names or {})
+    data_locator = Locator([p for p in graph_files if p not in names])
+
+    def shown(path: Path) -> str:
+        return names.get(path) or data_locator.display_path(path)
+
+    warnings = [f"{shown(path)}: the file holds no triples" for path in loaded.empty_files]
+    shapes_locator = Locator([shapes_path])
+
+    report_store = pyoxigraph.Store()
+    report_node = pyoxigraph.BlankNode()
+    report_store.add(
+        pyoxigraph.Quad(report_node, _rdf_type(), pyoxigraph.NamedNode(SH + "ValidationReport"))
+    )
+    results: list[ValidationResult] = []
+
+    def collect(
+        report: Report,
+        graph: pyoxigraph.Store,
+        locator: Locator,
+        check: str,
+    ) -> None:
+        store, nodes, written = report
+        report_store.extend(q for q in store)
+        for node in nodes:
+            report_store.add(
+                pyoxigraph.Quad(report_node, pyoxigraph.NamedNode(SH + "result"), node)
+            )
+            result = result_of(store, node, graph, locator, render, check, written.get(node))
+            results.append(result)
+            add_location(report_store, node, result)
+
+    shapes_ok = True
+    if check_shapes:
+        meta_shapes = load_store([shacl_shacl_file()])
+        meta_report = oxigraph_report(shapes_store, meta_shapes, render)
+        if meta_report[1]:
+            shapes_ok = False
+            collect(meta_report, shapes_store, shapes_locator, "shapes")
+            log.warning("the shapes do not pass SHACL-for-SHACL; the data was not validated")
+
+    used = engine
+    if shapes_ok:
+        if engine == "auto":
+            used = "oxigraph" if inference == "none" else "pyshacl"
+        if used == "oxigraph":
+            if inference != "none":
+                raise InputError(
+                    "the oxigraph engine does no inference; use engine='pyshacl' or 'auto'"
+                )
+            from clustergraph.shacl import Unsupported
+
+            try:
+                data_report = oxigraph_report(
+                    data_store, shapes_store, render, loaded.lexical, progress
+                )
+            except Unsupported as exc:
+                if engine == "oxigraph":
+                    raise InputError(
+                        f"the oxigraph engine does not support {exc}; use engine='pyshacl'"
+                    ) from None
+                log.info("shapes use %s: validating with pySHACL", exc)
+                used = "pyshacl"
+        if used == "pyshacl":
+            data_report = pyshacl_report(graph_files, shapes_path, inference)
+        collect(data_report, data_store, data_locator, "data")
+
+    if queries is not False:
+        query_files = None if queries in (None, True) else list(queries)  # type: ignore[arg-type]
+        for path, line, column, message in check_queries(query_files):
+            node = pyoxigraph.BlankNode()
+            q_store = pyoxigraph.Store()
+            NN = pyoxigraph.NamedNode
+            for p, o in (
+                (_rdf_type(), NN(SH + "ValidationResult")),
+                (NN(SH + "focusNode"), NN(path.resolve().as_uri())),
+                (NN(SH + "resultSeverity"), NN(SH + "Violation")),
+                (NN(SH + "sourceConstraintComponent"), NN(CHECK + "QuerySyntax")),
+                (NN(SH + "resultMessage"), pyoxigraph.Literal(message)),
+            ):
+                q_store.add(pyoxigraph.Quad(node, p, o))
+            report_store.extend(q for q in q_store)
+            report_store.add(pyoxigraph.Quad(report_node, NN(SH + "result"), node))
+            results.append(
+                ValidationResult(
+                    severity="Violation",
+                    focus_node=path.resolve().as_uri(),
+                    message=message,
+                    component="cgcheck:QuerySyntax",
+                    file=data_locator.display_path(path),
+                    line=line,
+                    column=column,
+                    check="query",
+                )
+            )
+            add_location(report_store, node, results[-1])
+
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    results.sort(
+        key=lambda r: (
+            r.file or "~",
+            r.line or 0,
+            r.focus_node,
+            order.get(r.severity, 9),
+            r.path or "",
+            r.value or "",
+        )
+    )
+    report = ValidationReport(
+        results=results,
+        fail_on=fail_on,
+        inference=inference,
+        engine=used,
+        files=[shown(p) for p in graph_files],
+        warnings=warnings,
+        _report_store=report_store,
+        _prefixes=prefixes,
+    )
+    report.seconds = time.perf_counter() - started
+    log.info(
+        "validated %d files in %.3f s with %s: %s", len(graph_files), report.seconds, used, report
+    )
+    return report
