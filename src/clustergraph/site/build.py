@@ -92,15 +92,13 @@ def check_output_folder(out: Path, *, sources: Sequence[Path] = (), shown: str |
         raise InputError(f"{shown}: is a symbolic link; the site needs a new or empty folder, not a link to one")
     if out.exists() and not out.is_dir():
         raise InputError(f"{shown}: is not a folder; the site needs a new or empty folder")
-    if not out.exists():
-        return
-    present = {p.relative_to(out).as_posix() for p in out.rglob("*") if not p.is_dir() or p.is_symlink()}
-    if not present and not any(out.iterdir()):
+    if not out.exists() or not any(out.iterdir()):
         return
     listed = _manifest_files(out)
     if listed is None:
         raise InputError(f"{shown}: refusing to replace a folder that is not empty and is not a site built by "
                          f"clustergraph (it has no {MANIFEST}); choose a new or empty folder")
+    present = {p.relative_to(out).as_posix() for p in out.rglob("*") if not p.is_dir() or p.is_symlink()}
     foreign = sorted(present - listed - {MANIFEST})
     if foreign:
         listing = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")

@@ -29,7 +29,7 @@ from clustergraph.site.geomap import (
 from clustergraph.site.graph_index import index_triples, iri_to_path, kind_of, technology_focus
 from clustergraph.site.links import LinkStyle
 from clustergraph.site.present import Presenter
-from clustergraph.site.vocab import CG, ID_NS, KINDS, kind_title
+from clustergraph.site.vocab import CG, ID_NS
 
 __all__ = ["PageRenderer", "SEARCH_KINDS"]
 
@@ -228,4 +228,4 @@ class PageRenderer:
             nav=nav, home=self.links.page(here, ""), css=self.links.file(here, "assets/style.css"),
             icon=self.links.file(here, "assets/favicon.svg"),
             licence=self.links.file(here, "assets/vendor/world-atlas/LICENSE"),
-            kinds_known=KINDS, kind_title=kind_title, page=context, **context)
+            page=context, **context)
