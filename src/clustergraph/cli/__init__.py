@@ -28,6 +28,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "export": ("export", "Export the graph (Turtle, N-Triples, JSON-LD, CSV...), deterministically."),
     "publish": ("publish", "Load the graph into a remote store (Graph Store Protocol), atomically."),
     "site": ("site", "Build the static linked-data website (pages, maps, downloads)."),
+    "diff": ("diff", "Show what a change does to the graph: statements added and removed, per resource."),
 }
 
 EXIT_INTERNAL_ERROR = 3
