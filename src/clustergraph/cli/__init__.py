@@ -28,6 +28,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "export": ("export", "Export the graph (Turtle, N-Triples, JSON-LD, CSV...), deterministically."),
     "publish": ("publish", "Load the graph into a remote store (Graph Store Protocol), atomically."),
     "site": ("site", "Build the static linked-data website (pages, maps, downloads)."),
+    "validate-changed": ("validate_changed", "Validate only what changed since a git revision (a full run's verdict)."),
     "diff": ("diff", "Show what a change does to the graph: statements added and removed, per resource."),
 }
 
