@@ -264,11 +264,13 @@ def supers_of(store: Any, cls: Any, cache: dict[Any, set[str]]) -> set[str]:
     """The class and its superclasses (rdfs:subClassOf, transitively), as IRIs."""
     import pyoxigraph as ox
 
+    if isinstance(cls, ox.Literal):
+        return set()
     if cls not in cache:
         found, todo = {cls}, [cls]
         while todo:
             for q in store.quads_for_pattern(todo.pop(), ox.NamedNode(SUBCLASS), None, ox.DefaultGraph()):
-                if q.object not in found:
+                if q.object not in found and not isinstance(q.object, ox.Literal):
                     found.add(q.object)
                     todo.append(q.object)
         cache[cls] = {c.value for c in found if isinstance(c, ox.NamedNode)}
