@@ -50,6 +50,7 @@ def repo(tmp_path_factory) -> Path:
     git(root, "init", "-q", "-b", "main")
     git(root, "add", ".")
     git(root, "commit", "-q", "-m", "base")
+    git(root, "tag", "base")
     return root
 
 
@@ -57,7 +58,7 @@ def repo(tmp_path_factory) -> Path:
 def in_repo(repo, monkeypatch, tmp_path_factory):
     monkeypatch.chdir(repo)
     yield repo
-    git(repo, "checkout", "-q", "--", ".")
+    git(repo, "reset", "-q", "--hard", "base")
     git(repo, "clean", "-q", "-fd")
 
 
@@ -170,6 +171,11 @@ def test_incremental_verdicts_equal_full_verdicts_over_random_edits(in_repo, tmp
         verdicts.add(full.conforms)
         kinds.add(what.split()[0])
         git(in_repo, "checkout", "-q", "--", "ontology/shapes.ttl")  # a shape edit is judged once
+        if step == STEPS // 2:  # commit what was judged: the new HEAD is known without a full run
+            git(in_repo, "add", "-A")
+            git(in_repo, "commit", "-q", "-m", "edits")
+            again, _ = judge(tmp_path_factory)
+            assert (again.mode, again.cache_built, again.evaluated) == ("incremental", False, 0)
     assert False in verdicts  # the edits did break the graph: the comparison had work to do
     assert {"add", "delete", "rename", "rename-everywhere", "move", "shapes"} <= kinds
     assert judged.evaluated < 2000  # far fewer than the graph's focus nodes

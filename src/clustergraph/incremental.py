@@ -17,6 +17,7 @@ run (`clustergraph.validation.validate`), said in the report.
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 import time
 from collections.abc import Sequence
@@ -32,6 +33,8 @@ from clustergraph.incremental_cache import (
     cache_key,
     declared_prefixes,
     default_cache_dir,
+    derive_entry,
+    prune,
     scoped_lines,
 )
 from clustergraph.revisions import Repository, is_rdf_name
@@ -45,6 +48,10 @@ __all__ = ["Judged", "validate_changed_since"]
 
 SH = "http://www.w3.org/ns/shacl#"
 SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+
+#: shape (N-Triples) -> focus node (N-Triples) -> its results, rendered (dicts of ValidationResult
+#: fields, with `target`: the resource whose file and line they show, `rel` and `line`: those).
+Results = dict[str, dict[str, list[dict[str, Any]]]]
 
 
 @dataclass
@@ -165,7 +172,7 @@ class _Renderer:
 
 
 def _render_all(store: Any, shapes: Any, raw: dict[str, dict[str, list[Any]]],
-                prefixes: dict[str, str]) -> dict[str, dict[str, list[dict[str, Any]]]]:
+                prefixes: dict[str, str]) -> Results:
     renderer = _Renderer(store, shapes, prefixes)
     return {shape: {focus: [renderer(r) for r in found] for focus, found in by_focus.items()}
             for shape, by_focus in raw.items()}
@@ -176,32 +183,60 @@ def _render_all(store: Any, shapes: Any, raw: dict[str, dict[str, list[Any]]],
 # ---------------------------------------------------------------------------------------------
 
 
-def _delta(inputs: _Inputs, entry: CacheEntry, changed: list[str],
-           base: dict[str, str]) -> tuple[list[str], list[str], dict[str, str]]:
-    """(added, removed) canonical lines, and the prefixes the changed files declare."""
+@dataclass
+class _Delta:
+    """The triples a change adds and removes, from the changed files old and new."""
+
+    added: list[str]
+    removed: list[str]
+    old: dict[str, set[str]]
+    new: dict[str, set[str]]
+    contents: dict[str, bytes]
+    prefixes: dict[str, str]
+
+
+def _delta(inputs: _Inputs, entry: CacheEntry, changed: list[str], base: dict[str, str]) -> _Delta:
     import pyoxigraph as ox
 
     blobs = inputs.repo.read_blobs([base[p] for p in changed if p in base])
-    old: set[str] = set()
-    new: set[str] = set()
+    old_by: dict[str, set[str]] = {}
+    new_by: dict[str, set[str]] = {}
+    contents: dict[str, bytes] = {}
     prefixes: dict[str, str] = {}
     for rel in changed:
         if rel in base:
-            old.update(scoped_lines(rel, blobs[base[rel]]))
+            old_by[rel] = set(scoped_lines(rel, blobs[base[rel]]))
         work = inputs.repo.root / rel
         if work.is_file():
-            content = work.read_bytes()
-            new.update(scoped_lines(rel, content))
-            for k, v in declared_prefixes(content).items():
+            contents[rel] = work.read_bytes()
+            new_by[rel] = set(scoped_lines(rel, contents[rel]))
+            for k, v in declared_prefixes(contents[rel]).items():
                 prefixes.setdefault(k, v)
+    old = set().union(*old_by.values())
+    new = set().union(*new_by.values())
     unchanged = set(base) - set(changed)
     removed = sorted(ln for ln in old - new
                      if not any(f in unchanged for f in entry.shared.get(ln, ())))
     candidates = sorted(new - old)
-    present = _parse(candidates)
-    added = [ln for ln, t in zip(candidates, present)
+    added = [ln for ln, t in zip(candidates, _parse(candidates))
              if ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) not in entry.store]
-    return added, removed, prefixes
+    return _Delta(added, removed, old_by, new_by, contents, prefixes)
+
+
+def _shared_after(entry: CacheEntry, delta: _Delta) -> dict[str, list[str]] | None:
+    """The lines stated in more than one file once the change is made; None when that is not
+    known without reading the unchanged files (a new statement one of them already makes)."""
+    changed = set(delta.old) | set(delta.new)
+    shared = {ln: [f for f in files if f not in changed] for ln, files in entry.shared.items()}
+    added = set(delta.added)
+    for ln in set().union(*delta.new.values()) if delta.new else set():
+        files = shared.get(ln)
+        if files is None:
+            if ln not in added and not any(ln in lines for lines in delta.old.values()):
+                return None  # stated before by an unchanged file we did not read
+            files = []
+        shared[ln] = files + [rel for rel, lines in delta.new.items() if ln in lines]
+    return {ln: files for ln, files in shared.items() if len(files) > 1}
 
 
 def _parse(lines: Sequence[str]) -> list[Any]:
@@ -278,22 +313,21 @@ def supers_of(store: Any, cls: Any, cache: dict[Any, set[str]]) -> set[str]:
 
 
 def _evaluate(entry: CacheEntry, store: Any, reached: dict[str, set[Any] | None],
-              renderer: _Renderer) -> tuple[list[dict[str, Any]], int]:
-    """Every result of the new graph: the kept ones, and those of the reached pairs anew."""
+              renderer: _Renderer) -> tuple[Results, int]:
+    """shape -> focus node -> results, for the new graph: the kept ones, and the reached anew."""
     from clustergraph.shacl import Engine
 
     engine = Engine(store, entry.shapes)
     shape_nodes = {str(s): s for s in engine.shapes_with_targets()}
-    results: list[dict[str, Any]] = []
+    results: Results = {}
+    for shape, by_focus in entry.results.items():
+        done = reached.get(shape, set())
+        names = {str(n) for n in done or ()}
+        kept = {} if done is None else {f: r for f, r in by_focus.items() if f not in names}
+        if kept:
+            results[shape] = kept
     evaluated = 0
     supers: dict[Any, set[str]] = {}
-    for shape, by_focus in entry.results.items():
-        if shape in reached:
-            done = reached[shape]
-            names = {str(n) for n in done or ()}
-            by_focus = {} if done is None else {f: r for f, r in by_focus.items() if f not in names}
-        for found in by_focus.values():
-            results.extend(found)
     for shape, nodes in reached.items():
         node = shape_nodes[shape]
         if nodes is None:
@@ -302,8 +336,10 @@ def _evaluate(entry: CacheEntry, store: Any, reached: dict[str, set[Any] | None]
             deps = entry.dependencies[shape]
             focus = sorted((n for n in nodes if _is_focus(store, deps, n, supers)), key=str)
         evaluated += len(focus)
-        if focus:
-            results.extend(renderer(r) for r in engine.evaluate(node, focus))
+        for f in focus:
+            found = engine.evaluate(node, [f])
+            if found:
+                results.setdefault(shape, {})[str(f)] = [renderer(r) for r in found]
     return results, evaluated
 
 
@@ -312,42 +348,38 @@ def _evaluate(entry: CacheEntry, store: Any, reached: dict[str, set[Any] | None]
 # ---------------------------------------------------------------------------------------------
 
 
-def _locate(results: list[dict[str, Any]], entry: CacheEntry, inputs: _Inputs, changed: set[str],
-            order: list[str]) -> list[ValidationResult]:
-    """ValidationResults with the file and line where each resource is defined now."""
-    from clustergraph.locate import Locator, subject_lines
+def _locate(results: Results, entry: CacheEntry, inputs: _Inputs, delta: _Delta,
+            blobs: dict[str, str], order: list[str]) -> list[ValidationResult]:
+    """ValidationResults with the file and line where each resource is first stated now; each
+    rendered result keeps them (`rel`, `line`) for the entry of the new state."""
+    from clustergraph.incremental_cache import write_subjects
     from clustergraph.validation import ValidationResult
 
-    display = Locator([], relative_to=Path.cwd()).display_path
-    fresh: dict[str, dict[str, int]] = {}
+    changed = set(delta.old) | set(delta.new)
+    fresh = {rel: write_subjects(entry.folder.parent, blobs[rel], rel, content)
+             for rel, content in delta.contents.items()}
     out = []
-    for r in results:
+    for r in (r for by_focus in results.values() for found in by_focus.values() for r in found):
         where = None
         iri = r.get("target")
-        if iri is not None:
-            for rel in order:
-                if rel in changed:
-                    if rel not in fresh:
-                        path = inputs.repo.root / rel
-                        fresh[rel] = subject_lines(path) if path.is_file() else {}
-                    if iri in fresh[rel]:
-                        where = (rel, fresh[rel][iri])
-                        break
-                    continue
-                if "rel" in r and r["rel"] not in changed:  # kept: where it was first defined at base
-                    hit = r["line"] if r["rel"] == rel else None
-                else:
-                    hit = next((line for f, line in entry.subjects.get(iri, []) if f == rel), None)
-                if hit is not None:
-                    where = (rel, hit)
-                    break
+        for rel in order if iri is not None else ():
+            if rel in changed:
+                hit = fresh.get(rel, {}).get(iri)
+            elif "rel" in r and r["rel"] not in changed:  # kept: where it was first stated at base
+                hit = r["line"] if r["rel"] == rel else None
+            else:
+                hit = next((line for f, line in entry.subjects.get(iri, []) if f == rel), None)
+            if hit is not None:
+                where = (rel, hit)
+                break
+        r["rel"], r["line"] = where if where else (None, None)
         fields = {k: v for k, v in r.items() if k not in ("target", "rel", "line")}
-        out.append(ValidationResult(**fields, file=display(inputs.repo.root / where[0]) if where else None,
+        out.append(ValidationResult(**fields, file=_display(inputs.repo.root / where[0]) if where else None,
                                     line=where[1] if where else None))
     return out
 
 
-def _with_locations(rendered: dict[str, dict[str, list[dict[str, Any]]]],
+def _with_locations(rendered: Results,
                     subjects: dict[str, list[list[Any]]], order: list[str]) -> None:
     rank = {rel: i for i, rel in enumerate(order)}
     for by_focus in rendered.values():
@@ -390,97 +422,110 @@ def validate_changed_since(
     fail_on: str = "violation",
     queries: bool = True,
     cache_dir: Path | str | None = None,
+    keep: int = 3,
 ) -> Judged:
     """Validate the work tree's graph (the files `clustergraph.validation.validate` would take)
     by judging only what changed since the git revision `rev`; the report equals a full run's.
 
-    `cache_dir`: where base graphs are kept (default `default_cache_dir()`). Raises InputError
-    when the files are not in a git repository or `rev` is not a revision there.
+    `cache_dir`: where validated graphs are kept (default `default_cache_dir()`); the judged
+    work tree is kept too (so that after a commit, the new HEAD is known), `keep` entries in
+    all. Raises InputError when the files are not in a git repository or `rev` is not there.
     """
-    import pyoxigraph as ox
-
     from clustergraph.validation import validate
 
     started = time.perf_counter()
     inputs = _inputs(rev, data, shapes, ontology, with_shipped_data)
-    repo = inputs.repo
     watched = [*inputs.folders, *inputs.data_rels, inputs.ontology_rel, inputs.shapes_rel]
-    changed = repo.changed_paths(rev, sorted(set(watched)))
-    reason = ""
-    if inputs.shapes_rel in changed:
-        reason = f"the shapes changed since {rev}"
-    elif inputs.ontology_rel in changed:
-        reason = f"the ontology changed since {rev}"
+    changed = inputs.repo.changed_paths(rev, sorted(set(watched)))
 
     def full(why: str) -> Judged:
         report = validate(data, shapes=shapes, ontology=ontology, with_shipped_data=with_shipped_data,
                           fail_on=fail_on, queries=None if queries else False)
         return Judged(report, "full", why, sorted(changed))
 
-    if reason:
-        return full(reason)
+    shapes_blob = dict(inputs.repo.files(rev, [inputs.shapes_rel])).get(inputs.shapes_rel)
+    if inputs.shapes_rel in changed or shapes_blob is None:
+        return full(f"the shapes changed since {rev}")
+    if inputs.ontology_rel in changed:
+        return full(f"the ontology changed since {rev}")
     base = _base_files(inputs, changed)
-    shapes_blob = repo.files(rev, [inputs.shapes_rel])
-    if not shapes_blob:
-        return full(f"the shapes are not in {rev}")
-    folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    key_folder = folder / cache_key(base, shapes_blob[0][1])
-    built = False
-    order = inputs.graph_rels
-    if not (key_folder / "meta.json").is_file():
-        blobs = repo.read_blobs([b for _, b in base] + [shapes_blob[0][1]])
-        meta_ok = _shapes_pass(blobs[shapes_blob[0][1]])
-        if not meta_ok:
-            return full("the shapes do not pass SHACL-for-SHACL")
-
-        def render(store: Any, shapes_store: Any, raw: Any, subjects: Any) -> Any:
-            prefixes: dict[str, str] = declared_prefixes(blobs[shapes_blob[0][1]])
-            for _, b in base:
-                for k, v in declared_prefixes(blobs[b]).items():
-                    prefixes.setdefault(k, v)
-            rendered = _render_all(store, shapes_store, raw, prefixes)
-            _with_locations(rendered, subjects, order)
-            return rendered
-
-        build_entry(key_folder, [(rel, b, blobs[b]) for rel, b in base], blobs[shapes_blob[0][1]], render)
-        built = True
-    entry = CacheEntry(key_folder)
+    root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    entry = CacheEntry(root / cache_key(base, shapes_blob))
+    built = not (entry.folder / "meta.json").is_file()
+    if built and not _build(inputs, entry.folder, base, shapes_blob):
+        return full("the shapes do not pass SHACL-for-SHACL")
+    os.utime(entry.folder / "meta.json")  # used now: the last to be pruned
     base_map = dict(base)
     graph_changed = sorted(p for p in changed if p in base_map or p in inputs.data_rels)
-    added, removed, new_prefixes = _delta(inputs, entry, graph_changed, base_map)
-    delta = _parse(added) + _parse(removed)
-    if any(t.predicate.value == SUBCLASS for t in delta):
+    delta = _delta(inputs, entry, graph_changed, base_map)
+    triples = _parse(delta.added) + _parse(delta.removed)
+    if any(t.predicate.value == SUBCLASS for t in triples):
         return full(f"rdfs:subClassOf changed since {rev}")
-    prefixes = dict(entry.meta["prefixes"])
-    for k, v in new_prefixes.items():
-        prefixes.setdefault(k, v)
-    with tempfile.TemporaryDirectory(prefix="graph-", dir=key_folder.parent) as scratch:
-        copy = Path(scratch) / "graph"
-        entry.store.backup(str(copy))
-        store = ox.Store(str(copy))
-        for t in _parse(removed):
-            store.remove(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
-        for t in _parse(added):
-            store.add(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
-        reached = _reached(entry, [entry.store, store], delta)
-        renderer = _Renderer(store, entry.shapes, prefixes)
-        rendered, evaluated = _evaluate(entry, store, reached, renderer)
-        touched = {t.subject.value for t in delta if isinstance(t.subject, ox.NamedNode)}
-        for r in rendered:  # labels of resources whose statements changed
-            if r["focus_node"] in touched:
-                r["focus_label"] = _relabel(store, r["focus_node"])
-        del store
-    display = _display
-    results = _locate(rendered, entry, inputs, set(graph_changed), order)
+    work_blobs = {**base_map, **inputs.repo.hash_files(sorted(delta.contents))}
+    prefixes = {**delta.prefixes, **entry.meta["prefixes"]}
+    with tempfile.TemporaryDirectory(prefix="graph-", dir=root) as scratch:
+        results, evaluated = _judge(entry, Path(scratch) / "graph", delta, triples, prefixes)
+        report_results = _locate(results, entry, inputs, delta, work_blobs, inputs.graph_rels)
+        new_files = [(rel, work_blobs[rel]) for rel in inputs.graph_rels]
+        new_folder = root / cache_key(new_files, shapes_blob)
+        shared = _shared_after(entry, delta)
+        if shared is not None and not (new_folder / "meta.json").exists():
+            derive_entry(entry, new_folder, Path(scratch) / "graph", new_files, results, shared, prefixes)
+    prune(root, keep)
     if queries:
-        results += _query_results(display)
-    files = [display(repo.root / rel) for rel in order]
-    report = _report(results, fail_on, files, "oxigraph")
+        report_results += _query_results(_display)
+    report = _report(report_results, fail_on, [_display(inputs.repo.root / r) for r in inputs.graph_rels],
+                     "oxigraph")
     report.seconds = time.perf_counter() - started
     return Judged(report, "incremental",
-                  f"{len(graph_changed)} file(s) changed since {rev}: {len(added)} triples added, "
-                  f"{len(removed)} removed, {evaluated} focus nodes evaluated again",
-                  graph_changed, len(added), len(removed), evaluated, built)
+                  f"{len(graph_changed)} file(s) changed since {rev}: {len(delta.added)} triples added, "
+                  f"{len(delta.removed)} removed, {evaluated} focus nodes evaluated again",
+                  graph_changed, len(delta.added), len(delta.removed), evaluated, built)
+
+
+def _build(inputs: _Inputs, folder: Path, base: list[tuple[str, str]], shapes_blob: str) -> bool:
+    """Validate the base graph fully into a new entry; False if the shapes fail SHACL-for-SHACL."""
+    blobs = inputs.repo.read_blobs([b for _, b in base] + [shapes_blob])
+    if not _shapes_pass(blobs[shapes_blob]):
+        return False
+
+    def render(store: Any, shapes_store: Any, raw: Any, subjects: Any) -> Results:
+        prefixes = declared_prefixes(blobs[shapes_blob])
+        for _, b in base:
+            prefixes = {**declared_prefixes(blobs[b]), **prefixes}
+        rendered = _render_all(store, shapes_store, raw, prefixes)
+        _with_locations(rendered, subjects, inputs.graph_rels)
+        return rendered
+
+    build_entry(folder, [(rel, b, blobs[b]) for rel, b in base], blobs[shapes_blob], render)
+    return True
+
+
+def _judge(entry: CacheEntry, copy: Path, delta: _Delta, triples: list[Any],
+           prefixes: dict[str, str]) -> tuple[Results, int]:
+    """Apply the change to a copy of the kept store at `copy` and evaluate what it reaches."""
+    import gc
+
+    import pyoxigraph as ox
+
+    entry.store.backup(str(copy))
+    store = ox.Store(str(copy))
+    for t in _parse(delta.removed):
+        store.remove(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
+    for t in _parse(delta.added):
+        store.add(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
+    reached = _reached(entry, [entry.store, store], triples)
+    results, evaluated = _evaluate(entry, store, reached, _Renderer(store, entry.shapes, prefixes))
+    touched = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
+    for by_focus in results.values():  # the labels of resources whose statements changed
+        for found in by_focus.values():
+            for r in found:
+                if r["focus_node"] in touched:
+                    r["focus_label"] = _relabel(store, r["focus_node"])
+    store.flush()
+    del store
+    gc.collect()  # the copy is closed before it is moved into an entry of its own
+    return results, evaluated
 
 
 def _display(path: Path) -> str:

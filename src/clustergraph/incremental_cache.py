@@ -27,7 +27,17 @@ from clustergraph.dependencies import ShapeDependencies
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CacheEntry", "FORMAT", "build_entry", "cache_key", "default_cache_dir", "scoped_lines"]
+__all__ = [
+    "CacheEntry",
+    "FORMAT",
+    "build_entry",
+    "cache_key",
+    "default_cache_dir",
+    "derive_entry",
+    "prune",
+    "scoped_lines",
+    "write_subjects",
+]
 
 FORMAT = "clustergraph-incremental-1"
 _PREFIX_DECL = re.compile(rb"(?im)^[ \t]*@?prefix[ \t]+([\w.-]*):[ \t]*<([^>\s]*)>")
@@ -124,8 +134,12 @@ class CacheEntry:
 
     @cached_property
     def subjects(self) -> dict[str, list[list[Any]]]:
-        """Subject IRI -> [[file, line], ...] of the base files (read only when needed)."""
-        return json.loads((self.folder / "subjects.json").read_text())
+        """Subject IRI -> [[file, line], ...] in the entry's files (read only when needed)."""
+        merged: dict[str, list[list[Any]]] = {}
+        for rel, blob in self.files():
+            for iri, line in json.loads(subjects_file(self.folder.parent, blob).read_text()).items():
+                merged.setdefault(iri, []).append([rel, line])
+        return merged
 
     def files(self) -> list[tuple[str, str]]:
         return [(rel, blob) for rel, blob in self.meta["files"]]
@@ -143,13 +157,11 @@ def build_entry(
     `render_results(store, shapes, raw_by_pair, order)` turns raw engine results into rendered ones.
     """
     import gc
-    import tempfile
 
     import pyoxigraph as ox
 
     from clustergraph.atomic import atomic_directory
     from clustergraph.dependencies import compile_shapes
-    from clustergraph.locate import subject_lines
     from clustergraph.shacl import Engine
 
     shapes_lines = scoped_lines("shapes.ttl", shapes_content)
@@ -180,13 +192,9 @@ def build_entry(
                 if found:
                     raw.setdefault(str(shape), {})[str(focus)] = found
         subjects: dict[str, list[list[Any]]] = {}
-        with tempfile.TemporaryDirectory(prefix="clustergraph-inc-") as scratch:
-            for rel, _blob, content in files:
-                path = Path(scratch) / Path(rel).name
-                path.write_bytes(content)
-                for iri, line in subject_lines(path).items():
-                    subjects.setdefault(iri, []).append([rel, line])
-                path.unlink()
+        for rel, blob, content in files:
+            for iri, line in write_subjects(folder.parent, blob, rel, content).items():
+                subjects.setdefault(iri, []).append([rel, line])
         rendered = render_results(store, shapes, raw, subjects)
         deps = compile_shapes(shapes, targets)
         prefixes: dict[str, str] = declared_prefixes(shapes_content)
@@ -197,11 +205,67 @@ def build_entry(
         (tmp / "dependencies.json").write_text(json.dumps({k: v.to_json() for k, v in deps.items()}))
         (tmp / "results.json").write_text(json.dumps(rendered))
         (tmp / "shared.json").write_text(json.dumps(shared))
-        (tmp / "subjects.json").write_text(json.dumps(subjects))
         meta = {"format": FORMAT, "files": [[rel, blob] for rel, blob, _ in files],
-                "prefixes": prefixes, "triples": len(store)}
+                "prefixes": prefixes}
         (tmp / "meta.json").write_text(json.dumps(meta))
         store.flush()
         del store, engine
         gc.collect()
     return CacheEntry(folder)
+
+
+def subjects_file(root: Path, blob: str) -> Path:
+    """Where the subject index of one file content (by blob id) is kept, shared by entries."""
+    return root / "subjects" / f"{blob}.json"
+
+
+def write_subjects(root: Path, blob: str, rel: str, content: bytes) -> dict[str, int]:
+    """Index where each subject of a file is first stated (kept by blob id); return it."""
+    import tempfile
+
+    from clustergraph.atomic import write_bytes_atomic
+    from clustergraph.locate import subject_lines
+
+    target = subjects_file(root, blob)
+    if target.is_file():
+        return json.loads(target.read_text())
+    with tempfile.TemporaryDirectory(prefix="clustergraph-inc-") as scratch:
+        path = Path(scratch) / Path(rel).name
+        path.write_bytes(content)
+        index = subject_lines(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomic(target, json.dumps(index).encode(), fsync=False)
+    return index
+
+
+def derive_entry(base: CacheEntry, folder: Path, store_dir: Path, files: Sequence[tuple[str, str]],
+                 results: dict[str, dict[str, list[dict[str, Any]]]], shared: dict[str, list[str]],
+                 prefixes: dict[str, str]) -> None:
+    """Keep a judged change as an entry of its own (its store moved in), atomically."""
+    import shutil
+
+    from clustergraph.atomic import atomic_directory
+
+    with atomic_directory(folder) as tmp:
+        os.replace(store_dir, tmp / "graph")
+        for name in ("shapes.nt", "dependencies.json"):
+            shutil.copyfile(base.folder / name, tmp / name)
+        (tmp / "results.json").write_text(json.dumps(results))
+        (tmp / "shared.json").write_text(json.dumps(shared))
+        meta = {"format": FORMAT, "files": [list(f) for f in files], "prefixes": prefixes}
+        (tmp / "meta.json").write_text(json.dumps(meta))
+
+
+def prune(root: Path, keep: int) -> None:
+    """Delete all but the `keep` most recently used entries (only folders that are our entries)."""
+    import shutil
+
+    entries = []
+    for meta in root.glob("*/meta.json"):
+        try:
+            if json.loads(meta.read_text()).get("format") == FORMAT:
+                entries.append((meta.stat().st_mtime, meta.parent))
+        except (OSError, ValueError):
+            continue
+    for _, folder in sorted(entries, reverse=True)[keep:]:
+        shutil.rmtree(folder, ignore_errors=True)
