@@ -358,24 +358,20 @@ def _locate(results: Results, entry: CacheEntry, inputs: _Inputs, delta: _Delta,
     changed = set(delta.old) | set(delta.new)
     fresh = {rel: write_subjects(entry.folder.parent, blobs[rel], rel, content)
              for rel, content in delta.contents.items()}
+    rank = {rel: i for i, rel in enumerate(order)}
+    shown = {rel: _display(inputs.repo.root / rel) for rel in order}
     out = []
     for r in (r for by_focus in results.values() for found in by_focus.values() for r in found):
-        where = None
         iri = r.get("target")
-        for rel in order if iri is not None else ():
-            if rel in changed:
-                hit = fresh.get(rel, {}).get(iri)
-            elif "rel" in r and r["rel"] not in changed:  # kept: where it was first stated at base
-                hit = r["line"] if r["rel"] == rel else None
-            else:
-                hit = next((line for f, line in entry.subjects.get(iri, []) if f == rel), None)
-            if hit is not None:
-                where = (rel, hit)
-                break
-        r["rel"], r["line"] = where if where else (None, None)
+        places = [(rank[rel], rel, index[iri]) for rel, index in fresh.items() if iri in index and rel in rank]
+        if "rel" in r and r["rel"] not in changed:  # kept: where it was first stated at base
+            places += [(rank[r["rel"]], r["rel"], r["line"])] if r["rel"] in rank else []
+        elif iri is not None:
+            places += [(rank[f], f, line) for f, line in entry.subjects.get(iri, [])
+                       if f in rank and f not in changed]
+        _, r["rel"], r["line"] = min(places) if places else (None, None, None)
         fields = {k: v for k, v in r.items() if k not in ("target", "rel", "line")}
-        out.append(ValidationResult(**fields, file=_display(inputs.repo.root / where[0]) if where else None,
-                                    line=where[1] if where else None))
+        out.append(ValidationResult(**fields, file=shown.get(r["rel"]), line=r["line"]))
     return out
 
 

@@ -85,37 +85,35 @@ class Repository:
         except ValueError:
             raise InputError(f"{path}: not inside the git repository {self.root}") from None
 
-    def entry(self, rev: str, path: str) -> tuple[str, str] | None:
-        """(kind, id) of a path at a revision: kind 'blob' or 'tree'; None if it is not there."""
-        out = self.git("ls-tree", "-z", rev, "--", path.rstrip("/") or ".")
+    def _ls_tree(self, rev: str, specs: Sequence[str]) -> list[tuple[str, str, str]]:
+        """(name, kind, id) of the entries `git ls-tree` lists for the path specs."""
+        if not specs:
+            return []
+        out = self.git("ls-tree", "-z", rev, "--", *specs)
+        entries = []
         for record in out.split(b"\0"):
             if record:
                 meta, _, name = record.decode("utf-8").partition("\t")
                 _mode, kind, object_id = meta.split()
-                if name == path.rstrip("/"):
-                    return kind, object_id
-        return None
+                entries.append((name, kind, object_id))
+        return entries
 
     def files(self, rev: str, paths: Iterable[str]) -> list[tuple[str, str]]:
         """(path, blob id) of the RDF files at `rev`: each path a file, or a folder whose RDF
         files directly inside it are taken (like `clustergraph validate FOLDER`). Sorted."""
+        wanted = {p.rstrip("/") for p in paths}
         found: dict[str, str] = {}
-        for path in paths:
-            entry = self.entry(rev, path)
-            if entry is None:
+        folders = []
+        for name, kind, object_id in self._ls_tree(rev, sorted(wanted)):
+            if name not in wanted:
                 continue
-            kind, object_id = entry
             if kind == "blob":
-                found[path] = object_id
-                continue
-            out = self.git("ls-tree", "-z", rev, "--", path.rstrip("/") + "/")
-            for record in out.split(b"\0"):
-                if not record:
-                    continue
-                meta, _, name = record.decode("utf-8").partition("\t")
-                _mode, kind, object_id = meta.split()
-                if kind == "blob" and is_rdf_name(name):
-                    found[name] = object_id
+                found[name] = object_id
+            elif kind == "tree":
+                folders.append(name + "/")
+        for name, kind, object_id in self._ls_tree(rev, folders):
+            if kind == "blob" and is_rdf_name(name):
+                found[name] = object_id
         return sorted(found.items())
 
     def read_blobs(self, ids: Sequence[str]) -> dict[str, bytes]:
