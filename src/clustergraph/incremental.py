@@ -447,9 +447,11 @@ def validate_changed_since(
     base = _base_files(inputs, changed)
     root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     entry = CacheEntry(root / cache_key(base, shapes_blob))
-    built = not (entry.folder / "meta.json").is_file()
-    if built and not _build(inputs, entry.folder, base, shapes_blob):
-        return full("the shapes do not pass SHACL-for-SHACL")
+    built = not entry.complete()
+    if built:
+        if not _build(inputs, entry.folder, base, shapes_blob):
+            return full("the shapes do not pass SHACL-for-SHACL")
+        entry = CacheEntry(entry.folder)
     os.utime(entry.folder / "meta.json")  # used now: the last to be pruned
     base_map = dict(base)
     graph_changed = sorted(p for p in changed if p in base_map or p in inputs.data_rels)
@@ -465,7 +467,7 @@ def validate_changed_since(
         new_files = [(rel, work_blobs[rel]) for rel in inputs.graph_rels]
         new_folder = root / cache_key(new_files, shapes_blob)
         shared = _shared_after(entry, delta)
-        if shared is not None and not (new_folder / "meta.json").exists():
+        if shared is not None and not CacheEntry(new_folder).complete():
             derive_entry(entry, new_folder, Path(scratch) / "graph", new_files, results, shared, prefixes)
     prune(root, keep)
     if queries:

@@ -39,7 +39,7 @@ __all__ = [
     "write_subjects",
 ]
 
-FORMAT = "clustergraph-incremental-1"
+FORMAT = "clustergraph-incremental-2"
 _PREFIX_DECL = re.compile(rb"(?im)^[ \t]*@?prefix[ \t]+([\w.-]*):[ \t]*<([^>\s]*)>")
 
 
@@ -143,6 +143,17 @@ class CacheEntry:
 
     def files(self) -> list[tuple[str, str]]:
         return [(rel, blob) for rel, blob in self.meta["files"]]
+
+    def complete(self) -> bool:
+        """True for an entry of this format with everything in place (else it is built anew)."""
+        try:
+            if self.meta.get("format") != FORMAT:
+                return False
+            needed = [self.folder / n for n in ("graph", "shapes.nt", "dependencies.json", "results.json", "shared.json")]
+            needed += [subjects_file(self.folder.parent, blob) for _, blob in self.files()]
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        return all(p.exists() for p in needed)
 
 
 def build_entry(
