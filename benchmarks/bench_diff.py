@@ -137,16 +137,23 @@ def main() -> int:
         layout_s = time.perf_counter() - started
         cluster, edited = edit_one_cluster(repo)
         options = ["data", "--ontology", "ontology/clustergraph.ttl", "--shapes", "ontology/shapes.ttl"]
-        rows = []
-        full = measure([cg, "validate", *options], repo, env)
-        rows.append(("full run: `clustergraph validate`", full))
-        first = measure([cg, "validate-changed", "HEAD", *options], repo, env)
-        rows.append(("first `validate-changed HEAD` (builds the kept base)", first))
+        rows: list[tuple[str, tuple[float, float, int, int, str, str]]] = []
+
+        def step(name: str, cmd: list[str]) -> tuple[float, float, int, int, str, str]:
+            result = measure(cmd, repo, env)
+            rows.append((name, result))
+            print(f"{name}: {result[0]:.2f} s wall, {result[1]:.2f} s CPU, {result[2]} MB, "
+                  f"exit {result[3]}", file=sys.stderr, flush=True)
+            return result
+
+        # the incremental runs first: on a busy machine, they are what a slow full run must not hide
+        first = step("first `validate-changed HEAD` (builds the kept base)", [cg, "validate-changed", "HEAD", *options])
         again = [measure([cg, "validate-changed", "HEAD", *options], repo, env) for _ in range(args.repeat)]
         median = sorted(again, key=lambda r: r[0])[len(again) // 2]
         rows.append((f"`validate-changed HEAD`, kept base (median of {args.repeat})", median))
-        diff = measure([cg, "diff", "HEAD"], repo, env)
-        rows.append(("`clustergraph diff HEAD`", diff))
+        print(f"incremental: {[round(r[0], 2) for r in again]} s wall", file=sys.stderr, flush=True)
+        diff = step("`clustergraph diff HEAD`", [cg, "diff", "HEAD"])
+        full = step("full run: `clustergraph validate`", [cg, "validate", *options])
         cache_mb = sum(f.stat().st_size for f in cache.rglob("*") if f.is_file()) / 1e6
     same = ((full[3], summary_line(full[4])) == (median[3], summary_line(median[4]))
             == (first[3], summary_line(first[4])))

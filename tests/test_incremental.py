@@ -241,3 +241,24 @@ def test_outside_a_git_repository_is_exit_code_2(tmp_path, monkeypatch, capsys):
     shutil.copy(paths.data_files()[0], tmp_path / "clusters.ttl")
     assert _exit(main, ["validate-changed", "HEAD", "clusters.ttl"]) == 2
     assert "needs the data in a git repository" in capsys.readouterr().err
+
+
+def test_another_repository_with_the_shipped_ontology_shapes_and_data(tmp_path, monkeypatch, capsys):
+    """As the published pre-commit hook runs it: the shipped files are outside the repository
+    and count as the same at every revision; the repository's own file is judged."""
+    monkeypatch.chdir(tmp_path)
+    broken = Path(__file__).parent / "broken"
+    shutil.copy(broken / "missing-country.ttl", "mine.ttl")
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "mine")
+    text = Path("mine.ttl").read_text()
+    Path("mine.ttl").write_text(text.replace('cg:region "Somewhere"@en ;', 'cg:region "Somewhere", "Elsewhere" ;'))
+    cache_dir = tmp_path / "cache"
+    for _ in range(2):  # the first run keeps the base, the second judges against the kept base
+        judged = validate_changed_since("HEAD", ["mine.ttl"], with_shipped_data=True, cache_dir=cache_dir)
+    full = validate(["mine.ttl"], with_shipped_data=True)
+    assert (judged.mode, judged.cache_built) == ("incremental", False)
+    assert judged.reason.startswith("1 file(s) changed since HEAD: 2 triples added, 1 removed")
+    assert essence(judged.report) == essence(full)
+    assert any(r.path == "cg:region" and r.file == "mine.ttl" for r in judged.report.results)

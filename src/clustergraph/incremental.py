@@ -108,12 +108,39 @@ def _inputs(rev: str, data: Sequence[Path | str] | None, shapes: Path | str | No
         raise InputError("--changed-since needs the data in a git repository")
     if not repo.has_revision(rev):
         raise InputError(f"--changed-since: {rev!r} is not a revision of {repo.root}")
-    folders = sorted({repo.relative(Path(p)) for p in (data or [paths.data_dir()]) if Path(p).is_dir()})
+    given = [Path(p) for p in data or []]
     if with_shipped_data or not data:
-        folders.append(repo.relative(paths.data_dir()))
+        given.append(paths.data_dir())
+    folders = sorted({r for p in given if p.is_dir() and not _outside(r := _rel(repo, p))})
     return _Inputs(repo, rev, data_files, ontology_path, shapes_path,
-                   [repo.relative(p) for p in data_files], repo.relative(ontology_path),
-                   repo.relative(shapes_path), sorted(set(folders)))
+                   [_rel(repo, p) for p in data_files], _rel(repo, ontology_path),
+                   _rel(repo, shapes_path), folders)
+
+
+def _rel(repo: Repository, path: Path) -> str:
+    """A file's name for git (relative to the top folder), or its absolute path when it is
+    outside the repository (the shipped ontology of an installed package): then it is the same
+    file at every revision."""
+    try:
+        return repo.relative(path)
+    except InputError:
+        return str(path.resolve())
+
+
+def _outside(rel: str) -> bool:
+    return rel.startswith("/")
+
+
+def _content_id(rel: str) -> str:
+    import hashlib
+
+    return "sha256:" + hashlib.sha256(Path(rel).read_bytes()).hexdigest()
+
+
+def _contents(repo: Repository, files: Sequence[tuple[str, str]]) -> dict[str, bytes]:
+    """Content by id: git blobs from the repository, files outside it from disk."""
+    found = {i: Path(rel).read_bytes() for rel, i in files if _outside(rel)}
+    return {**found, **repo.read_blobs([i for rel, i in files if not _outside(rel)])}
 
 
 def _base_files(inputs: _Inputs, changed: set[str]) -> list[tuple[str, str]]:
@@ -122,8 +149,10 @@ def _base_files(inputs: _Inputs, changed: set[str]) -> list[tuple[str, str]]:
     wanted = list(inputs.data_rels)
     wanted += [p for p in sorted(changed) if p not in wanted and is_rdf_name(p)
                and any(p.rpartition("/")[0] == f for f in inputs.folders)]
-    blobs = dict(inputs.repo.files(inputs.rev, [*wanted, inputs.ontology_rel]))
-    return [(p, blobs[p]) for p in [*wanted, inputs.ontology_rel] if p in blobs]
+    wanted.append(inputs.ontology_rel)
+    blobs = dict(inputs.repo.files(inputs.rev, [p for p in wanted if not _outside(p)]))
+    blobs.update({p: _content_id(p) for p in wanted if _outside(p)})
+    return [(p, blobs[p]) for p in wanted if p in blobs]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -432,14 +461,15 @@ def validate_changed_since(
     started = time.perf_counter()
     inputs = _inputs(rev, data, shapes, ontology, with_shipped_data)
     watched = [*inputs.folders, *inputs.data_rels, inputs.ontology_rel, inputs.shapes_rel]
-    changed = inputs.repo.changed_paths(rev, sorted(set(watched)))
+    changed = inputs.repo.changed_paths(rev, sorted({p for p in watched if not _outside(p)}))
 
     def full(why: str) -> Judged:
         report = validate(data, shapes=shapes, ontology=ontology, with_shipped_data=with_shipped_data,
                           fail_on=fail_on, queries=None if queries else False)
         return Judged(report, "full", why, sorted(changed))
 
-    shapes_blob = dict(inputs.repo.files(rev, [inputs.shapes_rel])).get(inputs.shapes_rel)
+    shapes_blob = (_content_id(inputs.shapes_rel) if _outside(inputs.shapes_rel)
+                   else dict(inputs.repo.files(rev, [inputs.shapes_rel])).get(inputs.shapes_rel))
     if inputs.shapes_rel in changed or shapes_blob is None:
         return full(f"the shapes changed since {rev}")
     if inputs.ontology_rel in changed:
@@ -483,7 +513,7 @@ def validate_changed_since(
 
 def _build(inputs: _Inputs, folder: Path, base: list[tuple[str, str]], shapes_blob: str) -> bool:
     """Validate the base graph fully into a new entry; False if the shapes fail SHACL-for-SHACL."""
-    blobs = inputs.repo.read_blobs([b for _, b in base] + [shapes_blob])
+    blobs = _contents(inputs.repo, [*base, (inputs.shapes_rel, shapes_blob)])
     if not _shapes_pass(blobs[shapes_blob]):
         return False
 
