@@ -1,0 +1,584 @@
+"""Validate only what a change since a git revision can affect; the verdict of a full run.
+
+The first run for a base revision validates the base graph fully and keeps it on disk
+(`clustergraph.incremental_cache`, keyed by the base files' blob ids and the shapes). Later runs
+read only the files that changed since (from git and the work tree), work out the triples added
+and removed (blank nodes compared by structure), apply them to a copy of the kept store, and
+evaluate again only the focus nodes the changed triples can reach through what each shape reads
+(`clustergraph.dependencies`); every other result is the kept one. A change to the shapes or
+the ontology, a changed `rdfs:subClassOf`, or shapes that fail SHACL-for-SHACL make it a full
+run (`clustergraph.validation.validate`), said in the report.
+
+    >>> from clustergraph.incremental import validate_changed_since
+    >>> judged = validate_changed_since("HEAD")
+    >>> judged.report.conforms, judged.mode, judged.evaluated
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from clustergraph import paths
+from clustergraph.errors import InputError
+from clustergraph.incremental_cache import (
+    CacheEntry,
+    build_entry,
+    cache_key,
+    declared_prefixes,
+    default_cache_dir,
+    derive_entry,
+    prune,
+    scoped_lines,
+)
+from clustergraph.revisions import Repository, is_rdf_name
+
+if TYPE_CHECKING:
+    from clustergraph.validation import ValidationReport, ValidationResult
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Judged", "validate_changed_since"]
+
+SH = "http://www.w3.org/ns/shacl#"
+SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+
+#: shape (N-Triples) -> focus node (N-Triples) -> its results, rendered (dicts of ValidationResult
+#: fields, with `target`: the resource whose file and line they show, `rel` and `line`: those).
+Results = dict[str, dict[str, list[dict[str, Any]]]]
+
+
+@dataclass
+class Judged:
+    """A change judged: the report (equal to a full run's) and how it was reached."""
+
+    report: ValidationReport
+    mode: str
+    """'incremental' or 'full'."""
+    reason: str = ""
+    """Why a full run, or what the incremental run looked at."""
+    changed_files: list[str] = field(default_factory=list)
+    added: int = 0
+    removed: int = 0
+    evaluated: int = 0
+    """(shape, focus node) pairs evaluated again."""
+    cache_built: bool = False
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs: the files of the graph, in the work tree and at the base revision
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Inputs:
+    repo: Repository
+    rev: str
+    data: list[Path]
+    ontology: Path
+    shapes: Path
+    data_rels: list[str]
+    ontology_rel: str
+    shapes_rel: str
+    folders: list[str]
+
+    @property
+    def graph_rels(self) -> list[str]:
+        return [*self.data_rels, self.ontology_rel]
+
+
+def _inputs(rev: str, data: Sequence[Path | str] | None, shapes: Path | str | None,
+            ontology: Path | str | None, with_shipped_data: bool) -> _Inputs:
+    from clustergraph.validation import data_sources
+
+    shapes_path = Path(shapes) if shapes is not None else paths.shapes_file()
+    ontology_path = Path(ontology) if ontology is not None else paths.ontology_file()
+    for required in (shapes_path, ontology_path):
+        if not required.is_file():
+            raise InputError(f"{required}: no such file")
+    data_files = data_sources(data, with_shipped_data=with_shipped_data)
+    repo = Repository.find(data_files[0].resolve().parent if data_files else Path.cwd())
+    if repo is None:
+        raise InputError("--changed-since needs the data in a git repository")
+    if not repo.has_revision(rev):
+        raise InputError(f"--changed-since: {rev!r} is not a revision of {repo.root}")
+    given = [Path(p) for p in data or []]
+    if with_shipped_data or not data:
+        given.append(paths.data_dir())
+    folders = sorted({r for p in given if p.is_dir() and not _outside(r := _rel(repo, p))})
+    return _Inputs(repo, rev, data_files, ontology_path, shapes_path,
+                   [_rel(repo, p) for p in data_files], _rel(repo, ontology_path),
+                   _rel(repo, shapes_path), folders)
+
+
+def _rel(repo: Repository, path: Path) -> str:
+    """A file's name for git (relative to the top folder), or its absolute path when it is
+    outside the repository (the shipped ontology of an installed package): then it is the same
+    file at every revision."""
+    try:
+        return repo.relative(path)
+    except InputError:
+        return str(path.resolve())
+
+
+def _outside(rel: str) -> bool:
+    return rel.startswith("/")
+
+
+def _content_id(rel: str) -> str:
+    import hashlib
+
+    return "sha256:" + hashlib.sha256(Path(rel).read_bytes()).hexdigest()
+
+
+def _contents(repo: Repository, files: Sequence[tuple[str, str]]) -> dict[str, bytes]:
+    """Content by id: git blobs from the repository, files outside it from disk."""
+    found = {i: Path(rel).read_bytes() for rel, i in files if _outside(rel)}
+    return {**found, **repo.read_blobs([i for rel, i in files if not _outside(rel)])}
+
+
+def _base_files(inputs: _Inputs, changed: set[str]) -> list[tuple[str, str]]:
+    """(path, blob id) of the base graph: the current files that exist at the base revision,
+    and the files deleted since from the folders validated; data first, then the ontology."""
+    wanted = list(inputs.data_rels)
+    wanted += [p for p in sorted(changed) if p not in wanted and is_rdf_name(p)
+               and any(p.rpartition("/")[0] == f for f in inputs.folders)]
+    wanted.append(inputs.ontology_rel)
+    blobs = dict(inputs.repo.files(inputs.rev, [p for p in wanted if not _outside(p)]))
+    blobs.update({p: _content_id(p) for p in wanted if _outside(p)})
+    return [(p, blobs[p]) for p in wanted if p in blobs]
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering raw results as a contributor reads them (as clustergraph.validation does)
+# ---------------------------------------------------------------------------------------------
+
+
+class _Renderer:
+    def __init__(self, data: Any, shapes: Any, prefixes: dict[str, str]) -> None:
+        from clustergraph.validation import _Render
+
+        self.data, self.shapes, self.render = data, shapes, _Render(prefixes)
+
+    def __call__(self, raw: Any) -> dict[str, Any]:
+        import re
+
+        import pyoxigraph as ox
+
+        from clustergraph.validation import _compact_detail, _default_message, _describe_shape, _label, _owner
+
+        render = self.render
+        messages = list(raw.messages) or [
+            ox.Literal(_default_message(raw.component, _compact_detail(raw.detail, render)))]
+        messages.sort(key=lambda m: (m.language not in (None, "en"), m.value))
+        message = messages[0].value
+        fillers = {"value": raw.value, "this": raw.focus, "focusNode": raw.focus}
+        if "{" in message:
+            message = re.sub(r"\{[$?](value|this|focusNode)\}", lambda m: render.term(fillers[m.group(1)])
+                             if fillers[m.group(1)] is not None else m.group(0), message)
+        owner = _owner(self.data, raw.focus) if isinstance(raw.focus, ox.BlankNode) else None
+        target = owner if owner is not None else raw.focus
+        shape = raw.shape
+        return {
+            "severity": raw.severity.value.rsplit("#", 1)[-1],
+            "focus_node": raw.focus.value if isinstance(raw.focus, ox.NamedNode) else f"_:{raw.focus.value}",
+            "message": message,
+            "focus_label": _label(self.data, raw.focus),
+            "path": render.path(self.shapes, raw.path) if raw.path is not None else None,
+            "value": render.term(raw.value) if raw.value is not None else None,
+            "component": render.term(ox.NamedNode(SH + raw.component)),
+            "source_shape": _describe_shape(self.shapes, shape, render)
+            if isinstance(shape, ox.BlankNode) else render.term(shape),
+            "owner": owner.value if owner is not None else None,
+            "target": target.value if isinstance(target, ox.NamedNode) else None,
+        }
+
+
+def _render_all(store: Any, shapes: Any, raw: dict[str, dict[str, list[Any]]],
+                prefixes: dict[str, str]) -> Results:
+    renderer = _Renderer(store, shapes, prefixes)
+    return {shape: {focus: [renderer(r) for r in found] for focus, found in by_focus.items()}
+            for shape, by_focus in raw.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# The change: triples added and removed
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Delta:
+    """The triples a change adds and removes, from the changed files old and new."""
+
+    added: list[str]
+    removed: list[str]
+    old: dict[str, set[str]]
+    new: dict[str, set[str]]
+    contents: dict[str, bytes]
+    prefixes: dict[str, str]
+
+
+def _delta(inputs: _Inputs, entry: CacheEntry, changed: list[str], base: dict[str, str]) -> _Delta:
+    import pyoxigraph as ox
+
+    blobs = inputs.repo.read_blobs([base[p] for p in changed if p in base])
+    old_by: dict[str, set[str]] = {}
+    new_by: dict[str, set[str]] = {}
+    contents: dict[str, bytes] = {}
+    prefixes: dict[str, str] = {}
+    for rel in changed:
+        if rel in base:
+            old_by[rel] = set(scoped_lines(rel, blobs[base[rel]]))
+        work = inputs.repo.root / rel
+        if work.is_file():
+            contents[rel] = work.read_bytes()
+            new_by[rel] = set(scoped_lines(rel, contents[rel]))
+            for k, v in declared_prefixes(contents[rel]).items():
+                prefixes.setdefault(k, v)
+    old = set().union(*old_by.values())
+    new = set().union(*new_by.values())
+    unchanged = set(base) - set(changed)
+    removed = sorted(ln for ln in old - new
+                     if not any(f in unchanged for f in entry.shared.get(ln, ())))
+    candidates = sorted(new - old)
+    added = [ln for ln, t in zip(candidates, _parse(candidates))
+             if ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) not in entry.store]
+    return _Delta(added, removed, old_by, new_by, contents, prefixes)
+
+
+def _shared_after(entry: CacheEntry, delta: _Delta) -> dict[str, list[str]] | None:
+    """The lines stated in more than one file once the change is made; None when that is not
+    known without reading the unchanged files (a new statement one of them already makes)."""
+    changed = set(delta.old) | set(delta.new)
+    shared = {ln: [f for f in files if f not in changed] for ln, files in entry.shared.items()}
+    added = set(delta.added)
+    for ln in set().union(*delta.new.values()) if delta.new else set():
+        files = shared.get(ln)
+        if files is None:
+            if ln not in added and not any(ln in lines for lines in delta.old.values()):
+                return None  # stated before by an unchanged file we did not read
+            files = []
+        shared[ln] = files + [rel for rel, lines in delta.new.items() if ln in lines]
+    return {ln: files for ln, files in shared.items() if len(files) > 1}
+
+
+def _parse(lines: Sequence[str]) -> list[Any]:
+    import pyoxigraph as ox
+
+    if not lines:
+        return []
+    return [q.triple for q in ox.parse(("\n".join(lines) + "\n").encode(), format=ox.RdfFormat.N_TRIPLES)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Which focus nodes the change reaches, and their evaluation
+# ---------------------------------------------------------------------------------------------
+
+
+def _reached(entry: CacheEntry, stores: Sequence[Any], triples: Sequence[Any]) -> dict[str, set[Any] | None]:
+    """shape -> the focus nodes the changed triples can reach (None: all of them)."""
+    from clustergraph.dependencies import walk_back
+
+    by_predicate: dict[str | None, list[tuple[str, Any]]] = {}
+    for shape, deps in entry.dependencies.items():
+        for access in deps.accesses:
+            by_predicate.setdefault(access.predicate, []).append((shape, access))
+    reached: dict[str, set[Any] | None] = {}
+    for t in triples:
+        for shape, access in by_predicate.get(t.predicate.value, []) + by_predicate.get(None, []):
+            if reached.get(shape, set()) is None:
+                continue
+            here, there = (t.subject, t.object) if access.forward else (t.object, t.subject)
+            if access.other is not None and str(there) != access.other:
+                continue
+            if access.back is None:
+                reached[shape] = None
+                continue
+            found = reached.setdefault(shape, set())
+            for store in stores:
+                found |= walk_back(store, here, access.back)  # type: ignore[operator]
+    return reached
+
+
+def _is_focus(store: Any, deps: Any, node: Any, supers: dict[Any, set[str]]) -> bool:
+    import pyoxigraph as ox
+
+    if isinstance(node, ox.Literal):
+        return str(node) in deps.nodes
+    if str(node) in deps.nodes:
+        return True
+    if deps.classes:
+        for q in store.quads_for_pattern(node, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), None, ox.DefaultGraph()):
+            if supers_of(store, q.object, supers) & set(deps.classes):
+                return True
+    for p in deps.subjects_of:
+        if next(iter(store.quads_for_pattern(node, ox.NamedNode(p), None, ox.DefaultGraph())), None) is not None:
+            return True
+    return any(next(iter(store.quads_for_pattern(None, ox.NamedNode(p), node, ox.DefaultGraph())), None)
+               is not None for p in deps.objects_of)
+
+
+def supers_of(store: Any, cls: Any, cache: dict[Any, set[str]]) -> set[str]:
+    """The class and its superclasses (rdfs:subClassOf, transitively), as IRIs."""
+    import pyoxigraph as ox
+
+    if isinstance(cls, ox.Literal):
+        return set()
+    if cls not in cache:
+        found, todo = {cls}, [cls]
+        while todo:
+            for q in store.quads_for_pattern(todo.pop(), ox.NamedNode(SUBCLASS), None, ox.DefaultGraph()):
+                if q.object not in found and not isinstance(q.object, ox.Literal):
+                    found.add(q.object)
+                    todo.append(q.object)
+        cache[cls] = {c.value for c in found if isinstance(c, ox.NamedNode)}
+    return cache[cls]
+
+
+def _evaluate(entry: CacheEntry, store: Any, reached: dict[str, set[Any] | None],
+              renderer: _Renderer) -> tuple[Results, int]:
+    """shape -> focus node -> results, for the new graph: the kept ones, and the reached anew."""
+    from clustergraph.shacl import Engine
+
+    engine = Engine(store, entry.shapes)
+    shape_nodes = {str(s): s for s in engine.shapes_with_targets()}
+    results: Results = {}
+    for shape, by_focus in entry.results.items():
+        done = reached.get(shape, set())
+        names = {str(n) for n in done or ()}
+        kept = {} if done is None else {f: r for f, r in by_focus.items() if f not in names}
+        if kept:
+            results[shape] = kept
+    evaluated = 0
+    supers: dict[Any, set[str]] = {}
+    for shape, nodes in reached.items():
+        node = shape_nodes[shape]
+        if nodes is None:
+            focus = engine.focus_nodes(node)
+        else:
+            deps = entry.dependencies[shape]
+            focus = sorted((n for n in nodes if _is_focus(store, deps, n, supers)), key=str)
+        evaluated += len(focus)
+        for f in focus:
+            found = engine.evaluate(node, [f])
+            if found:
+                results.setdefault(shape, {})[str(f)] = [renderer(r) for r in found]
+    return results, evaluated
+
+
+# ---------------------------------------------------------------------------------------------
+# The report
+# ---------------------------------------------------------------------------------------------
+
+
+def _locate(results: Results, entry: CacheEntry, inputs: _Inputs, delta: _Delta,
+            blobs: dict[str, str], order: list[str]) -> list[ValidationResult]:
+    """ValidationResults with the file and line where each resource is first stated now; each
+    rendered result keeps them (`rel`, `line`) for the entry of the new state."""
+    from clustergraph.incremental_cache import write_subjects
+    from clustergraph.validation import ValidationResult
+
+    changed = set(delta.old) | set(delta.new)
+    fresh = {rel: write_subjects(entry.folder.parent, blobs[rel], rel, content)
+             for rel, content in delta.contents.items()}
+    rank = {rel: i for i, rel in enumerate(order)}
+    shown = {rel: _display(inputs.repo.root / rel) for rel in order}
+    out = []
+    for r in (r for by_focus in results.values() for found in by_focus.values() for r in found):
+        iri = r.get("target")
+        places = [(rank[rel], rel, index[iri]) for rel, index in fresh.items() if iri in index and rel in rank]
+        if "rel" in r and r["rel"] not in changed:  # kept: where it was first stated at base
+            places += [(rank[r["rel"]], r["rel"], r["line"])] if r["rel"] in rank else []
+        elif iri is not None:
+            places += [(rank[f], f, line) for f, line in entry.subjects.get(iri, [])
+                       if f in rank and f not in changed]
+        _, r["rel"], r["line"] = min(places) if places else (None, None, None)
+        fields = {k: v for k, v in r.items() if k not in ("target", "rel", "line")}
+        out.append(ValidationResult(**fields, file=shown.get(r["rel"]), line=r["line"]))
+    return out
+
+
+def _with_locations(rendered: Results,
+                    subjects: dict[str, list[list[Any]]], order: list[str]) -> None:
+    rank = {rel: i for i, rel in enumerate(order)}
+    for by_focus in rendered.values():
+        for found in by_focus.values():
+            for r in found:
+                places = sorted(subjects.get(r.get("target") or "", []), key=lambda p: rank.get(p[0], 1 << 30))
+                r["rel"], r["line"] = (places[0][0], places[0][1]) if places else (None, None)
+
+
+def _query_results(display: Any) -> list[ValidationResult]:
+    from clustergraph.validation import ValidationResult, check_queries
+
+    return [ValidationResult(severity="Violation", focus_node=path.resolve().as_uri(), message=message,
+                             component="cgcheck:QuerySyntax", file=display(path), line=line,
+                             column=column, check="query")
+            for path, line, column, message in check_queries()]
+
+
+def _report(results: list[ValidationResult], fail_on: str, files: list[str], engine: str) -> ValidationReport:
+    from clustergraph.validation import SEVERITIES, ValidationReport
+
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    results.sort(key=lambda r: (r.file or "~", r.line or 0, r.focus_node, order.get(r.severity, 9),
+                                r.path or "", r.value or ""))
+    return ValidationReport(results=results, fail_on=fail_on, inference="none", engine=engine, files=files)
+
+
+# ---------------------------------------------------------------------------------------------
+# The entry point
+# ---------------------------------------------------------------------------------------------
+
+
+def validate_changed_since(
+    rev: str,
+    data: Sequence[Path | str] | None = None,
+    *,
+    shapes: Path | str | None = None,
+    ontology: Path | str | None = None,
+    with_shipped_data: bool = False,
+    fail_on: str = "violation",
+    queries: bool = True,
+    cache_dir: Path | str | None = None,
+    keep: int = 3,
+) -> Judged:
+    """Validate the work tree's graph (the files `clustergraph.validation.validate` would take)
+    by judging only what changed since the git revision `rev`; the report equals a full run's.
+
+    `cache_dir`: where validated graphs are kept (default `default_cache_dir()`); the judged
+    work tree is kept too (so that after a commit, the new HEAD is known), `keep` entries in
+    all. Raises InputError when the files are not in a git repository or `rev` is not there.
+    """
+    from clustergraph.validation import validate
+
+    started = time.perf_counter()
+    inputs = _inputs(rev, data, shapes, ontology, with_shipped_data)
+    watched = [*inputs.folders, *inputs.data_rels, inputs.ontology_rel, inputs.shapes_rel]
+    changed = inputs.repo.changed_paths(rev, sorted({p for p in watched if not _outside(p)}))
+
+    def full(why: str) -> Judged:
+        report = validate(data, shapes=shapes, ontology=ontology, with_shipped_data=with_shipped_data,
+                          fail_on=fail_on, queries=None if queries else False)
+        return Judged(report, "full", why, sorted(changed))
+
+    shapes_blob = (_content_id(inputs.shapes_rel) if _outside(inputs.shapes_rel)
+                   else dict(inputs.repo.files(rev, [inputs.shapes_rel])).get(inputs.shapes_rel))
+    if inputs.shapes_rel in changed or shapes_blob is None:
+        return full(f"the shapes changed since {rev}")
+    if inputs.ontology_rel in changed:
+        return full(f"the ontology changed since {rev}")
+    base = _base_files(inputs, changed)
+    root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    entry = CacheEntry(root / cache_key(base, shapes_blob))
+    built = not entry.complete()
+    if built:
+        if not _build(inputs, entry.folder, base, shapes_blob):
+            return full("the shapes do not pass SHACL-for-SHACL")
+        entry = CacheEntry(entry.folder)
+    os.utime(entry.folder / "meta.json")  # used now: the last to be pruned
+    base_map = dict(base)
+    graph_changed = sorted(p for p in changed if p in base_map or p in inputs.data_rels)
+    delta = _delta(inputs, entry, graph_changed, base_map)
+    triples = _parse(delta.added) + _parse(delta.removed)
+    if any(t.predicate.value == SUBCLASS for t in triples):
+        return full(f"rdfs:subClassOf changed since {rev}")
+    work_blobs = {**base_map, **inputs.repo.hash_files(sorted(delta.contents))}
+    prefixes = {**delta.prefixes, **entry.meta["prefixes"]}
+    with tempfile.TemporaryDirectory(prefix="graph-", dir=root) as scratch:
+        results, evaluated = _judge(entry, Path(scratch) / "graph", delta, triples, prefixes)
+        report_results = _locate(results, entry, inputs, delta, work_blobs, inputs.graph_rels)
+        new_files = [(rel, work_blobs[rel]) for rel in inputs.graph_rels]
+        new_folder = root / cache_key(new_files, shapes_blob)
+        shared = _shared_after(entry, delta)
+        if shared is not None and not CacheEntry(new_folder).complete():
+            derive_entry(entry, new_folder, Path(scratch) / "graph", new_files, results, shared, prefixes)
+    prune(root, keep)
+    if queries:
+        report_results += _query_results(_display)
+    report = _report(report_results, fail_on, [_display(inputs.repo.root / r) for r in inputs.graph_rels],
+                     "oxigraph")
+    report.seconds = time.perf_counter() - started
+    return Judged(report, "incremental",
+                  f"{len(graph_changed)} file(s) changed since {rev}: {len(delta.added)} triples added, "
+                  f"{len(delta.removed)} removed, {evaluated} focus nodes evaluated again",
+                  graph_changed, len(delta.added), len(delta.removed), evaluated, built)
+
+
+def _build(inputs: _Inputs, folder: Path, base: list[tuple[str, str]], shapes_blob: str) -> bool:
+    """Validate the base graph fully into a new entry; False if the shapes fail SHACL-for-SHACL."""
+    blobs = _contents(inputs.repo, [*base, (inputs.shapes_rel, shapes_blob)])
+    if not _shapes_pass(blobs[shapes_blob]):
+        return False
+
+    def render(store: Any, shapes_store: Any, raw: Any, subjects: Any) -> Results:
+        prefixes = declared_prefixes(blobs[shapes_blob])
+        for _, b in base:
+            prefixes = {**declared_prefixes(blobs[b]), **prefixes}
+        rendered = _render_all(store, shapes_store, raw, prefixes)
+        _with_locations(rendered, subjects, inputs.graph_rels)
+        return rendered
+
+    build_entry(folder, [(rel, b, blobs[b]) for rel, b in base], blobs[shapes_blob], render)
+    return True
+
+
+def _judge(entry: CacheEntry, copy: Path, delta: _Delta, triples: list[Any],
+           prefixes: dict[str, str]) -> tuple[Results, int]:
+    """Apply the change to a copy of the kept store at `copy` and evaluate what it reaches."""
+    import gc
+
+    import pyoxigraph as ox
+
+    entry.store.backup(str(copy))
+    store = ox.Store(str(copy))
+    for t in _parse(delta.removed):
+        store.remove(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
+    for t in _parse(delta.added):
+        store.add(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
+    reached = _reached(entry, [entry.store, store], triples)
+    results, evaluated = _evaluate(entry, store, reached, _Renderer(store, entry.shapes, prefixes))
+    touched = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
+    for by_focus in results.values():  # the labels of resources whose statements changed
+        for found in by_focus.values():
+            for r in found:
+                if r["focus_node"] in touched:
+                    r["focus_label"] = _relabel(store, r["focus_node"])
+    store.flush()
+    del store
+    gc.collect()  # the copy is closed before it is moved into an entry of its own
+    return results, evaluated
+
+
+def _display(path: Path) -> str:
+    from clustergraph.locate import Locator
+
+    return Locator([]).display_path(path)
+
+
+def _relabel(store: Any, iri: str) -> str | None:
+    import pyoxigraph as ox
+
+    from clustergraph.validation import _label
+
+    return _label(store, ox.NamedNode(iri))
+
+
+def _shapes_pass(shapes_content: bytes) -> bool:
+    """True when the shapes pass SHACL-for-SHACL (otherwise the data is not validated)."""
+    import pyoxigraph as ox
+
+    from clustergraph.incremental_cache import load_lines
+    from clustergraph.load import load_store
+    from clustergraph.shacl import Engine
+    from clustergraph.validation import shacl_shacl_file
+
+    shapes = ox.Store()
+    load_lines(shapes, scoped_lines("shapes.ttl", shapes_content))
+    return not Engine(shapes, load_store([shacl_shacl_file()])).validate()

@@ -1,0 +1,285 @@
+"""The validated base graph kept on disk, so that a change is judged without a full run.
+
+An entry is a folder under the cache folder, named by a key: a hash of the base graph's files
+(their paths and git blob ids), the shapes and this code's format. It holds the base graph in
+an Oxigraph store (`graph/`), the shapes as canonical N-Triples, what each shape reads
+(`clustergraph.dependencies`), the results of every (shape, focus node) that has results,
+rendered as a contributor reads them, where each subject is defined, and the triples stated in
+more than one file. An entry is built in a temporary folder and renamed into place, so a reader
+sees a complete entry or none; it is never modified afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from clustergraph.dependencies import ShapeDependencies
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "CacheEntry",
+    "FORMAT",
+    "build_entry",
+    "cache_key",
+    "default_cache_dir",
+    "derive_entry",
+    "prune",
+    "scoped_lines",
+    "write_subjects",
+]
+
+FORMAT = "clustergraph-incremental-2"
+_PREFIX_DECL = re.compile(rb"(?im)^[ \t]*@?prefix[ \t]+([\w.-]*):[ \t]*<([^>\s]*)>")
+
+
+def default_cache_dir() -> Path:
+    """`$XDG_CACHE_HOME/clustergraph/validate` (`~/.cache/clustergraph/validate`)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "clustergraph" / "validate"
+
+
+def cache_key(files: Sequence[tuple[str, str]], shapes_blob: str) -> str:
+    """The key of the base graph made of `files` ((path, blob id)) checked with these shapes."""
+    from clustergraph.version import __version__
+
+    text = json.dumps([FORMAT, __version__, shapes_blob, sorted(files)])
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def declared_prefixes(content: bytes) -> dict[str, str]:
+    """The prefixes a Turtle file declares (first declaration wins)."""
+    found: dict[str, str] = {}
+    for name, ns in _PREFIX_DECL.findall(content):
+        found.setdefault(name.decode(), ns.decode())
+    return found
+
+
+def scoped_lines(rel: str, content: bytes) -> list[str]:
+    """Canonical N-Triples lines of one file, its blank nodes labelled from their content and
+    its path (so that blank nodes of two files never merge, and do not change with other files)."""
+    import tempfile
+
+    from clustergraph.errors import InputError, RDFSyntaxError
+    from clustergraph.export import canonical_lines
+
+    scope = "f" + hashlib.sha256(rel.encode()).hexdigest()[:8]
+    with tempfile.TemporaryDirectory(prefix="clustergraph-inc-") as tmp:
+        path = Path(tmp) / Path(rel).name
+        path.write_bytes(content)
+        try:
+            lines = canonical_lines([path])
+        except RDFSyntaxError as exc:
+            raise RDFSyntaxError(rel, exc.line, exc.column, exc.detail) from None
+        except InputError as exc:
+            raise InputError(str(exc).replace(str(path), rel)) from None
+    return [re.sub(r"(^| )_:b", rf"\1_:{scope}b", ln) if "_:" in ln else ln for ln in lines]
+
+
+def load_lines(store: Any, lines: Sequence[str]) -> None:
+    import pyoxigraph as ox
+
+    if lines:
+        store.bulk_load(("\n".join(lines) + "\n").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+
+
+@dataclass
+class CacheEntry:
+    """An entry, opened read-only."""
+
+    folder: Path
+
+    @cached_property
+    def meta(self) -> dict[str, Any]:
+        return json.loads((self.folder / "meta.json").read_text())
+
+    @cached_property
+    def store(self) -> Any:
+        import pyoxigraph as ox
+
+        return ox.Store.read_only(str(self.folder / "graph"))
+
+    @cached_property
+    def shapes(self) -> Any:
+        import pyoxigraph as ox
+
+        store = ox.Store()
+        store.load(path=str(self.folder / "shapes.nt"), format=ox.RdfFormat.N_TRIPLES)
+        return store
+
+    @cached_property
+    def dependencies(self) -> dict[str, ShapeDependencies]:
+        data = json.loads((self.folder / "dependencies.json").read_text())
+        return {k: ShapeDependencies.from_json(v) for k, v in data.items()}
+
+    @cached_property
+    def results(self) -> dict[str, dict[str, list[dict[str, Any]]]]:
+        """shape -> focus node (N-Triples) -> its rendered results, with `rel` for the file."""
+        return json.loads((self.folder / "results.json").read_text())
+
+    @cached_property
+    def shared(self) -> dict[str, list[str]]:
+        """Lines stated in more than one file -> those files."""
+        return json.loads((self.folder / "shared.json").read_text())
+
+    @cached_property
+    def subjects(self) -> dict[str, list[list[Any]]]:
+        """Subject IRI -> [[file, line], ...] in the entry's files (read only when needed)."""
+        merged: dict[str, list[list[Any]]] = {}
+        for rel, blob in self.files():
+            for iri, line in json.loads(subjects_file(self.folder.parent, blob).read_text()).items():
+                merged.setdefault(iri, []).append([rel, line])
+        return merged
+
+    def files(self) -> list[tuple[str, str]]:
+        return [(rel, blob) for rel, blob in self.meta["files"]]
+
+    def complete(self) -> bool:
+        """True for an entry of this format with everything in place (else it is built anew)."""
+        try:
+            if self.meta.get("format") != FORMAT:
+                return False
+            needed = [self.folder / n for n in ("graph", "shapes.nt", "dependencies.json", "results.json", "shared.json")]
+            needed += [subjects_file(self.folder.parent, blob) for _, blob in self.files()]
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        return all(p.exists() for p in needed)
+
+
+def build_entry(
+    folder: Path,
+    files: Sequence[tuple[str, str, bytes]],
+    shapes_content: bytes,
+    render_results: Any,
+) -> CacheEntry:
+    """Validate the base graph fully and keep what a later change needs, atomically in `folder`.
+
+    `files`: (path, blob id, content) of the data graph (data and ontology, in validation order);
+    `render_results(store, shapes, raw_by_pair, order)` turns raw engine results into rendered ones.
+    """
+    import gc
+
+    import pyoxigraph as ox
+
+    from clustergraph.atomic import atomic_directory
+    from clustergraph.dependencies import compile_shapes
+    from clustergraph.shacl import Engine
+
+    shapes_lines = scoped_lines("shapes.ttl", shapes_content)
+    counts: Counter[str] = Counter()
+    per_file: list[tuple[str, list[str]]] = []
+    for rel, _blob, content in files:
+        lines = scoped_lines(rel, content)
+        per_file.append((rel, lines))
+        counts.update(lines)
+    shared = {ln: [] for ln, n in counts.items() if n > 1}
+    for rel, lines in per_file:
+        for ln in lines:
+            if ln in shared:
+                shared[ln].append(rel)
+    del counts
+    with atomic_directory(folder) as tmp:
+        kept = ox.Store(str(tmp / "graph"))
+        store = ox.Store()  # the evaluation runs in memory: SPARQL is several times faster there
+        for _rel, lines in per_file:
+            load_lines(kept, lines)
+            load_lines(store, lines)
+        kept.flush()
+        del kept
+        shapes = ox.Store()
+        load_lines(shapes, shapes_lines)
+        engine = Engine(store, shapes)
+        targets = engine.shapes_with_targets()
+        raw: dict[str, dict[str, list[Any]]] = {}
+        for shape in targets:
+            for focus in engine.focus_nodes(shape):
+                found = engine.evaluate(shape, [focus])
+                if found:
+                    raw.setdefault(str(shape), {})[str(focus)] = found
+        subjects: dict[str, list[list[Any]]] = {}
+        for rel, blob, content in files:
+            for iri, line in write_subjects(folder.parent, blob, rel, content).items():
+                subjects.setdefault(iri, []).append([rel, line])
+        rendered = render_results(store, shapes, raw, subjects)
+        deps = compile_shapes(shapes, targets)
+        prefixes: dict[str, str] = declared_prefixes(shapes_content)
+        for _rel, _blob, content in files:
+            for k, v in declared_prefixes(content).items():
+                prefixes.setdefault(k, v)
+        (tmp / "shapes.nt").write_text("\n".join(shapes_lines) + "\n", encoding="utf-8")
+        (tmp / "dependencies.json").write_text(json.dumps({k: v.to_json() for k, v in deps.items()}))
+        (tmp / "results.json").write_text(json.dumps(rendered))
+        (tmp / "shared.json").write_text(json.dumps(shared))
+        meta = {"format": FORMAT, "files": [[rel, blob] for rel, blob, _ in files],
+                "prefixes": prefixes}
+        (tmp / "meta.json").write_text(json.dumps(meta))
+        del store, engine
+        gc.collect()
+    return CacheEntry(folder)
+
+
+def subjects_file(root: Path, blob: str) -> Path:
+    """Where the subject index of one file content (by blob id) is kept, shared by entries."""
+    return root / "subjects" / f"{blob}.json"
+
+
+def write_subjects(root: Path, blob: str, rel: str, content: bytes) -> dict[str, int]:
+    """Index where each subject of a file is first stated (kept by blob id); return it."""
+    import tempfile
+
+    from clustergraph.atomic import write_bytes_atomic
+    from clustergraph.locate import subject_lines
+
+    target = subjects_file(root, blob)
+    if target.is_file():
+        return json.loads(target.read_text())
+    with tempfile.TemporaryDirectory(prefix="clustergraph-inc-") as scratch:
+        path = Path(scratch) / Path(rel).name
+        path.write_bytes(content)
+        index = subject_lines(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomic(target, json.dumps(index).encode(), fsync=False)
+    return index
+
+
+def derive_entry(base: CacheEntry, folder: Path, store_dir: Path, files: Sequence[tuple[str, str]],
+                 results: dict[str, dict[str, list[dict[str, Any]]]], shared: dict[str, list[str]],
+                 prefixes: dict[str, str]) -> None:
+    """Keep a judged change as an entry of its own (its store moved in), atomically."""
+    import shutil
+
+    from clustergraph.atomic import atomic_directory
+
+    with atomic_directory(folder) as tmp:
+        os.replace(store_dir, tmp / "graph")
+        for name in ("shapes.nt", "dependencies.json"):
+            shutil.copyfile(base.folder / name, tmp / name)
+        (tmp / "results.json").write_text(json.dumps(results))
+        (tmp / "shared.json").write_text(json.dumps(shared))
+        meta = {"format": FORMAT, "files": [list(f) for f in files], "prefixes": prefixes}
+        (tmp / "meta.json").write_text(json.dumps(meta))
+
+
+def prune(root: Path, keep: int) -> None:
+    """Delete all but the `keep` most recently used entries (only folders that are our entries)."""
+    import shutil
+
+    entries = []
+    for meta in root.glob("*/meta.json"):
+        try:
+            if json.loads(meta.read_text()).get("format") == FORMAT:
+                entries.append((meta.stat().st_mtime, meta.parent))
+        except (OSError, ValueError):
+            continue
+    for _, folder in sorted(entries, reverse=True)[keep:]:
+        shutil.rmtree(folder, ignore_errors=True)

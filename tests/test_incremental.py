@@ -1,0 +1,264 @@
+"""Validating only what changed since a git revision gives the verdict of a full run.
+
+A temporary git repository holds the shipped ontology, shapes and data (the data as N-Triples,
+one statement a line, so that edits are easy to make at random). A seeded series of random
+edits (statements added and deleted, IRIs renamed in one file or everywhere, statements moved
+between files, files deleted and added) is applied to the work tree one after the other; after
+each, `validate_changed_since("HEAD")` must give exactly the results of a full
+`clustergraph validate` of the same files: same resources, messages, values, files and lines.
+Edits to the shapes force a full run. The base revision is validated once and kept in a cache
+folder of the test.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from clustergraph import paths
+from clustergraph.cli import main
+from clustergraph.incremental import validate_changed_since
+from clustergraph.validation import validate
+
+ID = "https://w3id.org/clustergraph/id/"
+SEED = 20261201
+STEPS = 16
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org",
+                           *args], check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("incremental") / "repo"
+    (root / "data").mkdir(parents=True)
+    (root / "ontology").mkdir()
+    shutil.copy(paths.ontology_file(), root / "ontology" / "clustergraph.ttl")
+    shutil.copy(paths.shapes_file(), root / "ontology" / "shapes.ttl")
+    for ttl in paths.data_files():
+        quads = ox.parse(path=str(ttl), format=ox.RdfFormat.TURTLE)
+        data = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES) or b""
+        (root / "data" / f"{ttl.stem}.nt").write_bytes(data)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "base")
+    git(root, "tag", "base")
+    return root
+
+
+@pytest.fixture()
+def in_repo(repo, monkeypatch, tmp_path_factory):
+    monkeypatch.chdir(repo)
+    yield repo
+    git(repo, "reset", "-q", "--hard", "base")
+    git(repo, "clean", "-q", "-fd")
+
+
+CACHE: dict[str, Path] = {}
+
+
+def cache(tmp_path_factory) -> Path:
+    if "dir" not in CACHE:
+        CACHE["dir"] = tmp_path_factory.mktemp("cache")
+    return CACHE["dir"]
+
+
+ARGS = {"shapes": "ontology/shapes.ttl", "ontology": "ontology/clustergraph.ttl"}
+
+
+def essence(report) -> list[tuple]:
+    """What a contributor reads in a report, blank-node labels aside (they are arbitrary)."""
+    def bnodes(text):
+        return re.sub(r"_:\w+", "_:", text) if text else text
+
+    return sorted(tuple(str(x) for x in (r.severity, bnodes(r.focus_node), r.focus_label, r.path, bnodes(r.value),
+                                         r.component, r.source_shape, r.message, r.file, r.line, r.check, r.owner))
+                  for r in report.results)
+
+
+def judge(tmp_path_factory):
+    judged = validate_changed_since("HEAD", ["data"], cache_dir=cache(tmp_path_factory), **ARGS)
+    full = validate(["data"], **ARGS)
+    return judged, full
+
+
+# -- random edits on N-Triples files ----------------------------------------------------------
+
+
+def lines_of(path: Path) -> list[str]:
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def write(path: Path, lines: list[str]) -> None:
+    path.write_text("".join(ln + "\n" for ln in lines))
+
+
+def iris(lines: list[str]) -> list[str]:
+    return sorted({m for ln in lines for m in re.findall(r"<(" + re.escape(ID) + r"[^>]+)>", ln)})
+
+
+def edit(rng: random.Random, root: Path, step: int) -> str:
+    files = sorted((root / "data").glob("*.nt"))
+    target = rng.choice(files)
+    lines = lines_of(target)
+    kind = rng.choice(["add", "add", "add", "delete", "delete", "rename", "rename-everywhere", "move",
+                       "new-file", "delete-file", "shapes"])
+    if kind == "add" and lines:  # another value of a property, taken from another statement of it
+        s, p, _ = rng.choice(lines).split(" ", 2)
+        o = rng.choice([ln for f in files for ln in lines_of(f) if ln.split(" ", 2)[1] == p]).split(" ", 2)[2]
+        lines.append(f"{s} {p} {o}")
+        write(target, lines)
+    elif kind == "delete" and lines:
+        for _ in range(rng.randint(1, 3)):
+            lines.pop(rng.randrange(len(lines)))
+        write(target, lines)
+    elif kind in ("rename", "rename-everywhere") and iris(lines):
+        old = rng.choice(iris(lines))
+        new = f"{old}-renamed-{step}"
+        for f in files if kind == "rename-everywhere" else [target]:
+            write(f, [ln.replace(f"<{old}>", f"<{new}>") for ln in lines_of(f)])
+        return f"{kind} {old} in {target.name}"
+    elif kind == "move" and lines:
+        other = rng.choice(files)
+        moved = lines.pop(rng.randrange(len(lines)))
+        write(target, lines)
+        write(other, lines_of(other) + [moved])
+        return f"move a statement from {target.name} to {other.name}"
+    elif kind == "new-file" and lines:
+        write(root / "data" / f"extra-{step}.nt", rng.sample(lines, min(5, len(lines))))
+    elif kind == "delete-file":
+        extra = [f for f in files if f.name.startswith("extra-")] or files[:1]
+        victim = rng.choice(extra)
+        victim.unlink()
+        return f"delete {victim.name}"
+    elif kind == "shapes":
+        shapes = root / "ontology" / "shapes.ttl"
+        text = shapes.read_text()
+        pattern, replace = rng.choice(SHAPE_EDITS)
+        spots = list(re.finditer(pattern, text))
+        spot = rng.choice(spots)
+        shapes.write_text(text[:spot.start()] + spot.expand(replace) + text[spot.end():])
+        return "shapes"
+    return f"{kind} in {target.name}"
+
+
+#: Edits to the shapes: (a pattern, what one of its matches becomes).
+SHAPE_EDITS = [
+    (r"sh:minCount 1 ;", "sh:minCount 2 ;"),
+    (r"sh:maxCount 1 ;", "sh:maxCount 0 ;"),
+    (r"sh:severity sh:Warning ;", "sh:severity sh:Violation ;"),
+    (r"sh:datatype rdf:langString ;", "sh:datatype xsd:string ;"),
+]
+
+
+def test_incremental_verdicts_equal_full_verdicts_over_random_edits(in_repo, tmp_path_factory):
+    rng = random.Random(SEED)
+    verdicts, kinds = set(), set()
+    for step in range(STEPS):
+        what = edit(rng, in_repo, step)
+        judged, full = judge(tmp_path_factory)
+        assert judged.mode == ("full" if what == "shapes" else "incremental"), (what, judged.reason)
+        assert essence(judged.report) == essence(full), f"step {step}: {what}"
+        assert (judged.report.conforms, judged.report.count_by_severity()) == (full.conforms, full.count_by_severity())
+        verdicts.add(full.conforms)
+        kinds.add(what.split()[0])
+        git(in_repo, "checkout", "-q", "--", "ontology/shapes.ttl")  # a shape edit is judged once
+        if step == STEPS // 2:  # commit what was judged: the new HEAD is known without a full run
+            git(in_repo, "add", "-A")
+            git(in_repo, "commit", "-q", "-m", "edits")
+            again, _ = judge(tmp_path_factory)
+            assert (again.mode, again.cache_built, again.evaluated) == ("incremental", False, 0)
+    assert False in verdicts  # the edits did break the graph: the comparison had work to do
+    assert {"add", "delete", "rename", "rename-everywhere", "move", "shapes"} <= kinds
+    assert judged.evaluated < 2000  # far fewer than the graph's focus nodes
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("sh:minCount 1 ;", "sh:minCount 2 ;"),
+        ("sh:severity sh:Warning ;", "sh:severity sh:Violation ;"),
+    ],
+)
+def test_an_edit_to_the_shapes_forces_a_full_run_with_the_same_verdict(old, new, in_repo, tmp_path_factory):
+    shapes = in_repo / "ontology" / "shapes.ttl"
+    shapes.write_text(shapes.read_text().replace(old, new, 1))
+    judged, full = judge(tmp_path_factory)
+    assert judged.mode == "full"
+    assert judged.reason == "the shapes changed since HEAD"
+    assert essence(judged.report) == essence(full)
+
+
+def test_the_command_prints_what_validate_prints(in_repo, tmp_path_factory, capsys):
+    clusters = in_repo / "data" / "clusters.nt"
+    lines = [ln for ln in lines_of(clusters) if "/ontology#country>" not in ln or "zero-carbon-humber" not in ln]
+    write(clusters, lines)
+    cache_dir = str(cache(tmp_path_factory))
+    out = {}
+    for name, args in (("full", ["validate", "data"]), ("changed", ["validate-changed", "HEAD", "data", "--cache-dir", cache_dir])):
+        for fmt in ("text", "github"):
+            code = _exit(main, [*args, "--shapes", "ontology/shapes.ttl", "--ontology",
+                                "ontology/clustergraph.ttl", "--format", fmt])
+            captured = capsys.readouterr()
+            out[name, fmt] = (code, captured.out)
+            if name == "changed":
+                assert captured.err.startswith("incremental run: 1 file(s) changed since HEAD: 0 triples added, 1 removed")
+    assert out["full", "text"] == out["changed", "text"]
+    assert out["full", "github"] == out["changed", "github"]
+    assert out["changed", "text"][0] == 1
+    assert "cgid:cluster/zero-carbon-humber \"Zero Carbon Humber\"" in out["changed", "text"][1]
+
+
+def _exit(entry, argv) -> int:
+    try:
+        return entry(argv) or 0
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["validate-changed", "no-such-rev", "data"], "--changed-since: 'no-such-rev' is not a revision of "),
+        (["validate-changed", "HEAD", "missing.nt"], "missing.nt: no such file"),
+    ],
+)
+def test_bad_input_is_exit_code_2(argv, message, in_repo, capsys):
+    assert _exit(main, argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_outside_a_git_repository_is_exit_code_2(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(paths.data_files()[0], tmp_path / "clusters.ttl")
+    assert _exit(main, ["validate-changed", "HEAD", "clusters.ttl"]) == 2
+    assert "needs the data in a git repository" in capsys.readouterr().err
+
+
+def test_another_repository_with_the_shipped_ontology_shapes_and_data(tmp_path, monkeypatch, capsys):
+    """As the published pre-commit hook runs it: the shipped files are outside the repository
+    and count as the same at every revision; the repository's own file is judged."""
+    monkeypatch.chdir(tmp_path)
+    broken = Path(__file__).parent / "broken"
+    shutil.copy(broken / "missing-country.ttl", "mine.ttl")
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "mine")
+    text = Path("mine.ttl").read_text()
+    Path("mine.ttl").write_text(text.replace('cg:region "Somewhere"@en ;', 'cg:region "Somewhere", "Elsewhere" ;'))
+    cache_dir = tmp_path / "cache"
+    for _ in range(2):  # the first run keeps the base, the second judges against the kept base
+        judged = validate_changed_since("HEAD", ["mine.ttl"], with_shipped_data=True, cache_dir=cache_dir)
+    full = validate(["mine.ttl"], with_shipped_data=True)
+    assert (judged.mode, judged.cache_built) == ("incremental", False)
+    assert judged.reason.startswith("1 file(s) changed since HEAD: 2 triples added, 1 removed")
+    assert essence(judged.report) == essence(full)
+    assert any(r.path == "cg:region" and r.file == "mine.ttl" for r in judged.report.results)
