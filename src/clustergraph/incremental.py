@@ -162,7 +162,7 @@ def _base_files(inputs: _Inputs, changed: set[str]) -> list[tuple[str, str]]:
 
 class _Renderer:
     def __init__(self, data: Any, shapes: Any, prefixes: dict[str, str]) -> None:
-        from clustergraph.validation import _Render
+        from clustergraph.validation.describe import Render as _Render
 
         self.data, self.shapes, self.render = data, shapes, _Render(prefixes)
 
@@ -171,7 +171,9 @@ class _Renderer:
 
         import pyoxigraph as ox
 
-        from clustergraph.validation import _compact_detail, _default_message, _describe_shape, _label, _owner
+        from clustergraph.validation.describe import _describe_shape, _label, _owner
+        from clustergraph.validation.describe import compact_detail as _compact_detail
+        from clustergraph.validation.describe import default_message as _default_message
 
         render = self.render
         messages = list(raw.messages) or [
@@ -342,11 +344,12 @@ def supers_of(store: Any, cls: Any, cache: dict[Any, set[str]]) -> set[str]:
 
 
 def _evaluate(entry: CacheEntry, store: Any, reached: dict[str, set[Any] | None],
-              renderer: _Renderer) -> tuple[Results, int]:
+              renderer: _Renderer, lexical: Sequence[str]) -> tuple[Results, int]:
     """shape -> focus node -> results, for the new graph: the kept ones, and the reached anew."""
+    from clustergraph.incremental_cache import lexical_forms
     from clustergraph.shacl import Engine
 
-    engine = Engine(store, entry.shapes)
+    engine = Engine(store, entry.shapes, lexical_forms(lexical))
     shape_nodes = {str(s): s for s in engine.shapes_with_targets()}
     results: Results = {}
     for shape, by_focus in entry.results.items():
@@ -498,7 +501,8 @@ def validate_changed_since(
         new_folder = root / cache_key(new_files, shapes_blob)
         shared = _shared_after(entry, delta)
         if shared is not None and not CacheEntry(new_folder).complete():
-            derive_entry(entry, new_folder, Path(scratch) / "graph", new_files, results, shared, prefixes)
+            derive_entry(entry, new_folder, Path(scratch) / "graph", new_files, results, shared, prefixes,
+                         _lexical_after(entry, delta))
     prune(root, keep)
     if queries:
         report_results += _query_results(_display)
@@ -529,6 +533,15 @@ def _build(inputs: _Inputs, folder: Path, base: list[tuple[str, str]], shapes_bl
     return True
 
 
+def _lexical_after(entry: CacheEntry, delta: _Delta) -> list[str]:
+    """The lines of rewritable literals once the change is made."""
+    from clustergraph.incremental_cache import lexical_lines
+
+    removed = set(lexical_lines(delta.removed))
+    kept = [ln for ln in entry.lexical if ln not in removed]
+    return sorted({*kept, *lexical_lines([ln for lines in delta.new.values() for ln in lines])})
+
+
 def _judge(entry: CacheEntry, copy: Path, delta: _Delta, triples: list[Any],
            prefixes: dict[str, str]) -> tuple[Results, int]:
     """Apply the change to a copy of the kept store at `copy` and evaluate what it reaches."""
@@ -543,7 +556,8 @@ def _judge(entry: CacheEntry, copy: Path, delta: _Delta, triples: list[Any],
     for t in _parse(delta.added):
         store.add(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
     reached = _reached(entry, [entry.store, store], triples)
-    results, evaluated = _evaluate(entry, store, reached, _Renderer(store, entry.shapes, prefixes))
+    results, evaluated = _evaluate(entry, store, reached, _Renderer(store, entry.shapes, prefixes),
+                                   _lexical_after(entry, delta))
     touched = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
     for by_focus in results.values():  # the labels of resources whose statements changed
         for found in by_focus.values():
@@ -565,7 +579,7 @@ def _display(path: Path) -> str:
 def _relabel(store: Any, iri: str) -> str | None:
     import pyoxigraph as ox
 
-    from clustergraph.validation import _label
+    from clustergraph.validation.describe import _label
 
     return _label(store, ox.NamedNode(iri))
 

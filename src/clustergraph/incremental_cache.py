@@ -93,6 +93,35 @@ def load_lines(store: Any, lines: Sequence[str]) -> None:
         store.bulk_load(("\n".join(lines) + "\n").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
 
 
+_TYPED_OBJECT = re.compile(r'"\^\^<([^<>"]+)> \.$')
+
+
+def lexical_lines(lines: Sequence[str]) -> list[str]:
+    """The lines whose literal the store may rewrite (`"20.0"^^xsd:decimal` kept as `"20"`)."""
+    from clustergraph.validation.loading import _REWRITTEN
+
+    out = []
+    for line in lines:
+        match = _TYPED_OBJECT.search(line)
+        if match and match.group(1) in _REWRITTEN:
+            out.append(line)
+    return out
+
+
+def lexical_forms(lines: Sequence[str]) -> Any:
+    """The data's literals as written (a `LexicalForms`), from N-Triples lines."""
+    import pyoxigraph as ox
+
+    from clustergraph.validation.loading import LexicalForms
+
+    forms = LexicalForms()
+    if lines:
+        data = ("\n".join(lines) + "\n").encode("utf-8")
+        for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
+            forms.add(q.subject, q.predicate, q.object)
+    return forms
+
+
 @dataclass
 class CacheEntry:
     """An entry, opened read-only."""
@@ -116,6 +145,12 @@ class CacheEntry:
         store = ox.Store()
         store.load(path=str(self.folder / "shapes.nt"), format=ox.RdfFormat.N_TRIPLES)
         return store
+
+    @cached_property
+    def lexical(self) -> list[str]:
+        """The lines of literals the store may have rewritten, as the data writes them."""
+        path = self.folder / "lexical.nt"
+        return path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
 
     @cached_property
     def dependencies(self) -> dict[str, ShapeDependencies]:
@@ -198,7 +233,8 @@ def build_entry(
         del kept
         shapes = ox.Store()
         load_lines(shapes, shapes_lines)
-        engine = Engine(store, shapes)
+        written = sorted({ln for _rel, lines in per_file for ln in lexical_lines(lines)})
+        engine = Engine(store, shapes, lexical_forms(written))
         targets = engine.shapes_with_targets()
         raw: dict[str, dict[str, list[Any]]] = {}
         for shape in targets:
@@ -217,6 +253,7 @@ def build_entry(
             for k, v in declared_prefixes(content).items():
                 prefixes.setdefault(k, v)
         (tmp / "shapes.nt").write_text("\n".join(shapes_lines) + "\n", encoding="utf-8")
+        (tmp / "lexical.nt").write_text("".join(ln + "\n" for ln in written), encoding="utf-8")
         (tmp / "dependencies.json").write_text(json.dumps({k: v.to_json() for k, v in deps.items()}))
         (tmp / "results.json").write_text(json.dumps(rendered))
         (tmp / "shared.json").write_text(json.dumps(shared))
@@ -254,8 +291,9 @@ def write_subjects(root: Path, blob: str, rel: str, content: bytes) -> dict[str,
 
 def derive_entry(base: CacheEntry, folder: Path, store_dir: Path, files: Sequence[tuple[str, str]],
                  results: dict[str, dict[str, list[dict[str, Any]]]], shared: dict[str, list[str]],
-                 prefixes: dict[str, str]) -> None:
-    """Keep a judged change as an entry of its own (its store moved in), atomically."""
+                 prefixes: dict[str, str], lexical: Sequence[str] = ()) -> None:
+    """Keep a judged change as an entry of its own (its store moved in), atomically;
+    `lexical`: its lines of literals the store may have rewritten (see `lexical_lines`)."""
     import shutil
 
     from clustergraph.atomic import atomic_directory
@@ -266,6 +304,7 @@ def derive_entry(base: CacheEntry, folder: Path, store_dir: Path, files: Sequenc
             shutil.copyfile(base.folder / name, tmp / name)
         (tmp / "results.json").write_text(json.dumps(results))
         (tmp / "shared.json").write_text(json.dumps(shared))
+        (tmp / "lexical.nt").write_text("".join(ln + "\n" for ln in lexical), encoding="utf-8")
         meta = {"format": FORMAT, "files": [list(f) for f in files], "prefixes": prefixes}
         (tmp / "meta.json").write_text(json.dumps(meta))
 

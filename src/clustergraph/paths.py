@@ -64,9 +64,9 @@ def query_files() -> list[Path]:
 def shipped_name(path: Path | str) -> str | None:
     """`data/clusters.ttl` for a file shipped in the package (`ontology/`, `data/`, `queries/`),
     the same for an editable and a regular install; None for any other file."""
-    root = package_root()
     absolute = Path(path).absolute()
     for folder in (ontology_dir(), data_dir(), queries_dir()):
-        if absolute.parent == folder:
-            return str(absolute.relative_to(root))
+        # as the package names it, or resolved (an editable install links to the checkout)
+        if absolute.parent in (folder, folder.resolve()):
+            return f"{folder.name}/{absolute.name}"
     return None
