@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 # Fixture modules (tests/fixtures_*.py) register here, one line each.
-pytest_plugins: list[str] = ["fixtures_servers", "fixtures_oxigraph_gsp"]
+pytest_plugins: list[str] = ["fixtures_servers", "fixtures_oxigraph_gsp", "fixtures_virtuoso"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
