@@ -135,6 +135,12 @@ class Virtuoso:
         path = str(ntriples).replace("'", "''")
         self.isql(f"DB.DBA.TTLP_MT(file_to_string_output('{path}'), '', '{graph}', 0); checkpoint;")
 
+    def hide_new_graphs(self, *public: str) -> None:
+        """Graph-level security as the README sets it up: graphs private to anonymous readers
+        unless made public (the `public` ones), so a staging graph never shows in their union."""
+        grants = "".join(f"DB.DBA.RDF_GRAPH_USER_PERMS_SET('{g}', 'nobody', 1); " for g in public)
+        self.isql(f"DB.DBA.RDF_DEFAULT_USER_PERMS_SET('nobody', 0); {grants}")
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             _stop(self.process)

@@ -76,6 +76,15 @@ CHUNK_BYTES = 4 * 1024 * 1024
 _TRANSIENT_CODES = {408, 429, 500, 502, 503, 504}
 
 
+#: Queries and updates go as HTML forms, which every store reads (Virtuoso does not read a
+#: bare application/sparql-query body).
+_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def _form(name: str, text: str) -> bytes:
+    return urllib.parse.urlencode({name: text}).encode("ascii")
+
+
 def staging_graph(target: str) -> str:
     """The staging graph of a target graph."""
     return f"{target}-staging"
@@ -142,11 +151,13 @@ class GraphStore:
 
     # -- one request ---------------------------------------------------------------------------
 
-    def _headers(self, method: str, path: str) -> dict[str, str]:
+    def _headers(self, method: str, path: str, anonymous: bool = False) -> dict[str, str]:
         from clustergraph.remote import USER_AGENT
 
         headers = {"User-Agent": USER_AGENT}
-        if self.token:
+        if anonymous:
+            pass
+        elif self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         elif self.user is not None and self._digest is not None:
             headers["Authorization"] = self._digest.authorization(method, path, self.user,
@@ -157,7 +168,7 @@ class GraphStore:
         return headers
 
     def _once(self, method: str, url: str, body: bytes | Iterable[bytes] | None, length: int | None,
-              headers: dict[str, str]) -> tuple[int, bytes]:
+              headers: dict[str, str], anonymous: bool = False) -> tuple[int, bytes]:
         parts = urllib.parse.urlsplit(url)
         conn_cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         conn = conn_cls(parts.hostname or "", parts.port, timeout=self.timeout)
@@ -166,7 +177,7 @@ class GraphStore:
             path += "?" + parts.query
         try:
             conn.putrequest(method, path, skip_accept_encoding=True)
-            all_headers = {**self._headers(method, path), **headers}
+            all_headers = {**self._headers(method, path, anonymous), **headers}
             if length is not None:
                 all_headers["Content-Length"] = str(length)
             for name, value in all_headers.items():
@@ -240,19 +251,25 @@ class GraphStore:
     def authenticate(self) -> None:
         """Learn the store's Digest challenge, if it has one, with a request without a body.
 
-        Done before an upload, so that the first chunk is not sent only to be refused."""
-        if self.user is not None and not self.token and self._digest is None:
-            self.select("ASK {}")
+        Done before an upload, so that the first chunk is not sent only to be refused. The
+        request goes without credentials (Virtuoso sends no challenge to a Basic attempt); a
+        store that asks for none keeps receiving Basic credentials."""
+        if self.user is None or self.token or self._digest is not None:
+            return
+        try:
+            body = _form("query", "ASK {}")
+            self._once("POST", self.query_url or "", body, len(body),
+                       {**_FORM, "Accept": "application/sparql-results+json"}, anonymous=True)
+        except (_Challenged, _Transient, EndpointError):
+            pass  # challenged: Digest from now on; otherwise the requests below report any failure
 
     def update(self, text: str) -> None:
-        self.request("POST", self.update_url or "", body=text.encode("utf-8"),
-                     headers={"Content-Type": "application/sparql-update"})
+        self.request("POST", self.update_url or "", body=_form("update", text), headers=_FORM)
 
     def select(self, text: str) -> list[dict[str, Any]]:
         """The bindings of a SELECT (or the empty list for an ASK)."""
-        data = self.request("POST", self.query_url or "", body=text.encode("utf-8"),
-                            headers={"Content-Type": "application/sparql-query",
-                                     "Accept": "application/sparql-results+json"})
+        data = self.request("POST", self.query_url or "", body=_form("query", text),
+                            headers={**_FORM, "Accept": "application/sparql-results+json"})
         try:
             answer = json.loads(data)
             bindings: list[dict[str, Any]] = [] if "boolean" in answer else answer["results"]["bindings"]
