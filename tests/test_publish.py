@@ -288,3 +288,16 @@ def test_virtuoso_readers_see_old_or_new_never_half_nor_doubled(virtuoso, old_fi
     seen.add(_virtuoso_count(virtuoso.sparql_url))
     assert seen <= {3, len(new)}
     assert len(new) in seen
+
+
+def test_digest_answers_the_rfc_2617_example() -> None:
+    from clustergraph.digest import DigestChallenge
+
+    challenge = DigestChallenge.parse('Digest realm="testrealm@host.com", qop="auth,auth-int", '
+                                      'nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", '
+                                      'opaque="5ccc069c403ebaf9f0171e9517f40e41"')
+    assert challenge is not None
+    header = challenge.authorization("GET", "/dir/index.html", "Mufasa", "Circle Of Life", cnonce="0a4f113b")
+    assert 'response="6629fae49393a05397450978507c4ef1"' in header
+    assert "nc=00000001" in header and 'opaque="5ccc069c403ebaf9f0171e9517f40e41"' in header
+    assert DigestChallenge.parse('Basic realm="x"') is None

@@ -44,8 +44,10 @@ class DigestChallenge:
                    qop="auth" if "auth" in qops else None, opaque=params.get("opaque"),
                    algorithm=algorithm)
 
-    def authorization(self, method: str, uri: str, user: str, password: str) -> str:
-        """The Authorization header value for one request (`uri`: the path and query)."""
+    def authorization(self, method: str, uri: str, user: str, password: str,
+                      cnonce: str | None = None) -> str:
+        """The Authorization header value for one request (`uri`: the path and query;
+        `cnonce`: the client's nonce, random unless given)."""
 
         def h(text: str) -> str:
             return _HASHES[self.algorithm](text.encode("utf-8")).hexdigest()
@@ -57,7 +59,7 @@ class DigestChallenge:
                  "algorithm": self.algorithm}
         if self.qop:
             nc = f"{self.uses:08x}"
-            cnonce = os.urandom(8).hex()
+            cnonce = cnonce or os.urandom(8).hex()
             parts.update(qop=self.qop, nc=nc, cnonce=cnonce,
                          response=h(f"{ha1}:{self.nonce}:{nc}:{cnonce}:{self.qop}:{ha2}"))
         else:
