@@ -301,3 +301,22 @@ def test_digest_answers_the_rfc_2617_example() -> None:
     assert 'response="6629fae49393a05397450978507c4ef1"' in header
     assert "nc=00000001" in header and 'opaque="5ccc069c403ebaf9f0171e9517f40e41"' in header
     assert DigestChallenge.parse('Basic realm="x"') is None
+
+
+def test_a_move_whose_answer_is_lost_is_not_done_twice(oxigraph_server, old_file: Path,
+                                                       tmp_path: Path) -> None:
+    """MOVE is not idempotent: repeating one that took effect would empty the published graph."""
+
+    class AnswerLost(GraphStore):
+        """The store applies the MOVE, but its answer never comes back (a time-out)."""
+
+        def update(self, text, *, retries=None):
+            super().update(text, retries=retries)
+            if text.startswith("MOVE") and not getattr(self, "lost", False):
+                self.lost = True
+                raise EndpointError("POST /update failed after 1 attempt(s): TimeoutError: timed out")
+
+    new = build_export_graph("data", data=[_data(tmp_path / "new.nt", 100)])
+    result = publish(AnswerLost(oxigraph_server.url, backoff=0.01), graph=GRAPH, export_graph=new)
+    assert result.triples == len(new) == oxigraph_server.count(GRAPH)
+    assert oxigraph_server.count(staging_graph(GRAPH)) == 0

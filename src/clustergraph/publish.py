@@ -263,8 +263,9 @@ class GraphStore:
         except (_Challenged, _Transient, EndpointError):
             pass  # challenged: Digest from now on; otherwise the requests below report any failure
 
-    def update(self, text: str) -> None:
-        self.request("POST", self.update_url or "", body=_form("update", text), headers=_FORM)
+    def update(self, text: str, *, retries: int | None = None) -> None:
+        self.request("POST", self.update_url or "", body=_form("update", text), headers=_FORM,
+                     retries=retries)
 
     def select(self, text: str) -> list[dict[str, Any]]:
         """The bindings of a SELECT (or the empty list for an ASK)."""
@@ -277,8 +278,10 @@ class GraphStore:
             raise EndpointError(f"{self.query_url} did not answer SPARQL JSON results: {exc}") from None
         return bindings
 
-    def count(self, graph: str) -> int:
-        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    def count(self, graph: str | None) -> int:
+        """The triples in a named graph, or in the default graph (None)."""
+        pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
         return int(rows[0]["n"]["value"]) if rows else 0
 
 
@@ -382,12 +385,37 @@ def publish(
             raise EndpointError(f"the staging graph <{staging}> holds {found} triples after upload, "
                                 f"not the {len(lines)} sent; the published graph was left as it was")
     if lines:
-        store.update(f"MOVE SILENT GRAPH <{staging}> TO {destination}")
+        _move(store, staging, target, destination, len(lines))
     else:
         store.update(f"DROP SILENT {destination} ; DROP SILENT GRAPH <{staging}>")
     requests += 1
     return PublishResult(endpoint=store.endpoint, graph=target, triples=len(lines), bytes_sent=sent,
                          requests=requests, seconds=time.monotonic() - started)
+
+
+def _move(store: GraphStore, staging: str, target: str | None, destination: str, expected: int) -> None:
+    """MOVE the staging graph onto the target. A MOVE is not idempotent (once done, a second one
+    would move an empty staging graph and empty the target), so a failed attempt is retried only
+    after checking that it did not take effect before the connection failed."""
+    move = f"MOVE SILENT GRAPH <{staging}> TO {destination}"
+    try:
+        store.update(move, retries=0)
+        return
+    except EndpointError as first:
+        failure = first
+    for attempt in range(store.retries):
+        store.sleep(min(store.backoff * 2**attempt, 60.0))
+        try:
+            in_staging = store.count(staging)
+            if in_staging == 0 and store.count(target) == expected:
+                return  # the failed attempt had moved it
+            if in_staging != expected:
+                break
+            store.update(move, retries=0)
+            return
+        except EndpointError as again:
+            failure = again
+    raise failure
 
 
 def _sliced(chunk: bytes, bar: Any, piece: int = 256 * 1024) -> Callable[[], Iterator[bytes]]:
