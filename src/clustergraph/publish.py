@@ -71,11 +71,10 @@ LAYOUTS = {
     "oxigraph": Layout("/store", "/query", "/update"),
     "virtuoso": Layout("/sparql-graph-crud-auth", "/sparql-auth", "/sparql-auth", union_default=True),
 }
+
 #: Bytes of N-Triples per upload request.
 CHUNK_BYTES = 4 * 1024 * 1024
 _TRANSIENT_CODES = {408, 429, 500, 502, 503, 504}
-
-
 #: Queries and updates go as HTML forms, which every store reads (Virtuoso does not read a
 #: bare application/sparql-query body).
 _FORM = {"Content-Type": "application/x-www-form-urlencoded"}
