@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 # Fixture modules (tests/fixtures_*.py) register here, one line each.
-pytest_plugins: list[str] = ["fixtures_servers", "fixtures_oxigraph_gsp", "fixtures_named_graph"]
+pytest_plugins: list[str] = [
+    "fixtures_servers", "fixtures_oxigraph_gsp", "fixtures_named_graph", "fixtures_virtuoso",
+]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -3,10 +3,12 @@
 * the Oxigraph server (the `oxigraph` package from PyPI): ``oxigraph load`` into a folder, then
   ``oxigraph serve-read-only``;
 * Comunica's SPARQL endpoint over files (npm ``@comunica/query-sparql-file`` 4.x, installed
-  by ``npm ci`` from package.json / package-lock.json): ``comunica-sparql-file-http FILE -p PORT``.
+  by ``npm ci`` from package.json / package-lock.json): ``comunica-sparql-file-http FILE -p PORT``;
+* Virtuoso 7.2 (fixtures_virtuoso.py), the graph loaded into a named graph that its queries
+  without a named graph read (Virtuoso's default graph is the union of all graphs).
 
-Both hold the same triples as the embedded store (the ontology and data/*.ttl), in their default
-graph. A server that does not start, or does not answer a trivial ASK within the start-up time,
+All hold the same triples as the embedded store (the ontology and data/*.ttl), in what their
+queries read by default. A server that does not start, or does not answer a trivial ASK within the start-up time,
 fails the tests that use it (with its stderr); it never skips them.
 """
 
@@ -192,7 +194,12 @@ def comunica_query_server(
         _stop(process)
 
 
-@pytest.fixture(scope="session", params=["oxigraph", "comunica"])
+#: The stores of the matrix; a test id names the store (`[oxigraph-...]`), so CI names the one
+#: that regressed. Virtuoso's fixture is in fixtures_virtuoso.py.
+STORES = ["oxigraph", "comunica", "virtuoso"]
+
+
+@pytest.fixture(scope="session", params=STORES)
 def query_server(request: pytest.FixtureRequest) -> Server:
     """Each real server in turn."""
     return request.getfixturevalue(f"{request.param}_query_server")

@@ -1,14 +1,19 @@
-"""The same stored queries give the same rows, in the same order, embedded and on two independent
-real servers started by the tests (see fixtures_servers.py): the Oxigraph server and Comunica.
+"""The same stored queries give the same rows, in the same order, embedded and on three independent
+real servers started by the tests (fixtures_servers.py, fixtures_virtuoso.py): the Oxigraph
+server, Comunica and Virtuoso. Test ids name the store (`[virtuoso-clusters-near-default]`).
 
 Values are compared after a light normalisation that keeps them strict: numbers by value (an
 xsd:decimal "4.0" equals "4"), booleans by truth, language tags case-insensitively; everything
-else exactly, including datatypes, and rows in order.
+else exactly, including datatypes, and rows in order. One known store difference is allowed:
+Virtuoso turns every geo:wktLiteral it loads into its own virtrdf:Geometry, in single precision
+("POINT(4.48 51.92)" comes back as "POINT(4.4800000190735 51.919998168945)"), so WKT points
+are compared by their coordinates to 5 decimals (about a metre).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,6 +31,10 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 CASES: dict[str, dict[str, dict[str, str]]] = json.loads((GOLDEN / "cases.json").read_text())
 ALL_CASES = [(name, case) for name in sorted(CASES) for case in CASES[name]]
 XSD = "http://www.w3.org/2001/XMLSchema#"
+WKT_TYPES = {
+    "http://www.opengis.net/ont/geosparql#wktLiteral",
+    "http://www.openlinksw.com/schemas/virtrdf#Geometry",
+}
 DECIMALS = {
     XSD + t for t in ("integer", "decimal", "int", "long", "short", "byte", "nonNegativeInteger")
 }
@@ -44,6 +53,9 @@ def normal(term: Any) -> Any:
     if term.language:
         return ("lang", term.value, term.language.lower())
     datatype = term.datatype.value
+    if datatype in WKT_TYPES:
+        return ("wkt", re.sub(r"-?\d+\.?\d*(?:[eE]-?\d+)?",
+                              lambda m: f"{float(m.group()):.5f}", term.value.upper()))
     if datatype in DECIMALS:
         return ("number", Decimal(term.value).normalize())
     if datatype in (XSD + "double", XSD + "float"):
@@ -74,10 +86,21 @@ def embedded() -> Session:
     return s
 
 
+#: Queries a store cannot run yet, with the reason: each is an expected failure that must keep
+#: failing (strict), so CI reports it by name and says so the day it is fixed.
+KNOWN_FAILURES = {
+    ("virtuoso", "clusters-near"): "Virtuoso 7.2 expands each BIND into the expressions using it; "
+    "the distance's square root then exceeds its 32767-byte code limit (SQ199)",
+}
+
+
 @pytest.mark.parametrize(("name", "case"), ALL_CASES)
 def test_same_rows_embedded_and_on_each_server(
-    embedded: Session, query_server: Any, name: str, case: str
+    embedded: Session, query_server: Any, name: str, case: str, request: pytest.FixtureRequest
 ) -> None:
+    reason = KNOWN_FAILURES.get((query_server.name, name))
+    if reason:
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
     params = CASES[name][case]
     remote = Session(query_server.url, timeout=60)
     expected = normalised(embedded.query(name, params))
@@ -85,17 +108,19 @@ def test_same_rows_embedded_and_on_each_server(
     assert got == expected, f"{query_server.name} differs from embedded on {name}.{case}"
 
 
-def test_counts_on_the_servers(oxigraph_query_server: Any, comunica_query_server: Any) -> None:
-    for server in (oxigraph_query_server, comunica_query_server):
+def test_counts_on_the_servers(oxigraph_query_server: Any, comunica_query_server: Any,
+                               virtuoso_query_server: Any) -> None:
+    for server in (oxigraph_query_server, comunica_query_server, virtuoso_query_server):
         rows = Session(server.url).query("member-counts-as-of", date="2025-01-31").to_records()
         assert (rows[0]["clusters"], rows[0]["countries"]) == (31, 16), server.name
         rows = Session(server.url).query("member-counts-as-of", date="2024-01-31").to_records()
         assert (rows[0]["clusters"], rows[0]["countries"]) == (18, 10), server.name
 
 
-def test_ad_hoc_queries_remote(oxigraph_query_server: Any, comunica_query_server: Any) -> None:
+def test_ad_hoc_queries_remote(oxigraph_query_server: Any, comunica_query_server: Any,
+                               virtuoso_query_server: Any) -> None:
     text = "PREFIX cg: <https://w3id.org/clustergraph/ontology#> SELECT (COUNT(*) AS ?n) WHERE { ?c a cg:IndustrialCluster }"
-    for server in (oxigraph_query_server, comunica_query_server):
+    for server in (oxigraph_query_server, comunica_query_server, virtuoso_query_server):
         session = Session(server.url)
         assert session.sparql(text).to_records() == [{"n": 31}]
         assert session.sparql("ASK { ?s ?p ?o }") is True

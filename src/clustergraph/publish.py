@@ -6,19 +6,29 @@ Through the SPARQL 1.1 Graph Store Protocol and SPARQL Update:
    with PUT (which replaces whatever an earlier, interrupted run left there), the others with
    POST, each retried on transient errors (connection refused or cut, time-outs, 408/429/5xx);
 2. check that the staging graph holds exactly the triples sent (a SPARQL COUNT);
-3. replace the target in one SPARQL Update, `MOVE GRAPH <staging> TO GRAPH <target>`, which a
-   transactional store (Oxigraph, Fuseki/TDB2, GraphDB...) applies as one step: readers see the
-   old graph or the new one, never half of it.
+3. replace the target in one SPARQL Update, `MOVE GRAPH <staging> TO DEFAULT` (or `TO GRAPH
+   <target>`), which a transactional store (Oxigraph, Fuseki/TDB2, GraphDB, Virtuoso...) applies
+   as one step: readers see the old graph or the new one, never half of it.
+
+The target is the store's default graph unless a graph is named, so that `clustergraph query
+--endpoint` finds the graph where it looks. Virtuoso has no default graph of its own (a query
+naming no graph reads the union of all graphs, and `MOVE ... TO DEFAULT` is refused), so there
+the target is the named graph `DEFAULT_GRAPH`, which such queries read. The union would also
+show the staging graph during an upload; Virtuoso's graph-level security hides it (new graphs
+private to anonymous readers, the target public: see the README), and readers that name the
+graph (`default-graph-uri`) never see it.
 
 If anything fails before step 3, the published graph is untouched; running again completes.
 Triples are a set, so re-sending a chunk after a cut connection is harmless; the blank-node
 triples all go in one last chunk (a document scopes its blank nodes), and if a retry duplicated
 them the count check fails and the whole upload starts once more from an empty staging graph.
 
-Endpoints: `endpoint` is the store's base URL; its Graph Store, query and update services are
-`{endpoint}/store`, `{endpoint}/query` and `{endpoint}/update` (Oxigraph's layout) unless given.
+Endpoints: `endpoint` is the store's base URL; its Graph Store, query and update services follow
+a layout (`LAYOUTS`): Oxigraph's `{endpoint}/store`, `/query`, `/update`, or Virtuoso's
+`/sparql-graph-crud-auth`, `/sparql-auth`, `/sparql-auth`; each can be given instead.
 Credentials come from the environment, as for queries: CLUSTERGRAPH_ENDPOINT_USER and
-CLUSTERGRAPH_ENDPOINT_PASSWORD (HTTP basic), or CLUSTERGRAPH_ENDPOINT_TOKEN (bearer).
+CLUSTERGRAPH_ENDPOINT_PASSWORD (HTTP basic, or HTTP Digest when the store asks for it, as
+Virtuoso does), or CLUSTERGRAPH_ENDPOINT_TOKEN (bearer).
 """
 
 from __future__ import annotations
@@ -35,22 +45,52 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from clustergraph.digest import DigestChallenge
 from clustergraph.errors import EndpointError, InputError
 
-__all__ = ["DEFAULT_GRAPH", "GraphStore", "PublishResult", "publish", "staging_graph"]
+__all__ = ["DEFAULT_GRAPH", "LAYOUTS", "GraphStore", "PublishResult", "publish", "staging_graph"]
 
 log = logging.getLogger(__name__)
 
-#: The named graph `publish` replaces unless told another.
+#: The graph's name: where it is staged, and its target on a store without a default graph.
 DEFAULT_GRAPH = "https://w3id.org/clustergraph/graph/clustergraph"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a kind of store serves the Graph Store Protocol, queries and updates."""
+
+    store: str
+    query: str
+    update: str
+    #: Queries that name no graph read the union of all graphs (no default graph of its own).
+    union_default: bool = False
+
+
+LAYOUTS = {
+    "oxigraph": Layout("/store", "/query", "/update"),
+    "virtuoso": Layout("/sparql-graph-crud-auth", "/sparql-auth", "/sparql-auth", union_default=True),
+}
+
 #: Bytes of N-Triples per upload request.
 CHUNK_BYTES = 4 * 1024 * 1024
 _TRANSIENT_CODES = {408, 429, 500, 502, 503, 504}
+#: Queries and updates go as HTML forms, which every store reads (Virtuoso does not read a
+#: bare application/sparql-query body).
+_FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def _form(name: str, text: str) -> bytes:
+    return urllib.parse.urlencode({name: text}).encode("ascii")
 
 
 def staging_graph(target: str) -> str:
     """The staging graph of a target graph."""
     return f"{target}-staging"
+
+
+class _Challenged(Exception):
+    """The store asked for HTTP Digest with a nonce not used yet: send the request again, signed."""
 
 
 class _Transient(Exception):
@@ -72,6 +112,7 @@ class GraphStore:
     """A store reached through the Graph Store Protocol and SPARQL 1.1 query and update."""
 
     endpoint: str
+    layout: str = "oxigraph"
     store_url: str | None = None
     query_url: str | None = None
     update_url: str | None = None
@@ -82,14 +123,23 @@ class GraphStore:
     password: str | None = field(default=None, repr=False)
     token: str | None = field(default=None, repr=False)
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    _digest: DigestChallenge | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.endpoint.startswith(("http://", "https://")):
             raise InputError(f"endpoint {self.endpoint!r} is not an http:// or https:// URL")
+        if self.layout not in LAYOUTS:
+            raise InputError(f"layout {self.layout!r} is not one of {', '.join(sorted(LAYOUTS))}")
+        paths = LAYOUTS[self.layout]
         base = self.endpoint.rstrip("/")
-        self.store_url = self.store_url or f"{base}/store"
-        self.query_url = self.query_url or f"{base}/query"
-        self.update_url = self.update_url or f"{base}/update"
+        self.store_url = self.store_url or f"{base}{paths.store}"
+        self.query_url = self.query_url or f"{base}{paths.query}"
+        self.update_url = self.update_url or f"{base}{paths.update}"
+
+    @property
+    def union_default(self) -> bool:
+        """Whether queries that name no graph read all graphs (the store has no default graph)."""
+        return LAYOUTS[self.layout].union_default
 
     @classmethod
     def from_env(cls, endpoint: str, **kwargs: Any) -> GraphStore:
@@ -100,19 +150,24 @@ class GraphStore:
 
     # -- one request ---------------------------------------------------------------------------
 
-    def _headers(self) -> dict[str, str]:
+    def _headers(self, method: str, path: str, anonymous: bool = False) -> dict[str, str]:
         from clustergraph.remote import USER_AGENT
 
         headers = {"User-Agent": USER_AGENT}
-        if self.token:
+        if anonymous:
+            pass
+        elif self.token:
             headers["Authorization"] = f"Bearer {self.token}"
+        elif self.user is not None and self._digest is not None:
+            headers["Authorization"] = self._digest.authorization(method, path, self.user,
+                                                                  self.password or "")
         elif self.user is not None:
             pair = f"{self.user}:{self.password or ''}".encode()
             headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
         return headers
 
     def _once(self, method: str, url: str, body: bytes | Iterable[bytes] | None, length: int | None,
-              headers: dict[str, str]) -> tuple[int, bytes]:
+              headers: dict[str, str], anonymous: bool = False) -> tuple[int, bytes]:
         parts = urllib.parse.urlsplit(url)
         conn_cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         conn = conn_cls(parts.hostname or "", parts.port, timeout=self.timeout)
@@ -121,7 +176,7 @@ class GraphStore:
             path += "?" + parts.query
         try:
             conn.putrequest(method, path, skip_accept_encoding=True)
-            all_headers = {**self._headers(), **headers}
+            all_headers = {**self._headers(method, path, anonymous), **headers}
             if length is not None:
                 all_headers["Content-Length"] = str(length)
             for name, value in all_headers.items():
@@ -136,10 +191,15 @@ class GraphStore:
             data = response.read()
             status = response.status
             retry_after = response.getheader("Retry-After")
+            challenge = DigestChallenge.parse(response.getheader("WWW-Authenticate"))
         except (OSError, http.client.HTTPException) as exc:  # refused, reset, cut, timed out
             raise _Transient(f"{type(exc).__name__}: {exc}") from None
         finally:
             conn.close()
+        if status == 401 and challenge is not None and self.user is not None and (
+                self._digest is None or self._digest.nonce != challenge.nonce):
+            self._digest = challenge  # sign the request again (a new or a stale nonce)
+            raise _Challenged()
         if status in _TRANSIENT_CODES:
             from clustergraph.remote import retry_after_seconds
 
@@ -161,7 +221,14 @@ class GraphStore:
             if isinstance(payload, bytes) and length is None:
                 length = len(payload)
             try:
-                return self._once(method, url, payload, length, headers or {})[1]
+                try:
+                    return self._once(method, url, payload, length, headers or {})[1]
+                except _Challenged:
+                    payload = body() if callable(body) else body
+                    return self._once(method, url, payload, length, headers or {})[1]
+            except _Challenged:
+                raise EndpointError(f"{method} {url} refused the credentials (HTTP 401, Digest); "
+                                    "check CLUSTERGRAPH_ENDPOINT_USER/PASSWORD") from None
             except _Transient as exc:
                 if attempt + 1 >= attempts:
                     raise EndpointError(f"{method} {url} failed after {attempts} attempt(s): {exc}") from None
@@ -180,22 +247,40 @@ class GraphStore:
         self.request("POST" if append else "PUT", self.graph_url(graph), body=body, length=length,
                      headers={"Content-Type": "application/n-triples"})
 
-    def update(self, text: str) -> None:
-        self.request("POST", self.update_url or "", body=text.encode("utf-8"),
-                     headers={"Content-Type": "application/sparql-update"})
+    def authenticate(self) -> None:
+        """Learn the store's Digest challenge, if it has one, with a request without a body.
+
+        Done before an upload, so that the first chunk is not sent only to be refused. The
+        request goes without credentials (Virtuoso sends no challenge to a Basic attempt); a
+        store that asks for none keeps receiving Basic credentials."""
+        if self.user is None or self.token or self._digest is not None:
+            return
+        try:
+            body = _form("query", "ASK {}")
+            self._once("POST", self.query_url or "", body, len(body),
+                       {**_FORM, "Accept": "application/sparql-results+json"}, anonymous=True)
+        except (_Challenged, _Transient, EndpointError):
+            pass  # challenged: Digest from now on; otherwise the requests below report any failure
+
+    def update(self, text: str, *, retries: int | None = None) -> None:
+        self.request("POST", self.update_url or "", body=_form("update", text), headers=_FORM,
+                     retries=retries)
 
     def select(self, text: str) -> list[dict[str, Any]]:
-        data = self.request("POST", self.query_url or "", body=text.encode("utf-8"),
-                            headers={"Content-Type": "application/sparql-query",
-                                     "Accept": "application/sparql-results+json"})
+        """The bindings of a SELECT (or the empty list for an ASK)."""
+        data = self.request("POST", self.query_url or "", body=_form("query", text),
+                            headers={**_FORM, "Accept": "application/sparql-results+json"})
         try:
-            bindings: list[dict[str, Any]] = json.loads(data)["results"]["bindings"]
-        except (ValueError, KeyError) as exc:
+            answer = json.loads(data)
+            bindings: list[dict[str, Any]] = [] if "boolean" in answer else answer["results"]["bindings"]
+        except (ValueError, KeyError, TypeError) as exc:
             raise EndpointError(f"{self.query_url} did not answer SPARQL JSON results: {exc}") from None
         return bindings
 
-    def count(self, graph: str) -> int:
-        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    def count(self, graph: str | None) -> int:
+        """The triples in a named graph, or in the default graph (None)."""
+        pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
         return int(rows[0]["n"]["value"]) if rows else 0
 
 
@@ -204,7 +289,8 @@ class PublishResult:
     """What `publish` did."""
 
     endpoint: str
-    graph: str
+    #: The named graph replaced, or None for the store's default graph.
+    graph: str | None
     triples: int
     bytes_sent: int
     requests: int
@@ -234,7 +320,7 @@ def _chunks(lines: Sequence[str], limit: int) -> list[list[str]]:
 def publish(
     endpoint: str | GraphStore,
     *,
-    graph: str = DEFAULT_GRAPH,
+    graph: str | None = None,
     include: Iterable[str] | str = ("ontology", "data"),
     data: Sequence[Path | str] | None = None,
     export_graph: Any = None,
@@ -242,7 +328,8 @@ def publish(
     progress: bool | None = None,
     on_chunk: Callable[[int, int], None] | None = None,
 ) -> PublishResult:
-    """Load the graph into `graph` of the store at `endpoint`, replacing it atomically.
+    """Load the graph into the store at `endpoint`, replacing its default graph (or the named
+    graph `graph`) atomically.
 
     `export_graph`: an `ExportGraph` to publish (default: built from `include` and `data`).
     `progress`: show a progress bar on standard error (default: when it is a terminal).
@@ -256,8 +343,9 @@ def publish(
 
     started = time.monotonic()
     store = endpoint if isinstance(endpoint, GraphStore) else GraphStore.from_env(endpoint)
-    target = _iri(graph, "graph")
-    staging = staging_graph(target)
+    target = _iri(graph, "graph") if graph is not None else (DEFAULT_GRAPH if store.union_default else None)
+    staging = staging_graph(target or DEFAULT_GRAPH)
+    destination = f"GRAPH <{target}>" if target else "DEFAULT"
     eg = export_graph if export_graph is not None else build_export_graph(include, data=data)
     lines = eg.lines
     chunks = [("\n".join(c) + "\n").encode("utf-8") for c in _chunks(lines, chunk_bytes)]
@@ -265,6 +353,9 @@ def publish(
     show = progress if progress is not None else _stderr_is_tty()
     requests = 0
     sent = 0
+    if store.user is not None and not store.token:
+        store.authenticate()
+        requests += 1
     for attempt in (1, 2):
         done = 0
         bar_cm = click.progressbar(length=max(total, 1), label=f"uploading {len(lines)} triples",
@@ -293,12 +384,37 @@ def publish(
             raise EndpointError(f"the staging graph <{staging}> holds {found} triples after upload, "
                                 f"not the {len(lines)} sent; the published graph was left as it was")
     if lines:
-        store.update(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{target}>")
+        _move(store, staging, target, destination, len(lines))
     else:
-        store.update(f"DROP SILENT GRAPH <{target}> ; DROP SILENT GRAPH <{staging}>")
+        store.update(f"DROP SILENT {destination} ; DROP SILENT GRAPH <{staging}>")
     requests += 1
     return PublishResult(endpoint=store.endpoint, graph=target, triples=len(lines), bytes_sent=sent,
                          requests=requests, seconds=time.monotonic() - started)
+
+
+def _move(store: GraphStore, staging: str, target: str | None, destination: str, expected: int) -> None:
+    """MOVE the staging graph onto the target. A MOVE is not idempotent (once done, a second one
+    would move an empty staging graph and empty the target), so a failed attempt is retried only
+    after checking that it did not take effect before the connection failed."""
+    move = f"MOVE SILENT GRAPH <{staging}> TO {destination}"
+    try:
+        store.update(move, retries=0)
+        return
+    except EndpointError as first:
+        failure = first
+    for attempt in range(store.retries):
+        store.sleep(min(store.backoff * 2**attempt, 60.0))
+        try:
+            in_staging = store.count(staging)
+            if in_staging == 0 and store.count(target) == expected:
+                return  # the failed attempt had moved it
+            if in_staging != expected:
+                break
+            store.update(move, retries=0)
+            return
+        except EndpointError as again:
+            failure = again
+    raise failure
 
 
 def _sliced(chunk: bytes, bar: Any, piece: int = 256 * 1024) -> Callable[[], Iterator[bytes]]:

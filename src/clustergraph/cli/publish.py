@@ -1,4 +1,5 @@
-"""`clustergraph publish`: load the graph into a remote store, replacing a named graph atomically."""
+"""`clustergraph publish`: load the graph into a remote store, replacing its default graph (or a
+named graph) atomically."""
 
 from __future__ import annotations
 
@@ -11,9 +12,13 @@ ENV_PUBLISH_ENDPOINT = "CLUSTERGRAPH_PUBLISH_ENDPOINT"
 
 @click.command("publish")
 @click.option("--endpoint", required=True, envvar=ENV_PUBLISH_ENDPOINT, metavar="URL",
-              help=f"Base URL of the store (its /store, /query, /update services) [env: {ENV_PUBLISH_ENDPOINT}].")
+              help=f"Base URL of the store (its services are found by --layout) [env: {ENV_PUBLISH_ENDPOINT}].")
+@click.option("--layout", type=click.Choice(["oxigraph", "virtuoso"]), default="oxigraph", show_default=True,
+              help="The store's services: oxigraph (/store, /query, /update) or virtuoso "
+                   "(/sparql-graph-crud-auth, /sparql-auth; queries without a graph read all graphs).")
 @click.option("--graph", "graph", default=None, metavar="IRI",
-              help="Named graph to replace [default: https://w3id.org/clustergraph/graph/clustergraph].")
+              help="Named graph to replace [default: the default graph; on Virtuoso "
+                   "https://w3id.org/clustergraph/graph/clustergraph, which it reads by default].")
 @click.option("--store-url", default=None, metavar="URL", help="Graph Store Protocol URL, if not ENDPOINT/store.")
 @click.option("--query-url", default=None, metavar="URL", help="SPARQL query URL, if not ENDPOINT/query.")
 @click.option("--update-url", default=None, metavar="URL", help="SPARQL update URL, if not ENDPOINT/update.")
@@ -27,25 +32,29 @@ ENV_PUBLISH_ENDPOINT = "CLUSTERGRAPH_PUBLISH_ENDPOINT"
               help="Seconds to wait for each request.")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar [default: when standard error is a terminal].")
-def command(endpoint: str, graph: str | None, store_url: str | None, query_url: str | None,
+def command(endpoint: str, layout: str, graph: str | None, store_url: str | None, query_url: str | None,
             update_url: str | None, include: str, data: tuple[Path, ...], retries: int,
             timeout: float, progress: bool | None) -> None:
     """Publish the graph to a SPARQL store through the Graph Store Protocol, atomically.
 
-    Uploads into a staging graph, checks its triple count, then replaces the target graph in
-    one SPARQL Update (MOVE), so readers see the old graph or the new one, never half.
-    Credentials: CLUSTERGRAPH_ENDPOINT_USER and CLUSTERGRAPH_ENDPOINT_PASSWORD (basic auth)
-    or CLUSTERGRAPH_ENDPOINT_TOKEN (bearer). Exit code 4 when the store fails.
+    Loads the store's default graph (where `clustergraph query --endpoint` looks) unless --graph
+    names one. Uploads into a staging graph, checks its triple count, then replaces the target
+    in one SPARQL Update (MOVE), so readers see the old graph or the new one, never half.
+    Credentials: CLUSTERGRAPH_ENDPOINT_USER and CLUSTERGRAPH_ENDPOINT_PASSWORD (basic, or
+    Digest when the store asks) or CLUSTERGRAPH_ENDPOINT_TOKEN (bearer). Exit code 4 when the
+    store fails.
 
     \b
-    Example:
-      clustergraph publish --endpoint http://127.0.0.1:7878 --graph https://w3id.org/clustergraph/graph/clustergraph
+    Examples:
+      clustergraph publish --endpoint http://127.0.0.1:7878
+      clustergraph publish --endpoint http://127.0.0.1:8890 --layout virtuoso
     """
-    from clustergraph.publish import DEFAULT_GRAPH, GraphStore, publish
+    from clustergraph.publish import GraphStore, publish
 
-    store = GraphStore.from_env(endpoint, store_url=store_url, query_url=query_url,
+    store = GraphStore.from_env(endpoint, layout=layout, store_url=store_url, query_url=query_url,
                                 update_url=update_url, retries=retries, timeout=timeout)
-    result = publish(store, graph=graph or DEFAULT_GRAPH, include=include, data=list(data) or None,
+    result = publish(store, graph=graph, include=include, data=list(data) or None,
                      progress=progress)
-    click.echo(f"published {result.triples} triples to <{result.graph}> at {result.endpoint} "
+    where = f"<{result.graph}>" if result.graph else "the default graph"
+    click.echo(f"published {result.triples} triples to {where} at {result.endpoint} "
                f"({result.bytes_sent} bytes, {result.requests} requests, {result.seconds:.1f} s)", err=True)
