@@ -8,9 +8,9 @@ removed). Then, each command run from the shell (start-up counts), with its wall
 memory:
 
 - `clustergraph validate data ...`: the full run;
-- `clustergraph validate-changed HEAD data ...` the first time: it validates the base revision
+- `clustergraph validate --changed-since HEAD data ...` the first time: it validates the base revision
   and keeps it in the cache (a full run and more);
-- `clustergraph validate-changed HEAD data ...` again, `--repeat` times: the judgement of the
+- `clustergraph validate --changed-since HEAD data ...` again, `--repeat` times: the judgement of the
   edit against the kept base (the issue's goal: at most a second on 1M triples);
 - `clustergraph diff HEAD`: what the edit does to the graph.
 
@@ -147,10 +147,10 @@ def main() -> int:
             return result
 
         # the incremental runs first: on a busy machine, they are what a slow full run must not hide
-        first = step("first `validate-changed HEAD` (builds the kept base)", [cg, "validate-changed", "HEAD", *options])
-        again = [measure([cg, "validate-changed", "HEAD", *options], repo, env) for _ in range(args.repeat)]
+        first = step("first `validate --changed-since HEAD` (builds the kept base)", [cg, "validate", "--changed-since", "HEAD", *options])
+        again = [measure([cg, "validate", "--changed-since", "HEAD", *options], repo, env) for _ in range(args.repeat)]
         median = sorted(again, key=lambda r: r[0])[len(again) // 2]
-        rows.append((f"`validate-changed HEAD`, kept base (median of {args.repeat})", median))
+        rows.append((f"`validate --changed-since HEAD`, kept base (median of {args.repeat})", median))
         print(f"incremental: {[round(r[0], 2) for r in again]} s wall", file=sys.stderr, flush=True)
         diff = step("`clustergraph diff HEAD`", [cg, "diff", "HEAD"])
         full = step("full run: `clustergraph validate`", [cg, "validate", *options])

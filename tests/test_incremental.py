@@ -203,7 +203,7 @@ def test_the_command_prints_what_validate_prints(in_repo, tmp_path_factory, caps
     write(clusters, lines)
     cache_dir = str(cache(tmp_path_factory))
     out = {}
-    for name, args in (("full", ["validate", "data"]), ("changed", ["validate-changed", "HEAD", "data", "--cache-dir", cache_dir])):
+    for name, args in (("full", ["validate", "data"]), ("changed", ["validate", "--changed-since", "HEAD", "data", "--cache-dir", cache_dir])):
         for fmt in ("text", "github"):
             code = _exit(main, [*args, "--shapes", "ontology/shapes.ttl", "--ontology",
                                 "ontology/clustergraph.ttl", "--format", fmt])
@@ -227,8 +227,8 @@ def _exit(entry, argv) -> int:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["validate-changed", "no-such-rev", "data"], "--changed-since: 'no-such-rev' is not a revision of "),
-        (["validate-changed", "HEAD", "missing.nt"], "missing.nt: no such file"),
+        (["validate", "--changed-since", "no-such-rev", "data"], "--changed-since: 'no-such-rev' is not a revision of "),
+        (["validate", "--changed-since", "HEAD", "missing.nt"], "missing.nt: no such file"),
     ],
 )
 def test_bad_input_is_exit_code_2(argv, message, in_repo, capsys):
@@ -239,7 +239,7 @@ def test_bad_input_is_exit_code_2(argv, message, in_repo, capsys):
 def test_outside_a_git_repository_is_exit_code_2(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     shutil.copy(paths.data_files()[0], tmp_path / "clusters.ttl")
-    assert _exit(main, ["validate-changed", "HEAD", "clusters.ttl"]) == 2
+    assert _exit(main, ["validate", "--changed-since", "HEAD", "clusters.ttl"]) == 2
     assert "needs the data in a git repository" in capsys.readouterr().err
 
 

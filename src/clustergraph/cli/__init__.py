@@ -31,7 +31,6 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "publish": ("publish", "Load the graph into a remote store (Graph Store Protocol), atomically."),
     "site": ("site", "Build the static linked-data website (pages, maps, downloads)."),
     "serve": ("serve", "Serve a read-only SPARQL endpoint, query page and linked-data pages."),
-    "validate-changed": ("validate_changed", "Validate only what changed since a git revision (a full run's verdict)."),
     "diff": ("diff", "Show what a change does to the graph: statements added and removed, per resource."),
 }
 

@@ -62,6 +62,19 @@ __all__ = ["command"]
     metavar="IRI",
     help="With --endpoint: the named graph to validate (default: the default graph).",
 )
+@click.option(
+    "--changed-since",
+    metavar="REV",
+    help="Judge only what changed since the git revision REV; the verdict and report are a full "
+    "run's (the validated base is kept in --cache-dir).",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=str),
+    envvar="CLUSTERGRAPH_CACHE_DIR",
+    help="With --changed-since: where validated base graphs are kept "
+    "[default: ~/.cache/clustergraph/validate].",
+)
 @click.option("--no-queries", is_flag=True, help="Skip the syntax check of the stored queries.")
 @click.option(
     "--no-shapes-check", is_flag=True, help="Skip the SHACL-for-SHACL check of the shapes."
@@ -77,6 +90,8 @@ def command(
     engine: str,
     endpoint: str | None,
     graph: str | None,
+    changed_since: str | None,
+    cache_dir: str | None,
     no_queries: bool,
     no_shapes_check: bool,
 ) -> None:
@@ -98,6 +113,15 @@ def command(
         raise click.UsageError("give either PATHS (or --with-shipped-data) or --endpoint, not both")
     if graph is not None and endpoint is None:
         raise click.UsageError("--graph needs --endpoint")
+    if changed_since is not None:
+        if endpoint is not None or inference != "none" or engine == "pyshacl":
+            raise click.UsageError(
+                "--changed-since judges local files with the oxigraph engine and --inference none"
+            )
+        _validate_changed(changed_since, paths, shapes, ontology, with_shipped_data, fail_on, fmt,
+                          no_queries, cache_dir)
+    if cache_dir is not None:
+        raise click.UsageError("--cache-dir needs --changed-since")
     bar = _progress_bar()
     source: dict[str, object] = (
         {"data": list(paths) or None, "with_shipped_data": with_shipped_data}
@@ -136,6 +160,23 @@ def command(
         click.echo(f"clustergraph: warning: {warning}", err=True)
     click.echo(format_report(report, fmt), nl=False)
     raise click.exceptions.Exit(report.exit_code)
+
+
+def _validate_changed(rev: str, paths: tuple[str, ...], shapes: str | None, ontology: str | None,
+                      with_shipped_data: bool, fail_on: str, fmt: str, no_queries: bool,
+                      cache_dir: str | None) -> None:
+    """`--changed-since REV`: the incremental judgement (clustergraph.incremental)."""
+    from clustergraph.incremental import validate_changed_since
+    from clustergraph.report import format_report
+
+    judged = validate_changed_since(
+        rev, list(paths) or None, shapes=shapes, ontology=ontology,
+        with_shipped_data=with_shipped_data, fail_on=fail_on, queries=not no_queries,
+        cache_dir=cache_dir,
+    )
+    click.echo(format_report(judged.report, fmt), nl=False)
+    click.echo(f"{judged.mode} run: {judged.reason}", err=True)
+    raise click.exceptions.Exit(judged.report.exit_code)
 
 
 class _Bar:
