@@ -138,11 +138,16 @@ def merged_ntriples(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def oxigraph_query_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`oxigraph serve-read-only` on a free loopback port, with the shipped files loaded."""
+    yield from oxigraph_read_only(_graph_files(), tmp_path_factory.mktemp("oxigraph"))
+
+
+def oxigraph_read_only(files: list[Path], folder: Path) -> Iterator[Server]:
+    """Load `files` into an Oxigraph database in `folder`, serve it read-only on a free loopback
+    port until the generator is closed (use with `yield from` in a fixture)."""
     binary = oxigraph_binary()
-    folder = tmp_path_factory.mktemp("oxigraph")
     location = folder / "db"
     log = folder / "server.log"
-    files = [str(f) for f in _graph_files()]
+    files = [str(f) for f in files]
     loaded = subprocess.run(
         [binary, "load", "--location", str(location), "--file", *files],
         capture_output=True,

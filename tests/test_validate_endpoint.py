@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph
 import pytest
 from cli_support import run_command  # noqa: F401  (the `run` fixture)
-from fixtures_servers import Server, _stop, _wait_until_ready, free_port, oxigraph_binary
+from fixtures_servers import Server, free_port, oxigraph_read_only
 
 from clustergraph import paths
 
@@ -86,28 +85,8 @@ def synthetic_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
     folder = tmp_path_factory.mktemp("synthetic-server")
     graph = folder / "synthetic.nt"
     synthetic.write_synthetic(graph, triples=100_000, seed=7, violations=0.02)
-    binary = oxigraph_binary()
-    location, log = folder / "db", folder / "server.log"
-    subprocess.run(
-        [binary, "load", "--location", str(location), "--file", str(graph)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    port = free_port()
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [binary, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}/query"
-    try:
-        _wait_until_ready("the Oxigraph server", url, process, log)
-        yield Server("oxigraph", url, process, log), graph
-    finally:
-        _stop(process)
+    for server in oxigraph_read_only([graph], folder):
+        yield server, graph
 
 
 @pytest.mark.slow
