@@ -88,6 +88,8 @@ def main(argv: list[str] | None = None) -> Any:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
+        if debug:
+            traceback.print_exc(file=sys.stderr)
         exc.show()
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
