@@ -117,7 +117,7 @@ PAGES = [
                       "announced in Thirteen clusters join, making 33 in 16 countries (Davos, January 2025)",
                       "confirmed", "the first member from the Middle East"],
         "Technologies": ["circular economy › industrial symbiosis", "energy efficiency › district cooling"],
-        "Organisations": ["Led by Royal Commission for Jubail and Yanbu"],
+        "Organisations": ["Linked to Royal Commission for Jubail and Yanbu"],
         "People": ["Khalid Al-Salem", "President, Royal Commission for Jubail and Yanbu (January 2025)"],
         "Sources": ["Zawya: Jubail Industrial City first in Middle East", "https://www.zawya.com/en/business/"],
     }, {"../../country/SA/index.html": "Saudi Arabia",
@@ -128,7 +128,7 @@ PAGES = [
     ("id/cluster/dunkerque-dkarbonation", None, {
         "Member of": ["since June 2023", "announced in Three clusters join, making 20 in 10 countries (January 2024)"],
         "Figures and targets": ["annual emissions", "about 16 million t", "emission reduction target",
-                                "target for 2030", "55 %", "jobs supported", "target for 2040", "20,000"],
+                                "target for 2030", "55 %", "jobs supported", "20,000", "2030-2040"],
     }, {}),
     ("id/initiative/transitioning-industrial-clusters", "Transitioning Industrial Clusters", {
         "(top)": ["Run by World Economic Forum", "Partners Accenture, EPRI",
@@ -146,16 +146,16 @@ PAGES = [
         "Industrial clusters": ["Jubail Industrial City", "industrial symbiosis", "22 January 2025"],
     }, {"../../cluster/jubail-industrial-city/index.html": "Jubail Industrial City"}),
     ("id/technology/hydrogen", "hydrogen", {
-        "(top)": ["Narrower", "green hydrogen", "blue hydrogen"],
+        "(top)": ["Narrower", "low-carbon hydrogen", "hydrogen mobility", "hydrogen carriers"],
         "Clusters pursuing it or a narrower technology": ["Andalusian Green Hydrogen Valley", "green hydrogen"],
     }, {"../green-hydrogen/index.html": "green hydrogen",
         "../index.html#hydrogen": "technology tree"}),
     ("id/technology/green-hydrogen", "green hydrogen", {
-        "(top)": ["Broader hydrogen", "hydrogen › green hydrogen"],
+        "(top)": ["Broader low-carbon hydrogen", "hydrogen › low-carbon hydrogen › green hydrogen"],
         "Clusters pursuing it": ["Andalusian Green Hydrogen Valley", "Gopalpur Industrial Park"],
     }, {"../hydrogen/index.html": "hydrogen"}),
     ("id/organization/royal-commission-for-jubail-and-yanbu", "Royal Commission for Jubail and Yanbu", {
-        "(top)": ["Also called: RCJY", "Leads Jubail Industrial City"],
+        "(top)": ["Also called: RCJY", "Linked to Jubail Industrial City"],
         "People": ["Khalid Al-Salem, President (January 2025)", "The source styles him Eng. Khalid Al-Salem."],
     }, {"../../cluster/jubail-industrial-city/index.html": "Jubail Industrial City"}),
     ("id/person/khalid-al-salem", "Khalid Al-Salem", {

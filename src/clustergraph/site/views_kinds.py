@@ -155,6 +155,7 @@ def cluster_page(r: PageRenderer, iri: str) -> Context:
     page["tree_href"] = r.links.page(here, "id/technology")
     page["led_by"] = _sorted_links(r, idx.iris(iri, CG + "ledBy"), here)
     page["members"] = _sorted_links(r, idx.iris(iri, ORG + "hasMember"), here)
+    page["linked_to"] = _sorted_links(r, idx.iris(iri, ORG + "linkedTo"), here)
     people = []
     for person in sorted(idx.iris(iri, CG + "keyPerson"), key=lambda p: (idx.label(p).lower(), p)):
         people.append({"link": present.link(person, here),
@@ -162,7 +163,7 @@ def cluster_page(r: PageRenderer, iri: str) -> Context:
     page["people"] = people
     page["figures"] = figure_rows(r, observations_about(r, iri), here, cites)
     shown = {CG + p for p in ("country", "region", "city", "locationNote", "focusDescription", "technology",
-                              "ledBy", "keyPerson")} | {ORG + "hasMember", GEO + "hasGeometry"}
+                              "ledBy", "keyPerson")} | {ORG + "hasMember", ORG + "linkedTo", GEO + "hasGeometry"}
     return finish(r, page, shown=shown, shown_incoming={ORG + "member", CG + "about"})
 
 
@@ -305,7 +306,8 @@ def organization_page(r: PageRenderer, iri: str) -> Context:
     links = lambda prop: _sorted_links(r, idx.referrers(iri, prop), here)  # noqa: E731
     page["unit_of"] = _sorted_links(r, idx.iris(iri, ORG + "unitOf"), here)
     page["roles"] = [{"label": label, "links": items} for label, items in (
-        ("Leads", links(CG + "ledBy")), ("Member of", links(ORG + "hasMember")), ("Runs", links(CG + "runBy")),
+        ("Leads", links(CG + "ledBy")), ("Member of", links(ORG + "hasMember")),
+        ("Linked to", links(ORG + "linkedTo")), ("Runs", links(CG + "runBy")),
         ("Partner of", links(CG + "partner")), ("Units", links(ORG + "unitOf")),
         ("Organised", links(CG + "organizer"))) if items]
     page["posts"] = posts_of(r, idx.referrers(iri, ORG + "postIn"), here, cites)
@@ -313,7 +315,7 @@ def organization_page(r: PageRenderer, iri: str) -> Context:
     page["published"] = [{"link": r.present.link(p, here), "issued": when(idx.literal(p, DCT + "issued"))}
                          for p in _by_date(r, published, DCT + "issued")]
     shown = {ORG + "unitOf"}
-    incoming = {CG + "ledBy", ORG + "hasMember", CG + "runBy", CG + "partner", ORG + "unitOf", CG + "organizer",
+    incoming = {CG + "ledBy", ORG + "hasMember", ORG + "linkedTo", CG + "runBy", CG + "partner", ORG + "unitOf", CG + "organizer",
                 ORG + "postIn", DCT + "publisher"}
     return finish(r, page, shown=shown, shown_incoming=incoming)
 
