@@ -86,21 +86,10 @@ def embedded() -> Session:
     return s
 
 
-#: Queries a store cannot run yet, with the reason: each is an expected failure that must keep
-#: failing (strict), so CI reports it by name and says so the day it is fixed.
-KNOWN_FAILURES = {
-    ("virtuoso", "clusters-near"): "Virtuoso 7.2 expands each BIND into the expressions using it; "
-    "the distance's square root then exceeds its 32767-byte code limit (SQ199)",
-}
-
-
 @pytest.mark.parametrize(("name", "case"), ALL_CASES)
 def test_same_rows_embedded_and_on_each_server(
-    embedded: Session, query_server: Any, name: str, case: str, request: pytest.FixtureRequest
+    embedded: Session, query_server: Any, name: str, case: str
 ) -> None:
-    reason = KNOWN_FAILURES.get((query_server.name, name))
-    if reason:
-        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
     params = CASES[name][case]
     remote = Session(query_server.url, timeout=60)
     expected = normalised(embedded.query(name, params))
