@@ -13,8 +13,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import pickle
+import socket
+import struct
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any
 
@@ -42,30 +46,62 @@ class WorkerDied(ClustergraphError):
 
 
 class _Worker:
+    """One worker process and the server's end of its socket pair, read and written by the
+    event loop itself (no thread per message). The worker speaks `multiprocessing`'s framing:
+    a 4-byte big-endian length (or -1 and an 8-byte one), then a pickle."""
+
     def __init__(self, context: Any, files: Sequence[Path], max_memory: int) -> None:
-        self.conn, child = context.Pipe()
+        ours, theirs = socket.socketpair()
+        child = Connection(theirs.detach())
         self.process = context.Process(
             target=worker_main, args=(child, list(files), max_memory), name="clustergraph-query",
             daemon=True,
         )
         self.process.start()
         child.close()
+        self._socket = ours
+        self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
 
-    async def receive(self, reader: ThreadPoolExecutor) -> Any:
-        """The next message from the worker, read in a thread of `reader` (the event loop goes
-        on; a killed worker ends the read with EOF). A thread rather than `add_reader`, which
-        some event loops (uvloop) do by making the pipe non-blocking under the reader's feet."""
-        loop = asyncio.get_running_loop()
+    async def _open(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        if self._streams is None:
+            self._streams = await asyncio.open_connection(sock=self._socket)
+        return self._streams
+
+    async def send(self, message: Any) -> None:
+        """Send one message to the worker."""
+        _, writer = await self._open()
+        data = ForkingPickler.dumps(message)
+        writer.write(struct.pack("!i", len(data)) + data if len(data) < 2**31 - 1
+                     else struct.pack("!iQ", -1, len(data)) + data)
         try:
-            return await loop.run_in_executor(reader, self.conn.recv)
-        except (EOFError, OSError):
+            await writer.drain()
+        except (ConnectionError, OSError):
             raise WorkerDied("the query stopped its worker before it finished") from None
+
+    async def receive(self) -> Any:
+        """The next message from the worker (a killed worker ends the read: `WorkerDied`)."""
+        reader, _ = await self._open()
+        try:
+            (size,) = struct.unpack("!i", await reader.readexactly(4))
+            if size == -1:
+                (size,) = struct.unpack("!Q", await reader.readexactly(8))
+            return pickle.loads(await reader.readexactly(size))
+        except (asyncio.IncompleteReadError, ConnectionError, OSError):
+            raise WorkerDied("the query stopped its worker before it finished") from None
+
+    async def exchange(self, job: Job) -> Reply:
+        """Send a job and wait for its reply."""
+        await self.send(job)
+        return await self.receive()
 
     def kill(self) -> None:
         if self.process.is_alive():
             self.process.kill()
         self.process.join(timeout=5)
-        self.conn.close()
+        if self._streams is not None:
+            self._streams[1].close()
+        else:
+            self._socket.close()
 
 
 class WorkerPool:
@@ -78,8 +114,6 @@ class WorkerPool:
         self.timeout = timeout
         self.max_memory = max_memory
         self._context = multiprocessing.get_context("spawn")
-        # One reading thread per worker, and as many again for workers starting in the background.
-        self._reader = ThreadPoolExecutor(max_workers=2 * size, thread_name_prefix="clustergraph-pipe")
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -110,7 +144,7 @@ class WorkerPool:
         worker = _Worker(self._context, self.files, self.max_memory)
         self._all.add(worker)
         try:
-            status, detail = await asyncio.wait_for(worker.receive(self._reader), START_TIMEOUT)
+            status, detail = await asyncio.wait_for(worker.receive(), START_TIMEOUT)
         except (asyncio.TimeoutError, WorkerDied):
             self._discard(worker)
             raise InputError("a query worker did not start (could not load the graph)") from None
@@ -157,8 +191,7 @@ class WorkerPool:
                 f"every query worker stayed busy for {self.timeout:g} s; try again shortly"
             ) from None
         try:
-            worker.conn.send(job)
-            reply = await asyncio.wait_for(worker.receive(self._reader), self.timeout)
+            reply = await asyncio.wait_for(worker.exchange(job), self.timeout)
         except asyncio.TimeoutError:
             self._replace(worker)
             raise QueryTimeout(
