@@ -108,7 +108,39 @@ def test_the_app_can_be_mounted_in_another_app() -> None:
             assert b'"clusters": 18' in answer.read()
         with urllib.request.urlopen(base + "/health") as answer:
             assert b'"status":"ok"' in answer.read()
+        _assert_pages_work_under(base)
     finally:
         server.should_exit = True
         thread.join(timeout=30)
     assert not thread.is_alive()
+
+
+def _assert_pages_work_under(base: str) -> None:
+    """The query page, a cluster page and the API's addresses all stay under the mount point."""
+    import json
+    import re
+    import urllib.request
+    from urllib.parse import urljoin, urlsplit
+
+    def fetch(url: str) -> tuple[int, str]:
+        request = urllib.request.Request(url, headers={"Accept": "text/html"})
+        with urllib.request.urlopen(request) as answer:
+            return answer.status, answer.read().decode("utf-8")
+
+    mount = urlsplit(base).path
+    for address in (base + "/", base + "/id/cluster/jubail-industrial-city", base + "/id/cluster"):
+        status, page = fetch(address)
+        assert status == 200, address
+        links = {link.split("#")[0] for link in re.findall(r'(?:href|src)="([^"]*)"', page)} - {""}
+        local = {urljoin(address, link) for link in links if not urlsplit(link).scheme}
+        assert local, address
+        for url in sorted(local):
+            assert urlsplit(url).path.startswith(mount + "/"), (address, url)
+            assert fetch(url)[0] == 200, (address, url)
+    status, hits = fetch(base + "/api/search?q=jubail")
+    page = json.loads(hits)["results"][0]["page"]
+    assert page == mount + "/id/cluster/jubail-industrial-city"
+    assert fetch(urljoin(base, page))[0] == 200
+    assert json.loads(fetch(base + "/openapi.json")[1])["servers"] == [{"url": mount}]
+    listed = json.loads(fetch(base + "/api/queries")[1])
+    assert all(q["api"].startswith(mount + "/api/queries/") for q in listed)

@@ -30,7 +30,7 @@ def export_graph():
 def renderer(export_graph):
     from clustergraph.site import LinkStyle, PageRenderer
 
-    return PageRenderer(export_graph, links=LinkStyle.server(), endpoint="/sparql")
+    return PageRenderer(export_graph, links=LinkStyle.server())
 
 
 def _resources(export_graph) -> list[str]:
@@ -100,13 +100,23 @@ def test_browsers_get_the_sites_page_for_the_resource(served: RunningServer, ren
 
 def test_the_pages_links_and_assets_resolve_on_the_server(served: RunningServer) -> None:
     import re
+    from urllib.parse import urljoin, urlsplit
 
-    page = served.get("/id/cluster/jubail-industrial-city", headers={"Accept": BROWSER_ACCEPT}).text
-    local = sorted({link.split("#")[0] for link in re.findall(r'(?:href|src)="(/[^"]*)"', page)} - {""})
+    address = "/id/cluster/jubail-industrial-city"
+    page = served.get(address, headers={"Accept": BROWSER_ACCEPT}).text
+    links = {link.split("#")[0] for link in re.findall(r'(?:href|src)="([^"]*)"', page)} - {""}
+    local = sorted(urljoin(address, link) for link in links if not urlsplit(link).scheme)
     assert "/assets/style.css" in local and "/id/country/SA" in local
+    assert not [link for link in links if link.startswith("/")], "links are relative to the page"
     for link in local:
         answer = served.get(link, headers={"Accept": BROWSER_ACCEPT})
         assert answer.status == 200, link
+
+
+def test_an_address_with_a_slash_at_the_end_is_sent_to_the_page(served: RunningServer) -> None:
+    answer = served.get("/id/cluster/jubail-industrial-city/?format=ttl")
+    assert answer.status == 308
+    assert answer.headers["location"] == "/id/cluster/jubail-industrial-city?format=ttl"
 
 
 def test_a_kind_has_an_index_page(served: RunningServer, renderer) -> None:
@@ -150,7 +160,7 @@ def test_health_reports_the_graph_and_the_workers(served: RunningServer, export_
 def test_the_query_page_loads_the_vendored_yasgui(served: RunningServer, repo_root) -> None:
     page = served.get("/", headers={"Accept": BROWSER_ACCEPT})
     assert page.status == 200 and page.media_type == "text/html"
-    assert '<script src="/assets/yasgui/yasgui.min.js"></script>' in page.text
+    assert '<script src="assets/yasgui/yasgui.min.js"></script>' in page.text  # relative: works mounted
     assert "http" not in page.text.split("<body>")[0].replace('http-equiv', '')  # no CDN
     vendored = repo_root / "src/clustergraph/site_assets/vendor/yasgui"
     for name, media in (("yasgui.min.js", "text/javascript"), ("yasgui.min.css", "text/css")):

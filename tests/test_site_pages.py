@@ -258,15 +258,22 @@ def test_no_page_loses_a_statement(site: Path) -> None:
     assert not missing, f"{len(missing)} statements not shown, e.g. {missing[:10]}"
 
 
-def test_the_server_link_style_gives_absolute_paths_and_the_same_content() -> None:
+@pytest.mark.parametrize(("prefix", "country", "style", "data"), [
+    (None, "../country/SA", "../../assets/style.css", "jubail-industrial-city?format=ttl"),
+    ("/", "/id/country/SA", "/assets/style.css", "/id/cluster/jubail-industrial-city?format=ttl"),
+    ("/kg", "/kg/id/country/SA", "/kg/assets/style.css", "/kg/id/cluster/jubail-industrial-city?format=ttl"),
+], ids=["relative", "absolute", "under-a-prefix"])
+def test_the_server_link_style_links_to_page_addresses(prefix, country, style, data) -> None:
+    """By default relative to the page's own address (so the pages work wherever the server is
+    mounted); absolute under a prefix when one is given."""
     from clustergraph.export import build_export_graph
     from clustergraph.site import LinkStyle, PageRenderer
 
-    pages = PageRenderer(build_export_graph(), links=LinkStyle.server())
+    pages = PageRenderer(build_export_graph(), links=LinkStyle.server(prefix))
     html_text = pages.render(ID + "cluster/jubail-industrial-city")
     assert html_text is not None
-    assert 'href="/id/country/SA"' in html_text and 'href="/assets/style.css"' in html_text
-    assert 'href="/id/cluster/jubail-industrial-city?format=ttl"' in html_text
+    assert f'href="{country}"' in html_text and f'href="{style}"' in html_text
+    assert f'href="{data}"' in html_text
     assert "index.html" not in html_text
     assert pages.render(ID + "cluster/no-such-cluster") is None
     assert pages.render("https://example.org/elsewhere") is None
@@ -285,7 +292,7 @@ def test_search_index_finds_clusters_organisations_people_and_technologies_by_an
     entries = json.loads(pages.search_index_json())
     assert entries == sorted(entries, key=lambda e: (e["label"].casefold(), e["iri"]))
     by_label = {(e["label"], e["kind"]): e for e in entries}
-    assert by_label[("Jubail Industrial City", "cluster")]["href"] == "/id/cluster/jubail-industrial-city"
+    assert by_label[("Jubail Industrial City", "cluster")]["href"] == "id/cluster/jubail-industrial-city"
     assert by_label[("RCJY", "organization")]["iri"] == ID + "organization/royal-commission-for-jubail-and-yanbu"
     assert ("Khalid Al-Salem", "person") in by_label and ("green hydrogen", "technology") in by_label
     assert {e["kind"] for e in entries} == {"cluster", "organization", "person", "technology"}

@@ -36,8 +36,9 @@ def _example(query: StoredQuery) -> str:
         return query.text
 
 
-def catalogue_json(catalogue: Catalogue) -> list[dict[str, Any]]:
-    """Every stored query: name, summary, parameters, and its text ready to run."""
+def catalogue_json(catalogue: Catalogue, root: str = "") -> list[dict[str, Any]]:
+    """Every stored query: name, summary, parameters, and its text ready to run (`root`: the
+    path the server is mounted at, "" at the top)."""
     return [
         {
             "name": q.name,
@@ -45,7 +46,7 @@ def catalogue_json(catalogue: Catalogue) -> list[dict[str, Any]]:
             "description": q.description,
             "tags": list(q.tags),
             "form": q.form,
-            "api": f"/api/queries/{q.name}",
+            "api": f"{root}/api/queries/{q.name}",
             "parameters": [
                 {"name": p.name, "type": p.type_name, "required": p.required,
                  "default": p.default, "values": list(p.enum), "hint": p.hint}
@@ -154,8 +155,9 @@ def _query_operation(q: StoredQuery) -> dict[str, Any]:
     }
 
 
-def openapi(catalogue: Catalogue, version: str) -> dict[str, Any]:
-    """The OpenAPI 3.1 description of the API: one operation per stored query, and the rest."""
+def openapi(catalogue: Catalogue, version: str, root: str = "") -> dict[str, Any]:
+    """The OpenAPI 3.1 description of the API: one operation per stored query, and the rest;
+    its paths are under `root`, the path the server is mounted at."""
     paths: dict[str, Any] = {
         f"/api/queries/{q.name}": {"get": _query_operation(q)} for q in catalogue
     }
@@ -179,6 +181,7 @@ def openapi(catalogue: Catalogue, version: str) -> dict[str, Any]:
         "info": {"title": "clustergraph", "version": version,
                  "description": "The stored questions of the clustergraph knowledge graph as a "
                                 "web API, a read-only SPARQL endpoint and a name search."},
+        "servers": [{"url": root or "/"}],
         "paths": dict(sorted(paths.items())),
         "components": {"schemas": {"Error": {
             "type": "object", "required": ["error"],
@@ -186,5 +189,11 @@ def openapi(catalogue: Catalogue, version: str) -> dict[str, Any]:
     }
 
 
-def search_response(hits: list[Any]) -> JSONResponse:
-    return JSONResponse({"results": [hit.to_json() for hit in hits]})
+def search_response(hits: list[Any], root: str = "") -> JSONResponse:
+    """The hits as JSON, each `page` the path of its page under `root` (where the server is
+    mounted)."""
+    results = [hit.to_json() for hit in hits]
+    for result in results:
+        if "://" not in result["page"]:
+            result["page"] = f"{root}/{result['page']}"
+    return JSONResponse({"results": results})

@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from clustergraph.serve.cache import AnswerCache
 from clustergraph.serve.pool import PoolBusy, QueryTimeout, WorkerDied, WorkerPool
-from clustergraph.serve.responses import ProblemError, error_response, reply_response
+from clustergraph.serve.responses import ProblemError, error_response, mount_root, reply_response
 from clustergraph.serve.settings import ServeSettings
 from clustergraph.serve.worker import Job, Reply
 
@@ -94,7 +94,7 @@ async def sparql_endpoint(request: Request) -> Response:
 async def list_queries(request: Request) -> Response:
     from clustergraph.serve.api import catalogue_json
 
-    return JSONResponse(catalogue_json(_server(request).catalogue))
+    return JSONResponse(catalogue_json(_server(request).catalogue, mount_root(request)))
 
 
 async def stored_query(request: Request) -> Response:
@@ -115,14 +115,14 @@ async def search(request: Request) -> Response:
     text = request.query_params.get("q", "")
     if len(text) > 200:
         raise ProblemError(400, "parameter 'q': at most 200 characters")
-    return search_response(_server(request).pages.search(text))
+    return search_response(_server(request).pages.search(text), mount_root(request))
 
 
 async def openapi_json(request: Request) -> Response:
     from clustergraph.serve.api import openapi
     from clustergraph.version import __version__
 
-    return JSONResponse(openapi(_server(request).catalogue, __version__))
+    return JSONResponse(openapi(_server(request).catalogue, __version__, mount_root(request)))
 
 
 async def health(request: Request) -> Response:

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 __all__ = ["ServedGraph"]
 
 
+#: How many dataset descriptions (one per endpoint address asked for) are kept.
+_KEPT_DESCRIPTIONS = 8
+
 class ServedGraph:
     """The export graph of the served files."""
 
@@ -44,5 +47,8 @@ class ServedGraph:
         from clustergraph.dataset import describe
 
         if endpoint not in self._descriptions:
+            # The address comes from the request's Host: keep a few, so no client fills the memory.
+            while len(self._descriptions) >= _KEPT_DESCRIPTIONS:
+                del self._descriptions[next(iter(self._descriptions))]
             self._descriptions[endpoint] = describe(self.graph, endpoint=endpoint)
         return self._descriptions[endpoint]

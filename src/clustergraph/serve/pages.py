@@ -23,7 +23,7 @@ from clustergraph import paths
 from clustergraph.namespaces import ID_NS
 from clustergraph.serve.cache import AnswerCache
 from clustergraph.serve.negotiation import GRAPH_OFFERS, HTML_OFFERS
-from clustergraph.serve.responses import ProblemError, negotiate
+from clustergraph.serve.responses import ProblemError, mount_root, negotiate
 
 if TYPE_CHECKING:
     from clustergraph.serve.graph import ServedGraph
@@ -74,7 +74,7 @@ class Pages:
     def renderer(self) -> Any:
         from clustergraph.site import LinkStyle, PageRenderer
 
-        return PageRenderer(self.graph.graph, links=LinkStyle.server(), endpoint="/sparql")
+        return PageRenderer(self.graph.graph, links=LinkStyle.server())
 
     @cached_property
     def assets(self) -> dict[str, bytes]:
@@ -99,8 +99,19 @@ class Pages:
                     self._html[key] = page
             return page
 
-    def resource_html(self, iri: str) -> str | None:
-        return self._cached(iri, lambda: self.renderer.render(iri))
+    def resource_html(self, iri: str, endpoint: str) -> str | None:
+        """A resource's page; the dataset's names `endpoint` (this server's /sparql, as the
+        client addressed it), so it is rendered each time rather than kept."""
+        from clustergraph.dataset import DATASET_IRI
+
+        if iri != DATASET_IRI:
+            return self._cached(iri, lambda: self.renderer.render(iri))
+        with self._lock:
+            self.renderer.dataset_triples = self.graph.description(endpoint)
+            try:
+                return self.renderer.render(iri)
+            finally:
+                self.renderer.dataset_triples = None
 
     def index_html(self, kind: str) -> str | None:
         return self._cached("index:" + kind, lambda: self.renderer.render_index(kind))
@@ -136,7 +147,12 @@ async def _not_found(request: Request, message: str) -> Response:
 async def resource(request: Request) -> Response:
     """One resource (`/id/kind/slug`) or the index of a kind (`/id/kind`)."""
     pages = _pages(request)
-    path = request.path_params["path"].strip("/")
+    path = request.path_params["path"]
+    if path.endswith("/") and path.strip("/"):
+        # Pages link relatively from their own address, which has no slash at the end.
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(request.url.path.rstrip("/") + query, status_code=308)
+    path = path.strip("/")
     if "/" not in path:
         html = await run_in_threadpool(pages.index_html, path) if path else None
         if html is None:
@@ -146,7 +162,8 @@ async def resource(request: Request) -> Response:
     offer = negotiate(request, RESOURCE_OFFERS, "a resource")
     headers = {"Vary": "Accept", "Link": _alternates(request.url.path), **_CACHE}
     if offer.fmt == "html":
-        html = await run_in_threadpool(pages.resource_html, iri)
+        endpoint = str(request.url_for("sparql_endpoint"))
+        html = await run_in_threadpool(pages.resource_html, iri, endpoint)
         if html is None:
             return await _not_found(request, f"the graph has nothing about <{iri}>")
         return HTMLResponse(html, headers=headers)
@@ -171,7 +188,7 @@ async def void(request: Request) -> Response:
 
     pages = _pages(request)
     if _wants_html(request):
-        return RedirectResponse("/id/dataset/clustergraph", status_code=303)
+        return RedirectResponse(mount_root(request) + "/id/dataset/clustergraph", status_code=303)
     offer = negotiate(request, GRAPH_OFFERS, "the dataset description")
     triples = pages.graph.description(str(request.url_for("sparql_endpoint")))
     return Response(serialize_triples(triples, offer.fmt), media_type=offer.media_type,

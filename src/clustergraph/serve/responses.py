@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response
 from clustergraph.serve.negotiation import Offer, choose, offer_for_format
 from clustergraph.serve.worker import Reply
 
-__all__ = ["ProblemError", "error_response", "negotiate", "reply_response"]
+__all__ = ["ProblemError", "error_response", "mount_root", "negotiate", "reply_response"]
 
 
 class ProblemError(Exception):
@@ -21,6 +21,11 @@ class ProblemError(Exception):
         self.status = status
         self.message = message
         self.headers = dict(headers or {})
+
+
+def mount_root(request: Request) -> str:
+    """The path this app is mounted at ("" at the top, "/kg" under `Mount("/kg", app)`)."""
+    return str(request.scope.get("root_path", "")).rstrip("/")
 
 
 def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:

@@ -22,7 +22,7 @@ from clustergraph.serve.negotiation import (
     ROWS_OFFERS,
     choose,
 )
-from clustergraph.serve.responses import ProblemError, negotiate
+from clustergraph.serve.responses import ProblemError, mount_root, negotiate
 from clustergraph.serve.worker import Job, refusal
 
 __all__ = ["browser_without_query", "job_from_request", "read_body"]
@@ -163,5 +163,5 @@ def browser_without_query(request: Request) -> Response | None:
         if choose(request.headers.get("accept"), HTML_OFFERS) is not None and "text/html" in (
             request.headers.get("accept") or ""
         ):
-            return RedirectResponse("/", status_code=303)
+            return RedirectResponse(mount_root(request) + "/", status_code=303)
     return None

@@ -2,7 +2,7 @@
 // name search. Text from the server is inserted as text, never as HTML.
 (function () {
   "use strict";
-  var endpoint = new URL("/sparql", window.location.href).href;
+  var endpoint = new URL("sparql", window.location.href).href;
   var YasguiClass = window.Yasgui && (window.Yasgui.default || window.Yasgui);
   var yasgui = new YasguiClass(document.getElementById("yasgui"), {
     requestConfig: { endpoint: endpoint, method: "POST" },
@@ -14,7 +14,7 @@
   var select = document.getElementById("example");
   var summary = document.getElementById("example-summary");
   var queries = {};
-  fetch("/api/queries").then(function (r) { return r.json(); }).then(function (list) {
+  fetch("api/queries").then(function (r) { return r.json(); }).then(function (list) {
     list.forEach(function (q) {
       queries[q.name] = q;
       var option = document.createElement("option");
@@ -59,7 +59,7 @@
     pending = setTimeout(function () {
       var text = box.value.trim();
       if (!text) { show([]); return; }
-      fetch("/api/search?q=" + encodeURIComponent(text))
+      fetch("api/search?q=" + encodeURIComponent(text))
         .then(function (r) { return r.json(); })
         .then(function (data) { if (box.value.trim() === text) { show(data.results); } });
     }, 150);
