@@ -2,8 +2,9 @@
 see the table, search "Jubail" and read the cluster's page.
 
 Debian's Chromium (/usr/bin/chromium, installed by .ci/run) driven by Playwright (PyPI, the test
-extra) against `clustergraph serve` on a free loopback port. The page must load nothing from
-another host and log no error.
+extra) against `clustergraph serve` on a free loopback port, and against the app mounted at /kg
+in another application. The page must load nothing from another host or from outside the
+mount point, and log no error.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from test_serve_support import RunningServer, served  # noqa: F401
+from test_serve_support import mounted, served  # noqa: F401
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
@@ -31,8 +32,14 @@ def browser() -> Iterator[object]:
             chromium.close()
 
 
+@pytest.fixture(params=["served", "mounted"])
+def base(request: pytest.FixtureRequest) -> str:
+    """Where the app is: `clustergraph serve`'s root, or /kg of an app that mounts it."""
+    return request.getfixturevalue(request.param).url
+
+
 @pytest.fixture
-def page(browser, served: RunningServer) -> Iterator[object]:
+def page(browser, base: str) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
     page.set_default_timeout(20_000)
@@ -41,7 +48,7 @@ def page(browser, served: RunningServer) -> Iterator[object]:
     page.on("pageerror", lambda e: page.problems.append(f"exception: {e}"))
     page.on("requestfailed", lambda r: page.problems.append(f"failed: {r.url}"))
     page.on("response", lambda r: r.status >= 400 and page.problems.append(f"{r.status}: {r.url}"))
-    page.on("request", lambda r: not r.url.startswith(served.url) and not r.url.startswith("data:")
+    page.on("request", lambda r: not r.url.startswith(base + "/") and not r.url.startswith("data:")
             and page.problems.append(f"off-site: {r.url}"))
     try:
         yield page
@@ -49,8 +56,8 @@ def page(browser, served: RunningServer) -> Iterator[object]:
         context.close()
 
 
-def test_run_a_stored_query_in_yasgui_and_see_the_table(page, served: RunningServer) -> None:
-    page.goto(served.url + "/")
+def test_run_a_stored_query_in_yasgui_and_see_the_table(page, base: str) -> None:
+    page.goto(base + "/")
     page.wait_for_selector("#example[data-loaded='true']", state="attached")
     page.select_option("#example", "members-as-of")
     assert "members" in page.inner_text("#example-summary").lower()
@@ -64,13 +71,16 @@ def test_run_a_stored_query_in_yasgui_and_see_the_table(page, served: RunningSer
     assert page.problems == []  # type: ignore[attr-defined]
 
 
-def test_search_jubail_and_open_the_cluster_page(page, served: RunningServer) -> None:
-    page.goto(served.url + "/")
+def test_search_jubail_and_open_the_cluster_page(page, base: str) -> None:
+    page.goto(base + "/")
     page.fill("#search-box", "Jubail")
     link = page.locator("#search-results a", has_text="Jubail Industrial City")
     link.wait_for()
     link.click()
-    page.wait_for_url(served.url + "/id/cluster/jubail-industrial-city")
+    page.wait_for_url(base + "/id/cluster/jubail-industrial-city")
     assert page.inner_text("h1").strip() == "Jubail Industrial City"
     assert "Saudi Arabia" in page.inner_text("main")
+    page.get_by_role("link", name="Saudi Arabia").first.click()
+    page.wait_for_url(base + "/id/country/SA")
+    assert "Jubail Industrial City" in page.inner_text("main")
     assert page.problems == []  # type: ignore[attr-defined]

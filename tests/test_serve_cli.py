@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from clustergraph.cli import main
 from fixtures_servers import free_port
-from test_serve_support import start_server, stop_server
+from test_serve_support import MountedApp, mounted, start_server, stop_server  # noqa: F401
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
@@ -74,45 +72,17 @@ def test_serve_other_data_with_the_ontology(tmp_path: Path) -> None:
         stop_server(server)
 
 
-def test_the_app_can_be_mounted_in_another_app() -> None:
+def test_the_app_can_be_mounted_in_another_app(mounted: MountedApp) -> None:
     import urllib.request
-    from contextlib import asynccontextmanager
 
-    import uvicorn
-    from starlette.applications import Starlette
-    from starlette.routing import Mount
-
-    from clustergraph.serve import ServeSettings, create_app
-
-    graph_app = create_app(ServeSettings(workers=1, timeout=5))
-
-    @asynccontextmanager
-    async def lifespan(app):
-        await graph_app.state.pool.start()
-        yield
-        await graph_app.state.pool.stop()
-
-    host = Starlette(routes=[Mount("/kg", app=graph_app)], lifespan=lifespan)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(host, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 120
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.1)
-        base = f"http://127.0.0.1:{port}/kg"
-        with urllib.request.urlopen(base + "/sparql?query=ASK%7B%7D") as answer:
-            assert b'"boolean": true' in answer.read()
-        with urllib.request.urlopen(base + "/api/queries/member-counts-as-of?date=2024-01-31") as answer:
-            assert b'"clusters": 18' in answer.read()
-        with urllib.request.urlopen(base + "/health") as answer:
-            assert b'"status":"ok"' in answer.read()
-        _assert_pages_work_under(base)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-    assert not thread.is_alive()
+    base = mounted.url
+    with urllib.request.urlopen(base + "/sparql?query=ASK%7B%7D") as answer:
+        assert b'"boolean": true' in answer.read()
+    with urllib.request.urlopen(base + "/api/queries/member-counts-as-of?date=2024-01-31") as answer:
+        assert b'"clusters": 18' in answer.read()
+    with urllib.request.urlopen(base + "/health") as answer:
+        assert b'"status":"ok"' in answer.read()
+    _assert_pages_work_under(base)
 
 
 def _assert_pages_work_under(base: str) -> None:

@@ -141,3 +141,54 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
         yield server
     finally:
         stop_server(server)
+
+
+@dataclass
+class MountedApp:
+    """`create_app()` mounted at `prefix` in another Starlette app, served by uvicorn in a thread."""
+
+    port: int
+    prefix: str
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{self.prefix}"
+
+
+@pytest.fixture(scope="session")
+def mounted() -> Iterator[MountedApp]:
+    """The app as another application mounts it (README: `Mount("/kg", app=graph)`), with the
+    workers started in the host's lifespan."""
+    import threading
+    from contextlib import asynccontextmanager
+
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    from clustergraph.serve import ServeSettings, create_app
+
+    graph_app = create_app(ServeSettings(workers=1, timeout=5))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> Iterator[None]:  # type: ignore[misc]
+        await graph_app.state.pool.start()
+        yield
+        await graph_app.state.pool.stop()
+
+    host = Starlette(routes=[Mount("/kg", app=graph_app)], lifespan=lifespan)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(host, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 120
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if not server.started:
+            pytest.fail("the host app with clustergraph mounted did not start")
+        yield MountedApp(port, "/kg")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+    assert not thread.is_alive()
