@@ -1,7 +1,8 @@
 """Full validation of synthetic graphs with injected violations: our engine (local files and
-`--endpoint`), pySHACL and Jena SHACL 4.5, side by side, with wall time, peak memory and ratios.
+`--endpoint`), pySHACL, pyrudof and Jena SHACL 4.5, side by side, with wall time, peak memory
+and ratios.
 
-    .venv/bin/pip install -e '.[bench]'          # matplotlib, for the PNG
+    .venv/bin/pip install -e '.[bench]'          # matplotlib for the PNG, pyrudof
     nice .venv/bin/python benchmarks/bench_validate.py --sizes 10000 100000 1000000 \\
         --pyshacl-max 100000 --out benchmarks/results/validate
 
@@ -12,9 +13,10 @@ other in the same run: start-up counts. Peak memory is the process's maximum res
 printed, so that a fast wrong answer shows. Writes a Markdown table and a PNG (matplotlib).
 
 Jena runs through benchmarks/jena.sh (Debian's jars, with their classpath workaround) on the data
-merged with the ontology, as Jena reads no separate ontology. pyrudof is not in the table: it is
-not installable here (and needed about 11 GB at 1M triples when measured for issue #11). Not a
-test: timings depend on the machine; only ratios within one run mean something.
+merged with the ontology, as Jena reads no separate ontology; pyrudof (benchmarks/run_pyrudof.py)
+on the same merged file. pyrudof leaves out the `sh:sparql` results of node shapes that also have
+`sh:property` (issue #11), so its count is lower. Not a test: timings depend on the machine; only
+ratios within one run mean something.
 """
 
 from __future__ import annotations
@@ -89,6 +91,11 @@ def count_ours(text: str) -> int | None:
 def count_pyshacl(text: str) -> int | None:
     m = re.search(r"Results \((\d+)\)", text)
     return int(m.group(1)) if m else (0 if "Conforms: True" in text else None)
+
+
+def count_pyrudof(text: str) -> int | None:
+    m = re.search(r"^results (\d+)", text, re.MULTILINE)
+    return int(m.group(1)) if m else None
 
 
 def count_jena(text: str) -> int | None:
@@ -188,6 +195,11 @@ def bench_size(args: argparse.Namespace, triples: int, folder: Path) -> list[Run
         ],
         count_jena,
     )
+    if triples <= args.pyrudof_max:
+        record("pyrudof", [sys.executable, str(HERE / "run_pyrudof.py"), str(shapes), str(merged)],
+               count_pyrudof)
+    else:
+        runs.append(Run("pyrudof", triples, None, None, None, "not run at this size"))
     if triples <= args.pyshacl_max:
         record(
             "pySHACL",
@@ -283,6 +295,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
         "--pyshacl-max", type=int, default=100_000, help="largest size pySHACL runs on"
+    )
+    parser.add_argument(
+        "--pyrudof-max", type=int, default=1_000_000, help="largest size pyrudof runs on"
     )
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per tool and size")
     parser.add_argument("--no-endpoint", action="store_true", help="leave out validate --endpoint")
