@@ -98,12 +98,12 @@ _TYPED_OBJECT = re.compile(r'"\^\^<([^<>"]+)> \.$')
 
 def lexical_lines(lines: Sequence[str]) -> list[str]:
     """The lines whose literal the store may rewrite (`"20.0"^^xsd:decimal` kept as `"20"`)."""
-    from clustergraph.validation.loading import _REWRITTEN
+    from clustergraph.validation.loading import may_rewrite
 
     out = []
     for line in lines:
         match = _TYPED_OBJECT.search(line)
-        if match and match.group(1) in _REWRITTEN:
+        if match and may_rewrite(match.group(1)):
             out.append(line)
     return out
 

@@ -14,6 +14,7 @@ from clustergraph.validation.describe import (
     default_message,
 )
 from clustergraph.validation.model import SH, _rdf_type
+from clustergraph.validation.triples import Triples
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -21,9 +22,9 @@ if TYPE_CHECKING:
 __all__ = ["oxigraph_report", "pyshacl_report"]
 
 
-#: What an engine returns: the report triples in a store, the result nodes, and each result's
-#: sh:value as the data writes it (the store may have rewritten typed literals).
-Report = tuple["pyoxigraph.Store", list[Any], dict[Any, Any]]
+#: What an engine returns: the report triples (terms as the data writes them), the result nodes,
+#: and each result's sh:value.
+Report = tuple[Triples, list[Any], dict[Any, Any]]
 
 
 def oxigraph_report(
@@ -40,7 +41,7 @@ def oxigraph_report(
 
     raw = Engine(data, shapes, lexical).validate(progress)
     written: dict[Any, Any] = {}
-    out = pyoxigraph.Store()
+    out = Triples()
     nodes = []
     NN, Lit = pyoxigraph.NamedNode, pyoxigraph.Literal
     for r in raw:
@@ -93,10 +94,9 @@ def pyshacl_report(files: list[Path], shapes_file: Path, inference: str) -> Repo
     )
     if not isinstance(report_graph, Graph):  # a pyshacl ValidationFailure: the shapes are wrong
         raise InputError(f"{shapes_file}: pySHACL cannot validate with these shapes: {_text}")
-    store = pyoxigraph.Store()
     nt = report_graph.serialize(format="nt", encoding="utf-8")
     triples = list(pyoxigraph.parse(nt, format=pyoxigraph.RdfFormat.N_TRIPLES))
-    store.extend(triples)
+    store = Triples(triples)
     value_p = pyoxigraph.NamedNode(SH + "value")
     written = {t.subject: t.object for t in triples if t.predicate == value_p}
     nodes = [

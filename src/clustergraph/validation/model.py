@@ -117,7 +117,9 @@ class ValidationReport:
         """The W3C SHACL validation report graph, in Turtle (`sh:conforms` follows `fail_on`)."""
         import pyoxigraph
 
-        store = self._report_store if self._report_store is not None else pyoxigraph.Store()
+        from clustergraph.validation.triples import Triples
+
+        store = self._report_store if self._report_store is not None else Triples()
         self._set_conforms(store)
         prefixes = {**_STANDARD_PREFIXES, **self._prefixes}
         data = pyoxigraph.serialize(
@@ -132,7 +134,7 @@ class ValidationReport:
 
         return Graph().parse(data=self.to_turtle(), format="turtle")
 
-    def _set_conforms(self, store: pyoxigraph.Store) -> None:
+    def _set_conforms(self, store: Any) -> None:
         import pyoxigraph
 
         report_type = pyoxigraph.NamedNode(SH + "ValidationReport")

@@ -15,6 +15,7 @@ from clustergraph.shacl.engine import Progress
 from clustergraph.validation.describe import Render, add_location, result_of
 from clustergraph.validation.engines import Report, oxigraph_report, pyshacl_report
 from clustergraph.validation.loading import load_graph_store, refuse_network_sparql
+from clustergraph.validation.triples import Triples
 from clustergraph.validation.model import (
     CHECK,
     ENGINES,
@@ -168,7 +169,7 @@ def validate(
     warnings = [f"{shown(path)}: the file holds no triples" for path in loaded.empty_files]
     shapes_locator = Locator([shapes_path])
 
-    report_store = pyoxigraph.Store()
+    report_store = Triples()
     report_node = pyoxigraph.BlankNode()
     report_store.add(
         pyoxigraph.Quad(report_node, _rdf_type(), pyoxigraph.NamedNode(SH + "ValidationReport"))
@@ -230,7 +231,7 @@ def validate(
         query_files = None if queries in (None, True) else list(queries)  # type: ignore[arg-type]
         for path, line, column, message in check_queries(query_files):
             node = pyoxigraph.BlankNode()
-            q_store = pyoxigraph.Store()
+            q_store = Triples()
             NN = pyoxigraph.NamedNode
             for p, o in (
                 (_rdf_type(), NN(SH + "ValidationResult")),
