@@ -10,12 +10,11 @@ from pathlib import Path
 
 from clustergraph import paths
 from clustergraph.errors import InputError
-from clustergraph.load import expand_paths, load_store
+from clustergraph.load import expand_paths, load_store, parse_file
 from clustergraph.shacl.engine import Progress
 from clustergraph.validation.describe import Render, add_location, result_of
 from clustergraph.validation.engines import Report, oxigraph_report, pyshacl_report
 from clustergraph.validation.loading import load_graph_store, refuse_network_sparql
-from clustergraph.validation.triples import Triples
 from clustergraph.validation.model import (
     CHECK,
     ENGINES,
@@ -26,6 +25,7 @@ from clustergraph.validation.model import (
     ValidationResult,
     _rdf_type,
 )
+from clustergraph.validation.triples import Triples
 
 __all__ = ["check_queries", "data_sources", "shacl_shacl_file", "validate"]
 
@@ -213,8 +213,9 @@ def validate(
             from clustergraph.shacl import Unsupported
 
             try:
+                shapes_written = Triples(parse_file(shapes_path))  # literals as written
                 data_report = oxigraph_report(
-                    data_store, shapes_store, render, loaded.lexical, progress
+                    data_store, shapes_written, render, loaded.lexical, progress
                 )
             except Unsupported as exc:
                 if engine == "oxigraph":
