@@ -48,13 +48,7 @@ PYSHACL_FAILS: dict[str, str] = {
 }
 
 #: Entries the oxigraph engine refuses (a feature it does not implement); `auto` falls back.
-REFUSED: dict[str, str] = {
-    "sparql/component/optional-001": "SPARQL-based constraint components (sh:validator)",
-    "sparql/component/propertyValidator-select-001": (
-        "SPARQL-based constraint components (sh:propertyValidator)"
-    ),
-    "sparql/component/validator-001": "SPARQL-based constraint components (sh:validator)",
-}
+REFUSED: dict[str, str] = {}
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Store
 
 from clustergraph.shacl.core import CoreConstraints
-from clustergraph.shacl.sparql import PreparedQuery, SparqlConstraints
+from clustergraph.shacl.components import Component, ComponentConstraints
+from clustergraph.shacl.sparql import PreparedQuery
 from clustergraph.shacl.terms import (
     OWL,
     RDF,
@@ -49,7 +50,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int, int], None]
 
 
-class Engine(CoreConstraints, SparqlConstraints):
+class Engine(CoreConstraints, ComponentConstraints):
     """Validate the data in one store against the shapes in another."""
 
     def __init__(self, data: Store, shapes: Iterable[Any], lexical: Any = None) -> None:
@@ -72,6 +73,7 @@ class Engine(CoreConstraints, SparqlConstraints):
         self._queries: dict[tuple[Any, Any], PreparedQuery | None] = {}
         self._allowed: dict[Any, set[Any]] = {}
         self._with_shapes: Store | None = None
+        self._component_list: list[Component] | None = None
 
     # shapes graph access
     def _get(self, s: Any, name: str, ns: str = SH) -> list[Any]:
@@ -284,6 +286,7 @@ class Engine(CoreConstraints, SparqlConstraints):
                 self._check(shape, focus, self.path_values(focus, path), path, emit, out)
         for constraint in params.get("sparql", []):
             self._sparql(shape, constraint, focus_nodes, path, emit)
+        self._custom(shape, focus_nodes, path, emit)
         return out
 
     def _shape_params(self, shape: Any) -> dict[str, list[Any]]:

@@ -148,10 +148,22 @@ class SparqlConstraints:
     def _run(self, shape: Any, query: str, focus: Any = None) -> Iterator[dict[str, Any]]:
         """The rows of a constraint's query as {variable name: term}, with `$this` (if given),
         `$currentShape` and `$shapesGraph` pre-bound."""
+        rows = self._execute(shape, query, {} if focus is None else {"this": focus})
+        names = [var.value for var in rows.variables]
+        for row in rows:
+            found = {name: row[name] for name in names if row[name] is not None}
+            found.pop("cgPrebound1", None)
+            if focus is not None:
+                found["this"] = focus
+            yield found
+
+    def _execute(self, shape: Any, query: str, bound: dict[str, Any]) -> Any:
+        """Run a query of `shape` with the given variables pre-bound (and `$currentShape`,
+        `$shapesGraph` when it uses them); Oxigraph's result (rows, or a boolean for ASK)."""
         mentioned = set(variables(query))
-        bound: dict[str, Any] = {"currentShape": shape} if "currentShape" in mentioned else {}
-        if focus is not None:
-            bound["this"] = focus
+        bound = {n: t for n, t in bound.items() if n in mentioned}
+        if "currentShape" in mentioned:
+            bound["currentShape"] = shape
         store = self.data
         if "shapesGraph" in mentioned:
             store = self._store_with_shapes()
@@ -162,16 +174,9 @@ class SparqlConstraints:
         substitutions = {Variable(n): t for n, t in bound.items() if isinstance(t, BlankNode)}
         text = prebound(query, as_text) if as_text else query
         try:
-            rows: Any = store.query(text, substitutions=substitutions or None)
+            return store.query(text, substitutions=substitutions or None)
         except SyntaxError as exc:
             raise InputError(f"the SPARQL of shape {shape} does not parse: {exc}") from None
-        names = [var.value for var in rows.variables]
-        for row in rows:
-            found = {name: row[name] for name in names if row[name] is not None}
-            found.pop("cgPrebound1", None)
-            if focus is not None:
-                found["this"] = focus
-            yield found
 
     def _store_with_shapes(self) -> Store:
         """A copy of the data with the shapes graph as the named graph `SHAPES_GRAPH`, for

@@ -26,6 +26,12 @@ def component_of(parameter: str) -> str:
     return parameter[0].upper() + parameter[1:] + "ConstraintComponent"
 
 
+def component_iri(component: str) -> str:
+    """The IRI of a result's constraint component: a local name in sh:, or already an IRI
+    (a SPARQL-based constraint component of the shapes graph)."""
+    return component if ":" in component else SH + component
+
+
 def sh_term(name: str) -> NamedNode:
     return NamedNode(SH + name)
 
@@ -45,11 +51,6 @@ VIOLATION = sh_term("Violation")
 UNSUPPORTED_PREDICATES = {
     "target",
     "targetValidator",
-    "validator",
-    "nodeValidator",
-    "propertyValidator",
-    "parameter",
-    "ask",
     "rule",
     "condition",
     "construct",
@@ -72,6 +73,7 @@ class RawResult:
 
     focus: Any
     component: str
+    """The constraint component: its local name in sh:, or the IRI of a SPARQL-based one."""
     shape: Any
     severity: NamedNode
     path: Any = None

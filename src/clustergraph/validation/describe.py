@@ -164,7 +164,8 @@ def copy_cbd(src: pyoxigraph.Store, node: Any, dest: pyoxigraph.Store) -> None:
 
 
 def default_message(component: str, detail: str) -> str:
-    name = component.removesuffix("ConstraintComponent")
+    """`Name: detail` for a component (a local name, or the IRI of a SPARQL-based one)."""
+    name = re.split(r"[#/:]", component)[-1].removesuffix("ConstraintComponent")
     return f"{name}: {detail}" if detail else name
 
 

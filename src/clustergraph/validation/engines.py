@@ -38,6 +38,7 @@ def oxigraph_report(
     import pyoxigraph
 
     from clustergraph.shacl import Engine
+    from clustergraph.shacl.terms import component_iri
 
     raw = Engine(data, shapes, lexical).validate(progress)
     written: dict[Any, Any] = {}
@@ -53,7 +54,8 @@ def oxigraph_report(
         if isinstance(r.focus, pyoxigraph.BlankNode):
             copy_cbd(data, r.focus, out)
         add(pyoxigraph.Quad(node, NN(SH + "resultSeverity"), r.severity))
-        add(pyoxigraph.Quad(node, NN(SH + "sourceConstraintComponent"), NN(SH + r.component)))
+        component = NN(component_iri(r.component))
+        add(pyoxigraph.Quad(node, NN(SH + "sourceConstraintComponent"), component))
         add(pyoxigraph.Quad(node, NN(SH + "sourceShape"), r.shape))
         if isinstance(r.shape, pyoxigraph.BlankNode):
             copy_cbd(shapes, r.shape, out)
