@@ -86,15 +86,22 @@ def pyshacl_report(files: list[Path], shapes_file: Path, inference: str) -> Repo
 
     data_graph = load_files(files)
     shapes_graph = load_files([shapes_file])
-    _conforms, report_graph, _text = pyshacl.validate(
-        data_graph,
-        shacl_graph=shapes_graph,
-        inference=inference,
-        inplace=True,
-        allow_warnings=True,
-        allow_infos=True,
-    )
-    if not isinstance(report_graph, Graph):  # a pyshacl ValidationFailure: the shapes are wrong
+    from pyshacl.errors import ReportableRuntimeError
+
+    try:
+        _conforms, report_graph, _text = pyshacl.validate(
+            data_graph,
+            shacl_graph=shapes_graph,
+            inference=inference,
+            inplace=True,
+            allow_warnings=True,
+            allow_infos=True,
+        )
+    except (ReportableRuntimeError, NotImplementedError) as exc:  # shapes it cannot load or run
+        raise InputError(f"{shapes_file}: pySHACL cannot validate with these shapes: {exc}") from None
+    # A failure (pySHACL's ValidationFailure, e.g. for SPARQL that SHACL forbids) comes back in
+    # place of the report graph, which it is not.
+    if not isinstance(report_graph, Graph):
         raise InputError(f"{shapes_file}: pySHACL cannot validate with these shapes: {_text}")
     nt = report_graph.serialize(format="nt", encoding="utf-8")
     triples = list(pyoxigraph.parse(nt, format=pyoxigraph.RdfFormat.N_TRIPLES))
