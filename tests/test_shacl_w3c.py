@@ -23,7 +23,7 @@ from typing import Any
 
 import pyoxigraph
 import pytest
-from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, BNode, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 
 from clustergraph.errors import InputError
@@ -98,7 +98,8 @@ def path_text(graph: Graph, path: Any) -> str | None:
             return "(" + template.format(path_text(graph, inner)) + ")"
     alternatives = graph.value(path, SH.alternativePath)
     if alternatives is not None:
-        return "(" + "|".join(str(path_text(graph, p)) for p in Collection(graph, alternatives)) + ")"
+        options = Collection(graph, alternatives)
+        return "(" + "|".join(str(path_text(graph, p)) for p in options) + ")"
     return "_:path"
 
 

@@ -228,7 +228,10 @@ def test_qualified_value_shapes_disjoint(tmp_path):
         "[ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:L ] ; sh:qualifiedMinCount 1 ; "
         "sh:qualifiedValueShapesDisjoint true ] ."
     )
-    data = "ex:a a ex:Thing ; ex:p ex:kl . ex:kl a ex:K , ex:L . ex:b a ex:Thing ; ex:p ex:k , ex:l . ex:k a ex:K . ex:l a ex:L ."
+    data = (
+        "ex:a a ex:Thing ; ex:p ex:kl . ex:kl a ex:K , ex:L . "
+        "ex:b a ex:Thing ; ex:p ex:k , ex:l . ex:k a ex:K . ex:l a ex:L ."
+    )
     args = _write(tmp_path, shapes, data)
     ours = validate([tmp_path / "data.ttl"], engine="oxigraph", **args)
     theirs = validate([tmp_path / "data.ttl"], engine="pyshacl", **args)

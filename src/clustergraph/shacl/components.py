@@ -134,7 +134,8 @@ class ComponentConstraints(SparqlConstraints):
             text = text.replace("$PATH", self.path_sparql(path))
         query = self._prefixes(validator) + text
         messages = self._get(validator, "message") or self._get(shape, "message")
-        name = component.node.value if isinstance(component.node, NamedNode) else str(component.node)
+        node = component.node
+        name = node.value if isinstance(node, NamedNode) else str(node)
 
         def filled(bindings: dict[str, Any]) -> list[Literal]:
             return [

@@ -274,7 +274,9 @@ class CoreConstraints:
     def _siblings(self, shape: Any, qshape: Any) -> list[Any]:
         """The other qualified value shapes of the property shapes next to `shape` (those of
         the shapes that have it as sh:property)."""
-        parents = [s for (s, p), objects in self._index.items() if p == SH + "property" and shape in objects]
+        parents = [
+            s for (s, p), objects in self._index.items() if p == SH + "property" and shape in objects
+        ]
         found: dict[Any, None] = {}
         for parent in parents:
             for prop in self._get(parent, "property"):

@@ -1,18 +1,23 @@
-"""A SHACL Core validator that runs on Oxigraph, for speed.
+"""A SHACL Core and SHACL-SPARQL validator that runs on Oxigraph, for speed.
 
-pySHACL is the reference; this engine implements the part of SHACL Core that our shapes use
-(and that the SHACL-for-SHACL shapes use), reading both graphs as `pyoxigraph.Store`s. It never
-imports rdflib, so a validation from the shell starts fast. A shapes graph that uses anything
-this engine does not know raises `Unsupported`, and `clustergraph.validation` then hands the job
-to pySHACL, so results never silently differ. Tests compare both engines on every fixture.
+pySHACL is the reference; this engine passes the W3C SHACL test suite (core and sparql,
+tests/test_shacl_w3c.py), reading the data as a `pyoxigraph.Store` and the shapes as quads. It
+never imports rdflib, so a validation from the shell starts fast. A shapes graph that uses
+anything this engine does not implement (`UNSUPPORTED_PREDICATES`: SPARQL-based targets, rules,
+SHACL-JS, entailment) raises `Unsupported`, and `clustergraph.validation` then hands the job to
+pySHACL, so results never silently differ. Literals are checked and reported as the files write
+them (the store rewrites them; see `clustergraph.validation.loading`).
 
 Supported: targets (`sh:targetClass` with `rdfs:subClassOf`, `sh:targetNode`,
 `sh:targetSubjectsOf`, `sh:targetObjectsOf`, implicit class targets); every SHACL property path;
-`sh:class`, `sh:datatype` (with lexical checks of the common XSD types), `sh:nodeKind`,
-`sh:minCount`, `sh:maxCount`, value ranges, string lengths, `sh:pattern`, `sh:languageIn`,
-`sh:uniqueLang`, `sh:equals`, `sh:disjoint`, `sh:lessThan`, `sh:lessThanOrEquals`, `sh:in`,
-`sh:hasValue`, `sh:node`, `sh:property`, `sh:and`, `sh:or`, `sh:not`, `sh:xone`, `sh:closed`,
-`sh:qualifiedValueShape`, `sh:sparql` (SELECT), `sh:severity`, `sh:message`, `sh:deactivated`.
+`sh:class`, `sh:datatype` (with lexical and range checks of the XSD types), `sh:nodeKind`,
+`sh:minCount`, `sh:maxCount`, value ranges (XSD order, dateTimes with and without timezone),
+string lengths, `sh:pattern`, `sh:languageIn`, `sh:uniqueLang`, `sh:equals`, `sh:disjoint`,
+`sh:lessThan`, `sh:lessThanOrEquals`, `sh:in`, `sh:hasValue`, `sh:node`, `sh:property`, `sh:and`,
+`sh:or`, `sh:not`, `sh:xone`, `sh:closed`, `sh:qualifiedValueShape` (and
+`sh:qualifiedValueShapesDisjoint`), `sh:sparql` (SELECT, with `$this`, `$currentShape` and
+`$shapesGraph` pre-bound), SPARQL-based constraint components (`clustergraph.shacl.components`),
+`sh:severity`, `sh:message`, `sh:deactivated`.
 """
 
 from __future__ import annotations

@@ -184,7 +184,9 @@ class SparqlConstraints:
         if self._with_shapes is None:
             store = Store()
             store.bulk_extend(self.data)
-            store.bulk_extend(Quad(q.subject, q.predicate, q.object, SHAPES_GRAPH) for q in self.shapes)
+            store.bulk_extend(
+                Quad(q.subject, q.predicate, q.object, SHAPES_GRAPH) for q in self.shapes
+            )
             self._with_shapes = store
         return self._with_shapes
 

@@ -153,7 +153,7 @@ def _instant(text: str, local: str) -> tuple[datetime, bool] | None:
         offset = sign * timedelta(hours=int(zone.group()[1:3]), minutes=int(zone.group()[4:6]))
     extra = timedelta(0)
     if local == "dateTime" and body[11:13] == "24":  # 24:00:00 is the next day's midnight
-        if body[13:] .strip(":0.") != "":
+        if body[13:].strip(":0.") != "":
             return None
         body, extra = body[:11] + "00" + body[13:], timedelta(days=1)
     if body.startswith("-") or len(body.split("-")[0]) > 4:

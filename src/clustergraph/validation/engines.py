@@ -98,7 +98,9 @@ def pyshacl_report(files: list[Path], shapes_file: Path, inference: str) -> Repo
             allow_infos=True,
         )
     except (ReportableRuntimeError, NotImplementedError) as exc:  # shapes it cannot load or run
-        raise InputError(f"{shapes_file}: pySHACL cannot validate with these shapes: {exc}") from None
+        raise InputError(
+            f"{shapes_file}: pySHACL cannot validate with these shapes: {exc}"
+        ) from None
     # A failure (pySHACL's ValidationFailure, e.g. for SPARQL that SHACL forbids) comes back in
     # place of the report graph, which it is not.
     if not isinstance(report_graph, Graph):
