@@ -9,10 +9,9 @@ in this class instead; it offers the few `Store` methods the report code uses.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    import pyoxigraph
+import pyoxigraph
 
 __all__ = ["Triples"]
 
@@ -25,21 +24,23 @@ class Triples:
         self.extend(quads)
 
     def add(self, quad: Any) -> None:
-        """Add a quad or triple (its graph name is dropped)."""
-        import pyoxigraph
-
-        if not isinstance(quad, pyoxigraph.Quad):
-            quad = pyoxigraph.Quad(quad.subject, quad.predicate, quad.object)
-        elif quad.graph_name != pyoxigraph.DefaultGraph():
+        """Add a quad or triple (graph names are not looked at: a report has none)."""
+        if type(quad) is not pyoxigraph.Quad:
             quad = pyoxigraph.Quad(quad.subject, quad.predicate, quad.object)
         key = (quad.predicate, _exact(quad.object))
-        self._by_subject.setdefault(quad.subject, {}).setdefault(key, quad)
+        group = self._by_subject.get(quad.subject)
+        if group is None:
+            self._by_subject[quad.subject] = {key: quad}
+        elif key not in group:
+            group[key] = quad
 
     def extend(self, quads: Iterable[Any]) -> None:
+        """Add each quad or triple."""
         for quad in quads:
             self.add(quad)
 
     def remove(self, quad: Any) -> None:
+        """Remove a quad or triple, if present."""
         triples = self._by_subject.get(quad.subject)
         if triples is not None:
             triples.pop((quad.predicate, _exact(quad.object)), None)
@@ -70,8 +71,6 @@ class Triples:
 
 def _exact(term: Any) -> Any:
     """A key that tells apart literals of the same value written differently."""
-    import pyoxigraph
-
     if isinstance(term, pyoxigraph.Literal):
         return ("literal", term.value, term.datatype.value, term.language)
     return term
