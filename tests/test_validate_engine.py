@@ -278,3 +278,20 @@ def test_this_is_pre_bound_everywhere(tmp_path, select):
     args = _write(tmp_path, shapes, "ex:a ex:p 1 . ex:b ex:q 1 .")
     ours = validate([tmp_path / "data.ttl"], engine="oxigraph", **args)
     assert [r.focus_node for r in ours.results] == ["http://example.org/a"]
+
+
+def test_literal_focus_nodes_keep_their_lexical_form(tmp_path):
+    """A literal focus node (sh:targetObjectsOf, sh:targetNode) is checked and reported as the
+    files write it, not as the store rewrites it ("01"^^xsd:int would become an xsd:integer)."""
+    shapes = (
+        "ex:S a sh:NodeShape ; sh:targetObjectsOf ex:n ; sh:datatype xsd:int ; sh:maxInclusive 0 . "
+        'ex:T a sh:NodeShape ; sh:targetNode "4.0"^^xsd:decimal ; sh:maxExclusive 4 .'
+    )
+    args = _write(tmp_path, shapes, 'ex:a ex:n "01"^^xsd:int .')
+    for engine in ("oxigraph", "pyshacl"):
+        report = validate([tmp_path / "data.ttl"], engine=engine, **args)
+        assert sorted((r.focus_node, r.component) for r in report.results) == [
+            ('"01"^^xsd:int', "sh:MaxInclusiveConstraintComponent"),
+            ('"4.0"^^xsd:decimal', "sh:MaxExclusiveConstraintComponent"),
+        ], engine
+

@@ -190,7 +190,7 @@ class _Renderer:
         shape = raw.shape
         return {
             "severity": raw.severity.value.rsplit("#", 1)[-1],
-            "focus_node": raw.focus.value if isinstance(raw.focus, ox.NamedNode) else f"_:{raw.focus.value}",
+            "focus_node": raw.focus.value if isinstance(raw.focus, ox.NamedNode) else render.term(raw.focus),
             "message": message,
             "focus_label": _label(self.data, raw.focus),
             "path": render.path(self.shapes, raw.path) if raw.path is not None else None,

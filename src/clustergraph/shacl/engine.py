@@ -231,10 +231,9 @@ class Engine(CoreConstraints, ComponentConstraints):
             nodes.update(
                 dict.fromkeys(q.subject for q in self.data.quads_for_pattern(None, p, None, None))
             )
-        for p in self._get(shape, "targetObjectsOf"):
-            nodes.update(
-                dict.fromkeys(q.object for q in self.data.quads_for_pattern(None, p, None, None))
-            )
+        for p in self._get(shape, "targetObjectsOf"):  # literals as the data writes them
+            subjects = dict.fromkeys(q.subject for q in self.data.quads_for_pattern(None, p, None))
+            nodes.update(dict.fromkeys(o for s in subjects for o in self._objects(s, p)))
         return list(nodes)
 
     def validate(self, progress: Progress | None = None) -> list[RawResult]:

@@ -250,7 +250,7 @@ def result_of(
         )
     return ValidationResult(
         severity=severity,
-        focus_node=focus.value if isinstance(focus, pyoxigraph.NamedNode) else f"_:{focus.value}",
+        focus_node=focus.value if isinstance(focus, pyoxigraph.NamedNode) else render.term(focus),
         focus_label=_label(graph, focus),
         message=message,
         path=render.path(store, path) if path is not None else None,

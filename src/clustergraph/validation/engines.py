@@ -84,8 +84,8 @@ def pyshacl_report(files: list[Path], shapes_file: Path, inference: str) -> Repo
 
     from clustergraph.load import load_files
 
-    data_graph = load_files(files)
-    shapes_graph = load_files([shapes_file])
+    data_graph = load_files(files, keep_lexical=True)  # values as the data writes them
+    shapes_graph = load_files([shapes_file], keep_lexical=True)
     from pyshacl.errors import ReportableRuntimeError
 
     try:

@@ -46,7 +46,8 @@ class ValidationResult:
     severity: str
     """'Violation', 'Warning' or 'Info'."""
     focus_node: str
-    """The resource with the problem: its IRI, or `_:id` for a blank node."""
+    """The resource with the problem: its IRI, `_:id` for a blank node, or a literal in Turtle
+    syntax (`"01"^^xsd:int`) for a literal focus node."""
     message: str
     focus_label: str | None = None
     """The resource's label (skos:prefLabel, rdfs:label, …), if it has one."""
