@@ -78,6 +78,7 @@ class Engine(CoreConstraints, ComponentConstraints):
         self._queries: dict[tuple[Any, Any], PreparedQuery | None] = {}
         self._allowed: dict[Any, set[Any]] = {}
         self._with_shapes: Store | None = None
+        self._templates: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}
         self._component_list: list[Component] | None = None
 
     # shapes graph access

@@ -16,9 +16,10 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Store, Variable
 from clustergraph.errors import InputError
 from clustergraph.shacl.sparql_text import (
     absence_form,
+    fill_prebinding,
     fill_template,
     forbidden_forms,
-    prebound,
+    prebinding_template,
     values_block,
     variables,
     with_focus_values,
@@ -55,6 +56,7 @@ class SparqlConstraints:
     shapes: Any
     _queries: dict[tuple[Any, Any], PreparedQuery | None]
     _with_shapes: Store | None
+    _templates: dict[tuple[str, frozenset[str]], tuple[str, ...]]
 
     # SPARQL-based constraints
     def _prefixes(self, constraint: Any) -> str:
@@ -172,7 +174,13 @@ class SparqlConstraints:
         # a blank node cannot (it would be a new one), so it stays a substitution.
         as_text = {n: str(t) for n, t in bound.items() if not isinstance(t, BlankNode)}
         substitutions = {Variable(n): t for n, t in bound.items() if isinstance(t, BlankNode)}
-        text = prebound(query, as_text) if as_text else query
+        text = query
+        if as_text:
+            key = (query, frozenset(as_text))
+            template = self._templates.get(key)
+            if template is None:
+                template = self._templates[key] = prebinding_template(query, as_text)
+            text = fill_prebinding(template, as_text)
         try:
             return store.query(text, substitutions=substitutions or None)
         except SyntaxError as exc:

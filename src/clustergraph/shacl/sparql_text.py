@@ -24,6 +24,8 @@ __all__ = [
     "fill_template",
     "forbidden_forms",
     "network_forms",
+    "fill_prebinding",
+    "prebinding_template",
     "prebound",
     "values_block",
     "variables",
@@ -146,6 +148,18 @@ def prebound(text: str, bindings: dict[str, str]) -> str:
             at = end
     out.append(text[at:])
     return "".join(out)
+
+
+def prebinding_template(text: str, names: Iterable[str]) -> tuple[str, ...]:
+    """`prebound` done once for any terms: the text split around the places of the variables
+    (even items: text; odd items: a variable's name), for `fill_prebinding`."""
+    filled = prebound(text, {name: f"\x00{name}\x00" for name in names})
+    return tuple(filled.split("\x00"))
+
+
+def fill_prebinding(template: tuple[str, ...], terms: dict[str, str]) -> str:
+    """The query of a `prebinding_template` with each variable's term (in SPARQL syntax)."""
+    return "".join(part if i % 2 == 0 else terms[part] for i, part in enumerate(template))
 
 
 def _inside_parens(tokens: list[tuple[str, str, int]], end: int, text: str) -> bool:
