@@ -79,7 +79,10 @@ def forbidden_forms(text: str) -> list[str]:
     found = {w for w in words if w in ("MINUS", "VALUES", "SERVICE")}
     tokens = [(k, v.upper()) for k, v, _ in _tokens(text)]
     selects = [i for i, (k, v) in enumerate(tokens) if k == "word" and v == "SELECT"]
-    for start in selects[1:]:
+    forms = [v for k, v in tokens if k == "word" and v in ("SELECT", "ASK", "CONSTRUCT")]
+    if forms and forms[0] == "SELECT":
+        selects = selects[1:]  # the query itself
+    for start in selects:
         projection = _projection(tokens, start)
         if not any(k == "var" and v[1:] == "THIS" for k, v in projection):
             found.add("a sub-query that does not return $this")
