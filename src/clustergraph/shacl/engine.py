@@ -4,8 +4,8 @@ pySHACL is the reference; this engine passes the W3C SHACL test suite (core and 
 tests/test_shacl_w3c.py), reading the data as a `pyoxigraph.Store` and the shapes as quads. It
 never imports rdflib, so a validation from the shell starts fast. A shapes graph that uses
 anything this engine does not implement (`UNSUPPORTED_PREDICATES`: SPARQL-based targets, rules,
-SHACL-JS, entailment) raises `Unsupported`, and `clustergraph.validation` then hands the job to
-pySHACL, so results never silently differ. Literals are checked and reported as the files write
+node expressions, SPARQL functions, SHACL-JS, entailment) raises `Unsupported`, and
+`clustergraph.validation` then hands the job to pySHACL, so results never silently differ. Literals are checked and reported as the files write
 them (the store rewrites them; see `clustergraph.validation.loading`).
 
 Supported: targets (`sh:targetClass` with `rdfs:subClassOf`, `sh:targetNode`,
@@ -28,8 +28,8 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Store
 
-from clustergraph.shacl.core import CoreConstraints
 from clustergraph.shacl.components import Component, ComponentConstraints
+from clustergraph.shacl.core import CoreConstraints
 from clustergraph.shacl.sparql import PreparedQuery
 from clustergraph.shacl.terms import (
     OWL,

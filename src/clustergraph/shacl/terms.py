@@ -46,19 +46,31 @@ RDFS_CLASS = NamedNode(RDFS + "Class")
 XSD_STRING = NamedNode(XSD + "string")
 VIOLATION = sh_term("Violation")
 
-#: Predicates of the SHACL vocabulary that this engine does not implement (a shapes graph using
-#: one raises `Unsupported`); other sh: terms are implemented, or have no effect on validation.
+#: Predicates of the SHACL vocabulary (with SHACL Advanced Features and SHACL-JS) that this
+#: engine does not implement: a shapes graph using one raises `Unsupported`. Every other sh:
+#: predicate is implemented or does not change a validation (`sh:name`, `sh:order`, …); one
+#: that is not SHACL at all is ignored, as pySHACL does.
 UNSUPPORTED_PREDICATES = {
-    "target",
+    "target",  # SPARQL-based targets
     "targetValidator",
-    "rule",
+    "entailment",
+    "rule",  # rules and node expressions (SHACL-AF)
     "condition",
     "construct",
+    "subject",
+    "predicate",
+    "object",
+    "expression",
+    "values",
+    "filterShape",
+    "nodes",
+    "intersection",
+    "union",
+    "returnType",  # SPARQL functions, which the constraints' SPARQL could call
     "js",
     "jsFunctionName",
     "jsLibrary",
     "jsLibraryURL",
-    "entailment",
 }
 SHAPE_TYPES = {SH + "NodeShape", SH + "PropertyShape"}
 
