@@ -20,7 +20,7 @@ from pyoxigraph import Literal, NamedNode
 from clustergraph.errors import InputError
 from clustergraph.shacl.sparql import SparqlConstraints
 from clustergraph.shacl.sparql_text import fill_template, forbidden_forms
-from clustergraph.shacl.terms import SH, is_true
+from clustergraph.shacl.terms import SH, Unsupported, is_true
 
 __all__ = ["Component", "ComponentConstraints"]
 
@@ -134,8 +134,9 @@ class ComponentConstraints(SparqlConstraints):
             text = text.replace("$PATH", self.path_sparql(path))
         query = self._prefixes(validator) + text
         messages = self._get(validator, "message") or self._get(shape, "message")
-        node = component.node
-        name = node.value if isinstance(node, NamedNode) else str(node)
+        if not isinstance(component.node, NamedNode):
+            raise Unsupported("a constraint component that is a blank node")
+        name = component.node.value
 
         def filled(bindings: dict[str, Any]) -> list[Literal]:
             return [
