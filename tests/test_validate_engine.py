@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from clustergraph.errors import InputError
 from clustergraph.validation import validate
 
 PREFIXES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
@@ -188,12 +189,109 @@ def test_sparql_messages_are_filled_in(tmp_path):
     assert messages == ["too big: 5", "too big: 7"]
 
 
+#: A SPARQL-based target (sh:target), which the fast engine does not implement.
+SPARQL_TARGET = (
+    "ex:S a sh:NodeShape ; sh:target [ a sh:SPARQLTarget ; "
+    'sh:select "SELECT ?this WHERE { ?this a <http://example.org/Thing> }" ] ; '
+    "sh:property [ sh:path ex:p ; sh:minCount 1 ] ."
+)
+
+
 def test_unsupported_shapes_fall_back_to_pyshacl(tmp_path):
-    shapes = (
-        "ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; "
-        "sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:K ] ; sh:qualifiedMinCount 1 ; sh:qualifiedValueShapesDisjoint true ] ."
-    )
-    args = _write(tmp_path, shapes, "ex:a a ex:Thing .")
+    args = _write(tmp_path, SPARQL_TARGET, "ex:a a ex:Thing .")
     report = validate([tmp_path / "data.ttl"], **args)
     assert report.engine == "pyshacl"
-    assert [r.component for r in report.results] == ["sh:QualifiedMinCountConstraintComponent"]
+    with pytest.raises(InputError, match="the oxigraph engine does not support sh:target"):
+        validate([tmp_path / "data.ttl"], engine="oxigraph", **args)
+
+
+@pytest.mark.parametrize("engine", ["auto", "pyshacl"])
+def test_a_failure_in_pyshacl_is_an_input_error(tmp_path, engine):
+    """pySHACL reports a validation failure (here: MINUS in a SPARQL constraint, which SHACL
+    forbids) as a `ValidationFailure` in place of its report graph: an `InputError`, also when
+    `auto` has fallen back to pySHACL for an unsupported feature."""
+    shapes = SPARQL_TARGET + (
+        " ex:T a sh:NodeShape ; sh:targetClass ex:Thing ; sh:sparql [ sh:select "
+        '"SELECT $this WHERE { $this ?p ?o . MINUS { $this ex:q ?o } }" ] .'
+    )
+    args = _write(tmp_path, shapes, "ex:a a ex:Thing ; ex:p 1 .")
+    with pytest.raises(InputError, match="pySHACL cannot validate with these shapes"):
+        validate([tmp_path / "data.ttl"], engine=engine, **args)
+
+
+def test_qualified_value_shapes_disjoint(tmp_path):
+    """A value counts for a qualified value shape only if it conforms to no sibling's."""
+    shapes = (
+        "ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:property "
+        "[ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:K ] ; sh:qualifiedMinCount 1 ; "
+        "sh:qualifiedValueShapesDisjoint true ] , "
+        "[ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:L ] ; sh:qualifiedMinCount 1 ; "
+        "sh:qualifiedValueShapesDisjoint true ] ."
+    )
+    data = (
+        "ex:a a ex:Thing ; ex:p ex:kl . ex:kl a ex:K , ex:L . "
+        "ex:b a ex:Thing ; ex:p ex:k , ex:l . ex:k a ex:K . ex:l a ex:L ."
+    )
+    args = _write(tmp_path, shapes, data)
+    ours = validate([tmp_path / "data.ttl"], engine="oxigraph", **args)
+    theirs = validate([tmp_path / "data.ttl"], engine="pyshacl", **args)
+    assert _key(ours) == _key(theirs)
+    assert [(r.focus_node, r.component) for r in ours.results] == [
+        ("http://example.org/a", "sh:QualifiedMinCountConstraintComponent")
+    ] * 2
+
+
+def test_date_times_with_and_without_a_timezone(tmp_path):
+    """An xsd:dateTime with a timezone and one without are ordered only when more than 14
+    hours apart (XSD); otherwise they are incomparable, which breaks sh:minInclusive."""
+    shapes = 'sh:property [ sh:path ex:at ; sh:minInclusive "2002-10-10T12:00:00"^^xsd:dateTime ] .'
+    data = (
+        'ex:a a ex:Thing ; ex:at "2002-10-10T12:00:00-05:00"^^xsd:dateTime , '
+        '"2002-10-12T00:00:00Z"^^xsd:dateTime , "2002-10-09T12:00:00-05:00"^^xsd:dateTime , '
+        '"2002-10-10T12:00:00.0"^^xsd:dateTime .'
+    )
+    args = _write(tmp_path, f"ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; {shapes}", data)
+    ours = validate([tmp_path / "data.ttl"], engine="oxigraph", **args)
+    assert sorted(r.value for r in ours.results) == [
+        '"2002-10-09T12:00:00-05:00"^^xsd:dateTime',
+        '"2002-10-10T12:00:00-05:00"^^xsd:dateTime',
+    ]
+
+
+@pytest.mark.parametrize(
+    "select",
+    [
+        "SELECT $this WHERE { { FILTER ($this = ex:a) } }",
+        "SELECT $this WHERE { BIND ($this AS ?x) FILTER (?x = ex:a) }",
+        "SELECT $this WHERE { { SELECT $this WHERE { FILTER ($this = ex:a) } } }",
+        "SELECT $this ?value WHERE { $this ex:p ?value . FILTER (isIRI($currentShape)) }",
+    ],
+)
+def test_this_is_pre_bound_everywhere(tmp_path, select):
+    """SHACL pre-binds $this (and $currentShape) in nested groups, BIND and sub-queries too."""
+    shapes = (
+        "@prefix ex: <http://example.org/> .\n"
+        "ex:S a sh:NodeShape ; sh:targetNode ex:a , ex:b ; "
+        f'sh:sparql [ sh:prefixes ex:P ; sh:select "{select}" ] . '
+        'ex:P sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] .'
+    )
+    args = _write(tmp_path, shapes, "ex:a ex:p 1 . ex:b ex:q 1 .")
+    ours = validate([tmp_path / "data.ttl"], engine="oxigraph", **args)
+    assert [r.focus_node for r in ours.results] == ["http://example.org/a"]
+
+
+def test_literal_focus_nodes_keep_their_lexical_form(tmp_path):
+    """A literal focus node (sh:targetObjectsOf, sh:targetNode) is checked and reported as the
+    files write it, not as the store rewrites it ("01"^^xsd:int would become an xsd:integer)."""
+    shapes = (
+        "ex:S a sh:NodeShape ; sh:targetObjectsOf ex:n ; sh:datatype xsd:int ; sh:maxInclusive 0 . "
+        'ex:T a sh:NodeShape ; sh:targetNode "4.0"^^xsd:decimal ; sh:maxExclusive 4 .'
+    )
+    args = _write(tmp_path, shapes, 'ex:a ex:n "01"^^xsd:int .')
+    for engine in ("oxigraph", "pyshacl"):
+        report = validate([tmp_path / "data.ttl"], engine=engine, **args)
+        assert sorted((r.focus_node, r.component) for r in report.results) == [
+            ('"01"^^xsd:int', "sh:MaxInclusiveConstraintComponent"),
+            ('"4.0"^^xsd:decimal', "sh:MaxExclusiveConstraintComponent"),
+        ], engine
+

@@ -88,6 +88,14 @@ class _Compiler:
         self.index: dict[tuple[Any, str], list[Any]] = {}
         for q in shapes:
             self.index.setdefault((q.subject, q.predicate.value), []).append(q.object)
+        #: The parameters of SPARQL-based constraint components (what they read is not known).
+        self.parameters = {
+            path.value
+            for (_, p), params in self.index.items()
+            if p == SH + "parameter"
+            for param in params
+            for path in self.get(param, "path")
+        }
 
     def get(self, node: Any, name: str, ns: str = SH) -> list[Any]:
         return self.index.get((node, ns + name), [])
@@ -128,6 +136,11 @@ class _Compiler:
         if shape in stack:
             raise _Unbounded(f"{shape} refers to itself")
         stack = (*stack, shape)
+        if any((shape, p) in self.index for p in self.parameters):
+            raise _Unbounded(f"{shape} uses a SPARQL-based constraint component")
+        disjoint = self.get(shape, "qualifiedValueShapesDisjoint")
+        if disjoint and getattr(disjoint[0], "value", "") == "true":
+            raise _Unbounded(f"{shape} has disjoint qualified value shapes")
         paths = self.get(shape, "path")
         values = [at]
         if paths:

@@ -171,6 +171,7 @@ class _Renderer:
 
         import pyoxigraph as ox
 
+        from clustergraph.shacl.terms import component_iri
         from clustergraph.validation.describe import _describe_shape, _label, _owner
         from clustergraph.validation.describe import compact_detail as _compact_detail
         from clustergraph.validation.describe import default_message as _default_message
@@ -189,12 +190,12 @@ class _Renderer:
         shape = raw.shape
         return {
             "severity": raw.severity.value.rsplit("#", 1)[-1],
-            "focus_node": raw.focus.value if isinstance(raw.focus, ox.NamedNode) else f"_:{raw.focus.value}",
+            "focus_node": raw.focus.value if isinstance(raw.focus, ox.NamedNode) else render.term(raw.focus),
             "message": message,
             "focus_label": _label(self.data, raw.focus),
             "path": render.path(self.shapes, raw.path) if raw.path is not None else None,
             "value": render.term(raw.value) if raw.value is not None else None,
-            "component": render.term(ox.NamedNode(SH + raw.component)),
+            "component": render.term(ox.NamedNode(component_iri(raw.component))),
             "source_shape": _describe_shape(self.shapes, shape, render)
             if isinstance(shape, ox.BlankNode) else render.term(shape),
             "owner": owner.value if owner is not None else None,

@@ -98,12 +98,12 @@ _TYPED_OBJECT = re.compile(r'"\^\^<([^<>"]+)> \.$')
 
 def lexical_lines(lines: Sequence[str]) -> list[str]:
     """The lines whose literal the store may rewrite (`"20.0"^^xsd:decimal` kept as `"20"`)."""
-    from clustergraph.validation.loading import _REWRITTEN
+    from clustergraph.validation.loading import may_rewrite
 
     out = []
     for line in lines:
         match = _TYPED_OBJECT.search(line)
-        if match and match.group(1) in _REWRITTEN:
+        if match and may_rewrite(match.group(1)):
             out.append(line)
     return out
 
@@ -142,9 +142,10 @@ class CacheEntry:
     def shapes(self) -> Any:
         import pyoxigraph as ox
 
-        store = ox.Store()
-        store.load(path=str(self.folder / "shapes.nt"), format=ox.RdfFormat.N_TRIPLES)
-        return store
+        from clustergraph.validation.triples import Triples
+
+        # Literals as written: a store would rewrite them (see clustergraph.validation.triples).
+        return Triples(ox.parse(path=str(self.folder / "shapes.nt"), format=ox.RdfFormat.N_TRIPLES))
 
     @cached_property
     def lexical(self) -> list[str]:
@@ -209,6 +210,7 @@ def build_entry(
     from clustergraph.atomic import atomic_directory
     from clustergraph.dependencies import compile_shapes
     from clustergraph.shacl import Engine
+    from clustergraph.validation.triples import Triples
 
     shapes_lines = scoped_lines("shapes.ttl", shapes_content)
     counts: Counter[str] = Counter()
@@ -231,8 +233,9 @@ def build_entry(
             load_lines(store, lines)
         kept.flush()
         del kept
-        shapes = ox.Store()
-        load_lines(shapes, shapes_lines)
+        shapes = Triples(
+            ox.parse(("\n".join(shapes_lines) + "\n").encode(), format=ox.RdfFormat.N_TRIPLES)
+        )
         written = sorted({ln for _rel, lines in per_file for ln in lexical_lines(lines)})
         engine = Engine(store, shapes, lexical_forms(written))
         targets = engine.shapes_with_targets()

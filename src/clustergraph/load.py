@@ -276,8 +276,9 @@ def load_store(
     return store
 
 
-def to_rdflib(term: object) -> rdflib.term.Node:
-    """Convert one Oxigraph term to its rdflib equivalent."""
+def to_rdflib(term: object, *, keep_lexical: bool = False) -> rdflib.term.Node:
+    """Convert one Oxigraph term to its rdflib equivalent; with `keep_lexical`, a typed literal
+    keeps its lexical form (rdflib would make `"01"^^xsd:int` into `"1"^^xsd:int`)."""
     import pyoxigraph
     from rdflib import BNode, Literal, URIRef
     from rdflib.namespace import XSD
@@ -292,19 +293,28 @@ def to_rdflib(term: object) -> rdflib.term.Node:
         datatype = term.datatype.value
         if datatype == str(XSD.string):
             return Literal(term.value)
+        if keep_lexical:
+            return Literal(term.value, datatype=URIRef(datatype), normalize=False)
         return Literal(term.value, datatype=URIRef(datatype))
     raise InputError(f"unsupported RDF term (RDF-star is not used by clustergraph): {term}")
 
 
-def load_files(files: Iterable[Path | str], *, graph: rdflib.Graph | None = None) -> rdflib.Graph:
-    """Parse files into one rdflib graph (triples of every file, named graphs merged)."""
+def load_files(
+    files: Iterable[Path | str],
+    *,
+    graph: rdflib.Graph | None = None,
+    keep_lexical: bool = False,
+) -> rdflib.Graph:
+    """Parse files into one rdflib graph (triples of every file, named graphs merged);
+    `keep_lexical`: typed literals as the files write them (see `to_rdflib`)."""
     from rdflib import Graph
 
     graph = Graph() if graph is None else graph
     add = graph.add
     for path in files:
         for quad in parse_file(path):
-            add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+            obj = to_rdflib(quad.object, keep_lexical=keep_lexical)
+            add((to_rdflib(quad.subject), to_rdflib(quad.predicate), obj))
     return graph
 
 

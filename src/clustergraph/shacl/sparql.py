@@ -11,22 +11,27 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pyoxigraph import Literal, NamedNode, Store, Variable
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Store, Variable
 
 from clustergraph.errors import InputError
 from clustergraph.shacl.sparql_text import (
     absence_form,
+    fill_prebinding,
     fill_template,
     forbidden_forms,
+    prebinding_template,
     values_block,
+    variables,
     with_focus_values,
 )
-from clustergraph.shacl.terms import RDF, Unsupported
+from clustergraph.shacl.terms import OWL, RDF, Unsupported, is_true
 
 __all__ = ["SparqlConstraints"]
 
 #: Focus nodes per set-at-a-time query of a SPARQL constraint.
 _BATCH = 5000
+#: The name of the shapes graph, for `$shapesGraph` (SHACL 5.3.1).
+SHAPES_GRAPH = NamedNode("urn:x-clustergraph:shapes-graph")
 
 
 @dataclass(frozen=True)
@@ -48,16 +53,27 @@ class SparqlConstraints:
     data: Store
     lexical: Any
     _index: dict[tuple[Any, str], list[Any]]
+    shapes: Any
     _queries: dict[tuple[Any, Any], PreparedQuery | None]
+    _with_shapes: Store | None
+    _templates: dict[tuple[str, frozenset[str]], tuple[str, ...]]
 
     # SPARQL-based constraints
     def _prefixes(self, constraint: Any) -> str:
-        lines = []
-        for ontology in self._get(constraint, "prefixes"):
+        """PREFIX lines for the sh:declare of the constraint's sh:prefixes, and of the
+        ontologies those import (owl:imports, within the shapes graph)."""
+        lines: dict[str, None] = {}
+        todo, seen = list(self._get(constraint, "prefixes")), set()
+        while todo:
+            ontology = todo.pop(0)
+            if ontology in seen:
+                continue
+            seen.add(ontology)
             for decl in self._get(ontology, "declare"):
                 prefix, ns = self._one(decl, "prefix"), self._one(decl, "namespace")
                 if prefix is not None and ns is not None:
-                    lines.append(f"PREFIX {prefix.value}: <{ns.value}>")
+                    lines.setdefault(f"PREFIX {prefix.value}: <{ns.value}>", None)
+            todo.extend(self._get(ontology, "imports", OWL))
         return "\n".join(lines) + "\n"
 
     def _prepared(self, shape: Any, constraint: Any, path: Any) -> PreparedQuery | None:
@@ -66,8 +82,7 @@ class SparqlConstraints:
         if key in self._queries:
             return self._queries[key]
         prepared = None
-        deactivated = self._one(constraint, "deactivated")
-        if not (isinstance(deactivated, Literal) and deactivated.value in ("true", "1")):
+        if not is_true(self._one(constraint, "deactivated")):
             select = self._one(constraint, "select")
             if select is None:
                 raise Unsupported("sh:sparql without sh:select")
@@ -83,9 +98,10 @@ class SparqlConstraints:
             query = self._prefixes(constraint) + text
             messages = self._get(constraint, "message") or self._get(shape, "message")
             absence = absence_form(query)
-            prepared = PreparedQuery(
-                query, messages, absence or with_focus_values(query), absence is not None
-            )
+            batch = absence or with_focus_values(query)
+            if {"currentShape", "shapesGraph"} & set(variables(query)):
+                absence, batch = None, None
+            prepared = PreparedQuery(query, messages, batch, absence is not None)
         self._queries[key] = prepared
         return prepared
 
@@ -132,15 +148,55 @@ class SparqlConstraints:
                 emit(focus, "SPARQLConstraintComponent", value, "", rpath, filled)
 
     def _run(self, shape: Any, query: str, focus: Any = None) -> Iterator[dict[str, Any]]:
-        """The rows of a constraint's query as {variable name: term}, `$this` pre-bound if given."""
-        substitutions = {Variable("this"): focus} if focus is not None else None
+        """The rows of a constraint's query as {variable name: term}, with `$this` (if given),
+        `$currentShape` and `$shapesGraph` pre-bound."""
+        rows = self._execute(shape, query, {} if focus is None else {"this": focus})
+        names = [var.value for var in rows.variables]
+        for row in rows:
+            found = {name: row[name] for name in names if row[name] is not None}
+            found.pop("cgPrebound1", None)
+            if focus is not None:
+                found["this"] = focus
+            yield found
+
+    def _execute(self, shape: Any, query: str, bound: dict[str, Any]) -> Any:
+        """Run a query of `shape` with the given variables pre-bound (and `$currentShape`,
+        `$shapesGraph` when it uses them); Oxigraph's result (rows, or a boolean for ASK)."""
+        mentioned = set(variables(query))
+        bound = {n: t for n, t in bound.items() if n in mentioned}
+        if "currentShape" in mentioned:
+            bound["currentShape"] = shape
+        store = self.data
+        if "shapesGraph" in mentioned:
+            store = self._store_with_shapes()
+            bound["shapesGraph"] = SHAPES_GRAPH
+        # Terms go into the text, where they reach nested groups, BIND and sub-queries;
+        # a blank node cannot (it would be a new one), so it stays a substitution.
+        as_text = {n: str(t) for n, t in bound.items() if not isinstance(t, BlankNode)}
+        substitutions = {Variable(n): t for n, t in bound.items() if isinstance(t, BlankNode)}
+        text = query
+        if as_text:
+            key = (query, frozenset(as_text))
+            template = self._templates.get(key)
+            if template is None:
+                template = self._templates[key] = prebinding_template(query, as_text)
+            text = fill_prebinding(template, as_text)
         try:
-            rows: Any = self.data.query(query, substitutions=substitutions)
+            return store.query(text, substitutions=substitutions or None)
         except SyntaxError as exc:
             raise InputError(f"the SPARQL of shape {shape} does not parse: {exc}") from None
-        variables = rows.variables
-        for row in rows:
-            yield {var.value: row[var] for var in variables if row[var] is not None}
+
+    def _store_with_shapes(self) -> Store:
+        """A copy of the data with the shapes graph as the named graph `SHAPES_GRAPH`, for
+        queries that use `$shapesGraph` (made once, only for them)."""
+        if self._with_shapes is None:
+            store = Store()
+            store.bulk_extend(self.data)
+            store.bulk_extend(
+                Quad(q.subject, q.predicate, q.object, SHAPES_GRAPH) for q in self.shapes
+            )
+            self._with_shapes = store
+        return self._with_shapes
 
     def path_sparql(self, path: Any) -> str:
         if isinstance(path, NamedNode):

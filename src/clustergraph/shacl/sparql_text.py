@@ -24,7 +24,11 @@ __all__ = [
     "fill_template",
     "forbidden_forms",
     "network_forms",
+    "fill_prebinding",
+    "prebinding_template",
+    "prebound",
     "values_block",
+    "variables",
     "with_focus_values",
 ]
 
@@ -58,6 +62,11 @@ def _words(text: str) -> list[str]:
     return [value.upper() for kind, value, _ in _tokens(text) if kind == "word"]
 
 
+def variables(text: str) -> list[str]:
+    """The names of the variables `text` mentions (outside strings, IRIs and comments)."""
+    return [value[1:] for kind, value, _ in _tokens(text) if kind == "var"]
+
+
 def network_forms(text: str) -> list[str]:
     """The keywords of `text` that reach beyond the data graph (SERVICE, LOAD, FROM)."""
     return sorted({w for w in _words(text) if w in NETWORK_FORMS})
@@ -65,16 +74,110 @@ def network_forms(text: str) -> list[str]:
 
 def forbidden_forms(text: str) -> list[str]:
     """What SHACL (5.3.1) forbids in a SPARQL-based constraint: MINUS, VALUES, SERVICE, a
-    sub-query, and binding `$this` with AS."""
+    sub-query that does not return `$this`, and binding `$this` with AS."""
     words = _words(text)
     found = {w for w in words if w in ("MINUS", "VALUES", "SERVICE")}
-    if words.count("SELECT") > 1:
-        found.add("a sub-query")
     tokens = [(k, v.upper()) for k, v, _ in _tokens(text)]
+    selects = [i for i, (k, v) in enumerate(tokens) if k == "word" and v == "SELECT"]
+    forms = [v for k, v in tokens if k == "word" and v in ("SELECT", "ASK", "CONSTRUCT")]
+    if forms and forms[0] == "SELECT":
+        selects = selects[1:]  # the query itself
+    for start in selects:
+        projection = _projection(tokens, start)
+        if not any(k == "var" and v[1:] == "THIS" for k, v in projection):
+            found.add("a sub-query that does not return $this")
     for (k1, v1), (k2, v2) in pairwise(tokens):
         if v1 == "AS" and k2 == "var" and v2[1:] == "THIS":
             found.add("AS $this")
     return sorted(found)
+
+
+def _projection(tokens: list[tuple[str, str]], select: int) -> list[tuple[str, str]]:
+    """The tokens of a SELECT clause's projection (up to WHERE or the opening brace)."""
+    out = []
+    for kind, value in tokens[select + 1 :]:
+        if value == "{" or (kind == "word" and value.upper() in ("WHERE", "FROM")):
+            break
+        out.append((kind, value))
+    return out
+
+
+def prebound(text: str, bindings: dict[str, str]) -> str:
+    """The query with the pre-bound variables (name -> term in SPARQL syntax) replaced by their
+    terms everywhere (nested groups, BIND, FILTER, sub-queries), as SHACL's pre-binding
+    means; a bare pre-bound variable in a projection is dropped (a constant if nothing is left),
+    one in GROUP BY or ORDER BY is put in parentheses, and `bound()` of one is true."""
+    names = "|".join(re.escape(n) for n in bindings)
+    text = re.sub(rf"\bBOUND\s*\(\s*[?$]({names})\s*\)", "(true)", text, flags=re.IGNORECASE)
+    tokens = list(_tokens(text))
+    out: list[str] = []
+    at = 0
+    in_projection = in_modifier = False
+    kept = selects = 0
+    for kind, value, end in tokens:
+        start = end - len(value)
+        upper = value.upper()
+        if kind == "word":
+            if upper == "SELECT":
+                in_projection, kept, selects = True, 0, selects + 1
+            elif upper in ("WHERE", "FROM") and in_projection:
+                if kept == 0:
+                    out.append(text[at:start] + f"(1 AS ?cgPrebound{selects}) ")
+                    at = start
+                in_projection = False
+            elif upper in ("GROUP", "ORDER"):
+                in_modifier = True
+            elif upper in ("LIMIT", "OFFSET", "HAVING"):
+                in_modifier = False
+            elif in_projection and upper not in ("DISTINCT", "REDUCED"):
+                kept += 1
+        elif value in ("{", "}"):
+            if value == "{" and in_projection:
+                if kept == 0:
+                    out.append(text[at:start] + f"(1 AS ?cgPrebound{selects}) ")
+                    at = start
+                in_projection = False
+            in_modifier = False
+        elif in_projection and kind != "var" or (in_projection and value[1:] not in bindings):
+            kept += 1
+        if kind == "var" and value[1:] in bindings:
+            term = bindings[value[1:]]
+            if in_projection and not _inside_parens(tokens, end, text):
+                out.append(text[at:start])
+            elif in_modifier:
+                out.append(text[at:start] + f"({term})")
+            else:
+                out.append(text[at:start] + term)
+            at = end
+    out.append(text[at:])
+    return "".join(out)
+
+
+def prebinding_template(text: str, names: Iterable[str]) -> tuple[str, ...]:
+    """`prebound` done once for any terms: the text split around the places of the variables
+    (even items: text; odd items: a variable's name), for `fill_prebinding`."""
+    filled = prebound(text, {name: f"\x00{name}\x00" for name in names})
+    return tuple(filled.split("\x00"))
+
+
+def fill_prebinding(template: tuple[str, ...], terms: dict[str, str]) -> str:
+    """The query of a `prebinding_template` with each variable's term (in SPARQL syntax)."""
+    return "".join(part if i % 2 == 0 else terms[part] for i, part in enumerate(template))
+
+
+def _inside_parens(tokens: list[tuple[str, str, int]], end: int, text: str) -> bool:
+    """True when the token ending at `end` is inside parentheses of its SELECT clause."""
+    depth = 0
+    for kind, value, stop in tokens:
+        if stop > end:
+            break
+        if kind == "word" and value.upper() == "SELECT":
+            depth = 0
+        elif value == "(":
+            depth += 1
+        elif value == ")":
+            depth -= 1
+    return depth > 0
 
 
 def _batch_safe(tokens: list[tuple[str, str, int]]) -> bool:

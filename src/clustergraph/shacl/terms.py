@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -25,6 +26,12 @@ def component_of(parameter: str) -> str:
     return parameter[0].upper() + parameter[1:] + "ConstraintComponent"
 
 
+def component_iri(component: str) -> str:
+    """The IRI of a result's constraint component: a local name in sh:, or already an IRI
+    (a SPARQL-based constraint component of the shapes graph)."""
+    return component if ":" in component else SH + component
+
+
 def sh_term(name: str) -> NamedNode:
     return NamedNode(SH + name)
 
@@ -39,69 +46,31 @@ RDFS_CLASS = NamedNode(RDFS + "Class")
 XSD_STRING = NamedNode(XSD + "string")
 VIOLATION = sh_term("Violation")
 
-#: Predicates in the sh: namespace that this engine understands (anything else: Unsupported).
-KNOWN_PREDICATES = {
-    "targetClass",
-    "targetNode",
-    "targetSubjectsOf",
-    "targetObjectsOf",
-    "path",
-    "inversePath",
-    "alternativePath",
-    "zeroOrMorePath",
-    "oneOrMorePath",
-    "zeroOrOnePath",
-    "class",
-    "datatype",
-    "nodeKind",
-    "minCount",
-    "maxCount",
-    "minInclusive",
-    "maxInclusive",
-    "minExclusive",
-    "maxExclusive",
-    "minLength",
-    "maxLength",
-    "pattern",
-    "flags",
-    "languageIn",
-    "uniqueLang",
-    "equals",
-    "disjoint",
-    "lessThan",
-    "lessThanOrEquals",
-    "in",
-    "hasValue",
-    "node",
-    "property",
-    "and",
-    "or",
-    "not",
-    "xone",
-    "closed",
-    "ignoredProperties",
-    "qualifiedValueShape",
-    "qualifiedMinCount",
-    "qualifiedMaxCount",
-    "qualifiedValueShapesDisjoint",
-    "sparql",
-    "select",
-    "prefixes",
-    "declare",
-    "prefix",
-    "namespace",
-    "message",
-    "severity",
-    "deactivated",
-    "name",
-    "description",
-    "order",
-    "group",
-    "defaultValue",
-    "shapesGraph",
-    "suggestedShapesGraph",
+#: Predicates of the SHACL vocabulary (with SHACL Advanced Features and SHACL-JS) that this
+#: engine does not implement: a shapes graph using one raises `Unsupported`. Every other sh:
+#: predicate is implemented or does not change a validation (`sh:name`, `sh:order`, …); one
+#: that is not SHACL at all is ignored, as pySHACL does.
+UNSUPPORTED_PREDICATES = {
+    "target",  # SPARQL-based targets
+    "targetValidator",
     "entailment",
-    "labelTemplate",
+    "rule",  # rules and node expressions (SHACL-AF)
+    "condition",
+    "construct",
+    "subject",
+    "predicate",
+    "object",
+    "expression",
+    "values",
+    "filterShape",
+    "nodes",
+    "intersection",
+    "union",
+    "returnType",  # SPARQL functions, which the constraints' SPARQL could call
+    "js",
+    "jsFunctionName",
+    "jsLibrary",
+    "jsLibraryURL",
 }
 SHAPE_TYPES = {SH + "NodeShape", SH + "PropertyShape"}
 
@@ -116,6 +85,7 @@ class RawResult:
 
     focus: Any
     component: str
+    """The constraint component: its local name in sh:, or the IRI of a SPARQL-based one."""
     shape: Any
     severity: NamedNode
     path: Any = None
@@ -145,7 +115,25 @@ _LEXICAL_RE = {k: re.compile(v) for k, v in _LEXICAL.items()}
 _NUMERIC = _INT_TYPES | {"decimal", "double", "float"}
 
 
+#: The value ranges of the bounded integer types.
+_INT_RANGES = {
+    "long": (-(2**63), 2**63 - 1),
+    "int": (-(2**31), 2**31 - 1),
+    "short": (-(2**15), 2**15 - 1),
+    "byte": (-128, 127),
+    "unsignedLong": (0, 2**64 - 1),
+    "unsignedInt": (0, 2**32 - 1),
+    "unsignedShort": (0, 2**16 - 1),
+    "unsignedByte": (0, 255),
+    "nonNegativeInteger": (0, None),
+    "positiveInteger": (1, None),
+    "nonPositiveInteger": (None, 0),
+    "negativeInteger": (None, -1),
+}
+
+
 def well_formed(lit: Literal) -> bool:
+    """True when the literal's lexical form is in its XSD datatype's lexical space (and range)."""
     dt = lit.datatype.value
     if not dt.startswith(XSD):
         return True
@@ -153,21 +141,61 @@ def well_formed(lit: Literal) -> bool:
     rx = _LEXICAL_RE.get(local)
     if rx is not None and not rx.fullmatch(lit.value):
         return False
-    if local in (
-        "nonNegativeInteger",
-        "unsignedInt",
-        "unsignedLong",
-        "unsignedShort",
-        "unsignedByte",
-    ):
-        return int(lit.value) >= 0
-    if local == "positiveInteger":
-        return int(lit.value) > 0
-    if local == "nonPositiveInteger":
-        return int(lit.value) <= 0
-    if local == "negativeInteger":
-        return int(lit.value) < 0
+    bounds = _INT_RANGES.get(local)
+    if bounds is not None:
+        n, (low, high) = int(lit.value), bounds
+        return (low is None or n >= low) and (high is None or n <= high)
+    if local in ("date", "dateTime"):
+        return _instant(lit.value, local) is not None
     return True
+
+
+_TIMEZONE = re.compile(r"(Z|[+-]\d\d:\d\d)$")
+
+
+def _instant(text: str, local: str) -> tuple[datetime, bool] | None:
+    """A date or dateTime as (UTC-normalised instant, has a timezone), or None if invalid.
+
+    Without a timezone the instant is read as UTC; `compare_instants` widens it by 14 hours."""
+    zone = _TIMEZONE.search(text)
+    body = text[: zone.start()] if zone else text
+    offset = timedelta(0)
+    if zone and zone.group() != "Z":
+        sign = 1 if zone.group()[0] == "+" else -1
+        offset = sign * timedelta(hours=int(zone.group()[1:3]), minutes=int(zone.group()[4:6]))
+    extra = timedelta(0)
+    if local == "dateTime" and body[11:13] == "24":  # 24:00:00 is the next day's midnight
+        if body[13:].strip(":0.") != "":
+            return None
+        body, extra = body[:11] + "00" + body[13:], timedelta(days=1)
+    if body.startswith("-") or len(body.split("-")[0]) > 4:
+        return None  # years outside 1-9999: not ordered here
+    try:
+        if local == "date":
+            value = datetime.strptime(body, "%Y-%m-%d")
+        else:
+            value = datetime.strptime(body[:19], "%Y-%m-%dT%H:%M:%S")
+            if len(body) > 20:
+                value += timedelta(microseconds=round(float("0" + body[19:]) * 1_000_000))
+    except ValueError:
+        return None
+    return value + extra - offset, zone is not None
+
+
+def compare_instants(a: tuple[datetime, bool], b: tuple[datetime, bool]) -> int | None:
+    """XSD order of two instants; None when a timezone-less one is within 14 hours of the other
+    (indeterminate)."""
+    (ta, za), (tb, zb) = a, b
+    if za == zb:
+        return (ta > tb) - (ta < tb)
+    span = timedelta(hours=14)
+    low_a, high_a = (ta, ta) if za else (ta - span, ta + span)
+    low_b, high_b = (tb, tb) if zb else (tb - span, tb + span)
+    if high_a < low_b:
+        return -1
+    if low_a > high_b:
+        return 1
+    return None
 
 
 def comparable(term: Any) -> tuple[str, Any] | None:
@@ -185,16 +213,29 @@ def comparable(term: Any) -> tuple[str, Any] | None:
             return None
     if local == "string":
         return ("string", term.value)
-    if local in ("date", "dateTime", "gYear", "gYearMonth", "time"):
-        return (local, term.value) if well_formed(term) else None
+    if local in ("date", "dateTime"):
+        instant = _instant(term.value, local)
+        return (local, instant) if instant is not None else None
+    if local in ("gYear", "gYearMonth", "time"):
+        if not well_formed(term) or _TIMEZONE.search(term.value):
+            return None  # with a timezone: not ordered here
+        return (local, term.value)
     return None
 
 
 def compare(a: Any, b: Any) -> int | None:
+    """-1, 0 or 1 as `a` is less than, equal to or greater than `b`; None if incomparable."""
     ca, cb = comparable(a), comparable(b)
     if ca is None or cb is None or ca[0] != cb[0]:
         return None
+    if ca[0] in ("date", "dateTime"):
+        return compare_instants(ca[1], cb[1])
     return (ca[1] > cb[1]) - (ca[1] < cb[1])
+
+
+def is_true(term: Any) -> bool:
+    """True for the boolean literal `true` (SHACL's boolean parameters take no other form)."""
+    return isinstance(term, Literal) and term.value == "true"
 
 
 def lang_matches(tag: str, wanted: str) -> bool:

@@ -164,7 +164,8 @@ def copy_cbd(src: pyoxigraph.Store, node: Any, dest: pyoxigraph.Store) -> None:
 
 
 def default_message(component: str, detail: str) -> str:
-    name = component.removesuffix("ConstraintComponent")
+    """`Name: detail` for a component (a local name, or the IRI of a SPARQL-based one)."""
+    name = re.split(r"[#/:]", component)[-1].removesuffix("ConstraintComponent")
     return f"{name}: {detail}" if detail else name
 
 
@@ -249,7 +250,7 @@ def result_of(
         )
     return ValidationResult(
         severity=severity,
-        focus_node=focus.value if isinstance(focus, pyoxigraph.NamedNode) else f"_:{focus.value}",
+        focus_node=focus.value if isinstance(focus, pyoxigraph.NamedNode) else render.term(focus),
         focus_label=_label(graph, focus),
         message=message,
         path=render.path(store, path) if path is not None else None,

@@ -14,6 +14,7 @@ from clustergraph.validation.describe import (
     default_message,
 )
 from clustergraph.validation.model import SH, _rdf_type
+from clustergraph.validation.triples import Triples
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -21,9 +22,9 @@ if TYPE_CHECKING:
 __all__ = ["oxigraph_report", "pyshacl_report"]
 
 
-#: What an engine returns: the report triples in a store, the result nodes, and each result's
-#: sh:value as the data writes it (the store may have rewritten typed literals).
-Report = tuple["pyoxigraph.Store", list[Any], dict[Any, Any]]
+#: What an engine returns: the report triples (terms as the data writes them), the result nodes,
+#: and each result's sh:value.
+Report = tuple[Triples, list[Any], dict[Any, Any]]
 
 
 def oxigraph_report(
@@ -37,10 +38,11 @@ def oxigraph_report(
     import pyoxigraph
 
     from clustergraph.shacl import Engine
+    from clustergraph.shacl.terms import component_iri
 
     raw = Engine(data, shapes, lexical).validate(progress)
     written: dict[Any, Any] = {}
-    out = pyoxigraph.Store()
+    out = Triples()
     nodes = []
     NN, Lit = pyoxigraph.NamedNode, pyoxigraph.Literal
     for r in raw:
@@ -52,7 +54,8 @@ def oxigraph_report(
         if isinstance(r.focus, pyoxigraph.BlankNode):
             copy_cbd(data, r.focus, out)
         add(pyoxigraph.Quad(node, NN(SH + "resultSeverity"), r.severity))
-        add(pyoxigraph.Quad(node, NN(SH + "sourceConstraintComponent"), NN(SH + r.component)))
+        component = NN(component_iri(r.component))
+        add(pyoxigraph.Quad(node, NN(SH + "sourceConstraintComponent"), component))
         add(pyoxigraph.Quad(node, NN(SH + "sourceShape"), r.shape))
         if isinstance(r.shape, pyoxigraph.BlankNode):
             copy_cbd(shapes, r.shape, out)
@@ -81,22 +84,30 @@ def pyshacl_report(files: list[Path], shapes_file: Path, inference: str) -> Repo
 
     from clustergraph.load import load_files
 
-    data_graph = load_files(files)
-    shapes_graph = load_files([shapes_file])
-    _conforms, report_graph, _text = pyshacl.validate(
-        data_graph,
-        shacl_graph=shapes_graph,
-        inference=inference,
-        inplace=True,
-        allow_warnings=True,
-        allow_infos=True,
-    )
-    if not isinstance(report_graph, Graph):  # a pyshacl ValidationFailure: the shapes are wrong
+    data_graph = load_files(files, keep_lexical=True)  # values as the data writes them
+    shapes_graph = load_files([shapes_file], keep_lexical=True)
+    from pyshacl.errors import ReportableRuntimeError
+
+    try:
+        _conforms, report_graph, _text = pyshacl.validate(
+            data_graph,
+            shacl_graph=shapes_graph,
+            inference=inference,
+            inplace=True,
+            allow_warnings=True,
+            allow_infos=True,
+        )
+    except (ReportableRuntimeError, NotImplementedError) as exc:  # shapes it cannot load or run
+        raise InputError(
+            f"{shapes_file}: pySHACL cannot validate with these shapes: {exc}"
+        ) from None
+    # A failure (pySHACL's ValidationFailure, e.g. for SPARQL that SHACL forbids) comes back in
+    # place of the report graph, which it is not.
+    if not isinstance(report_graph, Graph):
         raise InputError(f"{shapes_file}: pySHACL cannot validate with these shapes: {_text}")
-    store = pyoxigraph.Store()
     nt = report_graph.serialize(format="nt", encoding="utf-8")
     triples = list(pyoxigraph.parse(nt, format=pyoxigraph.RdfFormat.N_TRIPLES))
-    store.extend(triples)
+    store = Triples(triples)
     value_p = pyoxigraph.NamedNode(SH + "value")
     written = {t.subject: t.object for t in triples if t.predicate == value_p}
     nodes = [

@@ -16,18 +16,29 @@ from typing import TYPE_CHECKING, Any
 from clustergraph.errors import InputError
 from clustergraph.load import parse_file
 from clustergraph.shacl.sparql_text import network_forms
-from clustergraph.xsd import INTEGER_TYPES, XSD
+from clustergraph.xsd import XSD
 
 if TYPE_CHECKING:
     import pyoxigraph
 
-__all__ = ["LexicalForms", "LoadedGraph", "load_graph_store", "refuse_network_sparql"]
+__all__ = [
+    "LexicalForms",
+    "LoadedGraph",
+    "load_graph_store",
+    "may_rewrite",
+    "refuse_network_sparql",
+    "stored_form",
+]
 
 SH = "http://www.w3.org/ns/shacl#"
-#: Datatypes whose literals the Oxigraph store may rewrite to a canonical form.
-_REWRITTEN = frozenset(
-    XSD + name for name in {*INTEGER_TYPES, "decimal", "double", "float", "boolean"}
-)
+_XSD_STRING = XSD + "string"
+
+
+def may_rewrite(datatype: str) -> bool:
+    """True for a datatype whose literals the Oxigraph store may rewrite (every XSD datatype
+    but xsd:string: numbers, booleans, dates and times get a canonical form, and an ill-formed
+    `"300"^^xsd:byte` even becomes an xsd:integer)."""
+    return datatype.startswith(XSD) and datatype != _XSD_STRING
 
 
 @dataclass
@@ -51,7 +62,9 @@ class LexicalForms:
         written = self.get(subject, predicate)
         if not written or not isinstance(stored, pyoxigraph.Literal):
             return stored
-        matching = [w for w in written if _same_value(w, stored)]
+        if stored in written:
+            return stored
+        matching = [w for w in written if stored_form(w) == stored]
         return matching[0] if len(matching) == 1 else stored
 
     @staticmethod
@@ -59,18 +72,17 @@ class LexicalForms:
         """True for a literal whose datatype the store may rewrite."""
         import pyoxigraph
 
-        return isinstance(term, pyoxigraph.Literal) and term.datatype.value in _REWRITTEN
+        return isinstance(term, pyoxigraph.Literal) and may_rewrite(term.datatype.value)
 
 
-def _same_value(written: Any, stored: Any) -> bool:
-    from decimal import Decimal, InvalidOperation
+def stored_form(literal: Any) -> Any:
+    """The literal as an Oxigraph store gives it back."""
+    import pyoxigraph
 
-    if written.value == stored.value:
-        return True
-    try:
-        return Decimal(written.value) == Decimal(stored.value)
-    except InvalidOperation:
-        return {"1": "true", "0": "false"}.get(written.value.strip()) == stored.value
+    scratch = pyoxigraph.Store()
+    node = pyoxigraph.NamedNode("urn:x-clustergraph:scratch")
+    scratch.add(pyoxigraph.Quad(node, node, literal))
+    return next(iter(scratch)).object
 
 
 @dataclass
@@ -109,7 +121,7 @@ def _triples(
     for q in parse_file(path, prefixes=prefixes):
         n += 1
         o = q.object
-        if lexical is not None and type(o) is pyoxigraph.Literal and o.datatype.value in _REWRITTEN:
+        if lexical is not None and type(o) is pyoxigraph.Literal and may_rewrite(o.datatype.value):
             lexical.add(q.subject, q.predicate, o)
         yield Quad(q.subject, q.predicate, o)
     counted[0] = n

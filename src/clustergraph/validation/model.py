@@ -46,7 +46,8 @@ class ValidationResult:
     severity: str
     """'Violation', 'Warning' or 'Info'."""
     focus_node: str
-    """The resource with the problem: its IRI, or `_:id` for a blank node."""
+    """The resource with the problem: its IRI, `_:id` for a blank node, or a literal in Turtle
+    syntax (`"01"^^xsd:int`) for a literal focus node."""
     message: str
     focus_label: str | None = None
     """The resource's label (skos:prefLabel, rdfs:label, …), if it has one."""
@@ -117,7 +118,9 @@ class ValidationReport:
         """The W3C SHACL validation report graph, in Turtle (`sh:conforms` follows `fail_on`)."""
         import pyoxigraph
 
-        store = self._report_store if self._report_store is not None else pyoxigraph.Store()
+        from clustergraph.validation.triples import Triples
+
+        store = self._report_store if self._report_store is not None else Triples()
         self._set_conforms(store)
         prefixes = {**_STANDARD_PREFIXES, **self._prefixes}
         data = pyoxigraph.serialize(
@@ -132,7 +135,7 @@ class ValidationReport:
 
         return Graph().parse(data=self.to_turtle(), format="turtle")
 
-    def _set_conforms(self, store: pyoxigraph.Store) -> None:
+    def _set_conforms(self, store: Any) -> None:
         import pyoxigraph
 
         report_type = pyoxigraph.NamedNode(SH + "ValidationReport")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from clustergraph import paths
 from clustergraph.errors import InputError
-from clustergraph.load import expand_paths, load_store
+from clustergraph.load import expand_paths, load_store, parse_file
 from clustergraph.shacl.engine import Progress
 from clustergraph.validation.describe import Render, add_location, result_of
 from clustergraph.validation.engines import Report, oxigraph_report, pyshacl_report
@@ -25,6 +25,7 @@ from clustergraph.validation.model import (
     ValidationResult,
     _rdf_type,
 )
+from clustergraph.validation.triples import Triples
 
 __all__ = ["check_queries", "data_sources", "shacl_shacl_file", "validate"]
 
@@ -168,7 +169,7 @@ def validate(
     warnings = [f"{shown(path)}: the file holds no triples" for path in loaded.empty_files]
     shapes_locator = Locator([shapes_path])
 
-    report_store = pyoxigraph.Store()
+    report_store = Triples()
     report_node = pyoxigraph.BlankNode()
     report_store.add(
         pyoxigraph.Quad(report_node, _rdf_type(), pyoxigraph.NamedNode(SH + "ValidationReport"))
@@ -212,8 +213,9 @@ def validate(
             from clustergraph.shacl import Unsupported
 
             try:
+                shapes_written = Triples(parse_file(shapes_path))  # literals as written
                 data_report = oxigraph_report(
-                    data_store, shapes_store, render, loaded.lexical, progress
+                    data_store, shapes_written, render, loaded.lexical, progress
                 )
             except Unsupported as exc:
                 if engine == "oxigraph":
@@ -230,7 +232,7 @@ def validate(
         query_files = None if queries in (None, True) else list(queries)  # type: ignore[arg-type]
         for path, line, column, message in check_queries(query_files):
             node = pyoxigraph.BlankNode()
-            q_store = pyoxigraph.Store()
+            q_store = Triples()
             NN = pyoxigraph.NamedNode
             for p, o in (
                 (_rdf_type(), NN(SH + "ValidationResult")),
