@@ -368,10 +368,8 @@ def _evaluate(entry: CacheEntry, store: Any, reached: dict[str, set[Any] | None]
             deps = entry.dependencies[shape]
             focus = sorted((n for n in nodes if _is_focus(store, deps, n, supers)), key=str)
         evaluated += len(focus)
-        for f in focus:
-            found = engine.evaluate(node, [f])
-            if found:
-                results.setdefault(shape, {})[str(f)] = [renderer(r) for r in found]
+        for f, found in engine.evaluate_each(node, focus).items():
+            results.setdefault(shape, {})[str(f)] = [renderer(r) for r in found]
     return results, evaluated
 
 

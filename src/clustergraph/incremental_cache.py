@@ -238,10 +238,9 @@ def build_entry(
         targets = engine.shapes_with_targets()
         raw: dict[str, dict[str, list[Any]]] = {}
         for shape in targets:
-            for focus in engine.focus_nodes(shape):
-                found = engine.evaluate(shape, [focus])
-                if found:
-                    raw.setdefault(str(shape), {})[str(focus)] = found
+            found = engine.evaluate_each(shape, engine.focus_nodes(shape))
+            if found:
+                raw[str(shape)] = {str(focus): results for focus, results in found.items()}
         subjects: dict[str, list[list[Any]]] = {}
         for rel, blob, content in files:
             for iri, line in write_subjects(folder.parent, blob, rel, content).items():
