@@ -24,6 +24,7 @@ import pytest
 from clustergraph import paths
 from clustergraph.cli import main
 from clustergraph.incremental import validate_changed_since
+from clustergraph.report import text
 from clustergraph.validation import validate
 
 ID = "https://w3id.org/clustergraph/id/"
@@ -168,6 +169,8 @@ def test_incremental_verdicts_equal_full_verdicts_over_random_edits(in_repo, tmp
         assert judged.mode == ("full" if what == "shapes" else "incremental"), (what, judged.reason)
         assert essence(judged.report) == essence(full), f"step {step}: {what}"
         assert (judged.report.conforms, judged.report.count_by_severity()) == (full.conforms, full.count_by_severity())
+        assert judged.exit_code == full.exit_code
+        assert judged.text() == text(judged.report), f"step {step}: the kept text parts, {what}"
         verdicts.add(full.conforms)
         kinds.add(what.split()[0])
         git(in_repo, "checkout", "-q", "--", "ontology/shapes.ttl")  # a shape edit is judged once
@@ -215,6 +218,27 @@ def test_the_command_prints_what_validate_prints(in_repo, tmp_path_factory, caps
     assert out["full", "github"] == out["changed", "github"]
     assert out["changed", "text"][0] == 1
     assert "cgid:cluster/zero-carbon-humber \"Zero Carbon Humber\"" in out["changed", "text"][1]
+
+
+def test_a_damaged_kept_base_is_built_again_not_trusted(in_repo, tmp_path_factory):
+    clusters = in_repo / "data" / "clusters.nt"
+    write(clusters, lines_of(clusters)[1:])
+    cache_dir = tmp_path_factory.mktemp("damaged")
+    first = validate_changed_since("HEAD", ["data"], cache_dir=cache_dir, **ARGS)
+    assert first.cache_built
+    for entry in cache_dir.glob("*/index.json"):
+        blocks = sorted(entry.parent.glob("blocks/*.json"))
+        blocks[0].write_text(blocks[0].read_text()[:-20])  # cut short, as by a full disk
+    judged = validate_changed_since("HEAD", ["data"], cache_dir=cache_dir, **ARGS)
+    assert (judged.mode, judged.cache_built) == ("incremental", True)
+    assert essence(judged.report) == essence(validate(["data"], **ARGS))
+
+
+def test_the_cache_folder_variable_does_not_stop_a_full_run(in_repo, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CLUSTERGRAPH_CACHE_DIR", str(tmp_path))
+    code = _exit(main, ["validate", "data", "--shapes", "ontology/shapes.ttl", "--ontology",
+                        "ontology/clustergraph.ttl"])
+    assert code in (0, 1), capsys.readouterr().err
 
 
 def _exit(entry, argv) -> int:

@@ -20,8 +20,9 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,7 +59,6 @@ Results = dict[str, dict[str, list[dict[str, Any]]]]
 class Judged:
     """A change judged: the report (equal to a full run's) and how it was reached."""
 
-    report: ValidationReport
     mode: str
     """'incremental' or 'full'."""
     reason: str = ""
@@ -69,6 +69,29 @@ class Judged:
     evaluated: int = 0
     """(shape, focus node) pairs evaluated again."""
     cache_built: bool = False
+    exit_code: int = 0
+    """What the command line returns: 0 when the graph conforms, 1 when it does not."""
+    make_report: Callable[[], ValidationReport] | None = field(default=None, repr=False)
+    text_report: str | None = field(default=None, repr=False)
+    """The report in the text format, when written without building `report`."""
+
+    @cached_property
+    def report(self) -> ValidationReport:
+        """The report, built on first use (for a large graph: tens of thousands of results)."""
+        assert self.make_report is not None
+        return self.make_report()
+
+    def text(self) -> str:
+        """The report as `clustergraph validate --format text` prints it."""
+        from clustergraph.report import text
+
+        return self.text_report if self.text_report is not None else text(self.report)
+
+
+def _done(report: ValidationReport, mode: str, reason: str, changed: list[str]) -> Judged:
+    judged = Judged(mode, reason, changed, exit_code=report.exit_code)
+    judged.report = report  # type: ignore[misc]  # cached_property: set once, here
+    return judged
 
 
 # ---------------------------------------------------------------------------------------------
@@ -345,19 +368,13 @@ def supers_of(store: Any, cls: Any, cache: dict[Any, set[str]]) -> set[str]:
 
 def _evaluate(entry: CacheEntry, store: Any, reached: dict[str, set[Any] | None],
               renderer: _Renderer, lexical: Sequence[str]) -> tuple[Results, int]:
-    """shape -> focus node -> results, for the new graph: the kept ones, and the reached anew."""
+    """shape -> focus node -> results, of the focus nodes the change reached (evaluated anew)."""
     from clustergraph.incremental_cache import lexical_forms
     from clustergraph.shacl import Engine
 
     engine = Engine(store, entry.shapes, lexical_forms(lexical))
     shape_nodes = {str(s): s for s in engine.shapes_with_targets()}
     results: Results = {}
-    for shape, by_focus in entry.results.items():
-        done = reached.get(shape, set())
-        names = {str(n) for n in done or ()}
-        kept = {} if done is None else {f: r for f, r in by_focus.items() if f not in names}
-        if kept:
-            results[shape] = kept
     evaluated = 0
     supers: dict[Any, set[str]] = {}
     for shape, nodes in reached.items():
@@ -378,43 +395,6 @@ def _evaluate(entry: CacheEntry, store: Any, reached: dict[str, set[Any] | None]
 # ---------------------------------------------------------------------------------------------
 
 
-def _locate(results: Results, entry: CacheEntry, inputs: _Inputs, delta: _Delta,
-            blobs: dict[str, str], order: list[str]) -> list[ValidationResult]:
-    """ValidationResults with the file and line where each resource is first stated now; each
-    rendered result keeps them (`rel`, `line`) for the entry of the new state."""
-    from clustergraph.incremental_cache import write_subjects
-    from clustergraph.validation import ValidationResult
-
-    changed = set(delta.old) | set(delta.new)
-    fresh = {rel: write_subjects(entry.folder.parent, blobs[rel], rel, content)
-             for rel, content in delta.contents.items()}
-    rank = {rel: i for i, rel in enumerate(order)}
-    shown = {rel: _display(inputs.repo.root / rel) for rel in order}
-    out = []
-    for r in (r for by_focus in results.values() for found in by_focus.values() for r in found):
-        iri = r.get("target")
-        places = [(rank[rel], rel, index[iri]) for rel, index in fresh.items() if iri in index and rel in rank]
-        if "rel" in r and r["rel"] not in changed:  # kept: where it was first stated at base
-            places += [(rank[r["rel"]], r["rel"], r["line"])] if r["rel"] in rank else []
-        elif iri is not None:
-            places += [(rank[f], f, line) for f, line in entry.subjects.get(iri, [])
-                       if f in rank and f not in changed]
-        _, r["rel"], r["line"] = min(places) if places else (None, None, None)
-        fields = {k: v for k, v in r.items() if k not in ("target", "rel", "line")}
-        out.append(ValidationResult(**fields, file=shown.get(r["rel"]), line=r["line"]))
-    return out
-
-
-def _with_locations(rendered: Results,
-                    subjects: dict[str, list[list[Any]]], order: list[str]) -> None:
-    rank = {rel: i for i, rel in enumerate(order)}
-    for by_focus in rendered.values():
-        for found in by_focus.values():
-            for r in found:
-                places = sorted(subjects.get(r.get("target") or "", []), key=lambda p: rank.get(p[0], 1 << 30))
-                r["rel"], r["line"] = (places[0][0], places[0][1]) if places else (None, None)
-
-
 def _query_results(display: Any) -> list[ValidationResult]:
     from clustergraph.validation import ValidationResult, check_queries
 
@@ -422,15 +402,6 @@ def _query_results(display: Any) -> list[ValidationResult]:
                              component="cgcheck:QuerySyntax", file=display(path), line=line,
                              column=column, check="query")
             for path, line, column, message in check_queries()]
-
-
-def _report(results: list[ValidationResult], fail_on: str, files: list[str], engine: str) -> ValidationReport:
-    from clustergraph.validation import SEVERITIES, ValidationReport
-
-    order = {s: i for i, s in enumerate(SEVERITIES)}
-    results.sort(key=lambda r: (r.file or "~", r.line or 0, r.focus_node, order.get(r.severity, 9),
-                                r.path or "", r.value or ""))
-    return ValidationReport(results=results, fail_on=fail_on, inference="none", engine=engine, files=files)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -467,7 +438,7 @@ def validate_changed_since(
     def full(why: str) -> Judged:
         report = validate(data, shapes=shapes, ontology=ontology, with_shipped_data=with_shipped_data,
                           fail_on=fail_on, queries=None if queries else False)
-        return Judged(report, "full", why, sorted(changed))
+        return _done(report, "full", why, sorted(changed))
 
     shapes_blob = (_content_id(inputs.shapes_rel) if _outside(inputs.shapes_rel)
                    else dict(inputs.repo.files(rev, [inputs.shapes_rel])).get(inputs.shapes_rel))
@@ -483,34 +454,125 @@ def validate_changed_since(
         if not _build(inputs, entry.folder, base, shapes_blob):
             return full("the shapes do not pass SHACL-for-SHACL")
         entry = CacheEntry(entry.folder)
+    try:
+        judged = _judge_change(inputs, entry, base, changed, shapes_blob, root, fail_on, queries)
+    except (ValueError, KeyError, TypeError, OSError) as exc:  # a damaged entry: never trusted
+        if built:
+            raise
+        log.warning("the kept base %s is damaged (%s): built again", entry.folder, exc)
+        _discard(entry.folder)
+        return validate_changed_since(rev, data, shapes=shapes, ontology=ontology,
+                                      with_shipped_data=with_shipped_data, fail_on=fail_on,
+                                      queries=queries, cache_dir=root, keep=keep)
+    if isinstance(judged, str):
+        return full(judged)
+    prune(root, keep)
+    judged.cache_built = built
+    log.info("judged in %.2f s", time.perf_counter() - started)
+    return judged
+
+
+def _discard(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _judge_change(inputs: _Inputs, entry: CacheEntry, base: list[tuple[str, str]], changed: set[str],
+                  shapes_blob: str, root: Path, fail_on: str, queries: bool) -> Judged | str:
+    """The change judged against a complete entry (or why it needs a full run)."""
+    from clustergraph.incremental_cache import write_subjects
+    from clustergraph.incremental_report import KeptResults, Located, flatten, merge_blocks
+
+    rev = inputs.rev
     os.utime(entry.folder / "meta.json")  # used now: the last to be pruned
+    kept = KeptResults(entry.folder)
+    kept.check()
     base_map = dict(base)
     graph_changed = sorted(p for p in changed if p in base_map or p in inputs.data_rels)
     delta = _delta(inputs, entry, graph_changed, base_map)
     triples = _parse(delta.added) + _parse(delta.removed)
     if any(t.predicate.value == SUBCLASS for t in triples):
-        return full(f"rdfs:subClassOf changed since {rev}")
+        return f"rdfs:subClassOf changed since {rev}"
     work_blobs = {**base_map, **inputs.repo.hash_files(sorted(delta.contents))}
     prefixes = {**delta.prefixes, **entry.meta["prefixes"]}
+    order = inputs.graph_rels
+    shown = _shown(inputs.repo.root, order)
+    touched_files = set(delta.old) | set(delta.new)
+    at = Located(touched_files,
+                 {rel: write_subjects(root, work_blobs[rel], rel, content) for rel, content in delta.contents.items()},
+                 {rel: i for i, rel in enumerate(order)},
+                 lambda iri: entry.first_place(iri, touched_files))
     with tempfile.TemporaryDirectory(prefix="graph-", dir=root) as scratch:
-        results, evaluated = _judge(entry, Path(scratch) / "graph", delta, triples, prefixes)
-        report_results = _locate(results, entry, inputs, delta, work_blobs, inputs.graph_rels)
-        new_files = [(rel, work_blobs[rel]) for rel in inputs.graph_rels]
+        fresh, evaluated, reached, labels = _judge(entry, Path(scratch) / "graph", delta, triples, prefixes)
+        dropped = {shape: None if nodes is None else {str(n) for n in nodes} for shape, nodes in reached.items()}
+        blocks = merge_blocks(kept, flatten(fresh), dropped, at, set(labels), labels.get, shown)
+        new_files = [(rel, work_blobs[rel]) for rel in order]
         new_folder = root / cache_key(new_files, shapes_blob)
-        shared = _shared_after(entry, delta)
-        if shared is not None and not CacheEntry(new_folder).complete():
-            derive_entry(entry, new_folder, Path(scratch) / "graph", new_files, results, shared, prefixes,
-                         _lexical_after(entry, delta))
-    prune(root, keep)
-    if queries:
-        report_results += _query_results(_display)
-    report = _report(report_results, fail_on, [_display(inputs.repo.root / r) for r in inputs.graph_rels],
-                     "oxigraph")
-    report.seconds = time.perf_counter() - started
-    return Judged(report, "incremental",
-                  f"{len(graph_changed)} file(s) changed since {rev}: {len(delta.added)} triples added, "
-                  f"{len(delta.removed)} removed, {evaluated} focus nodes evaluated again",
-                  graph_changed, len(delta.added), len(delta.removed), evaluated, built)
+        if not CacheEntry(new_folder).complete():
+            shared = _shared_after(entry, delta)
+            if shared is not None:
+                derive_entry(entry, new_folder, Path(scratch) / "graph", new_files,
+                             lambda tmp: _write_blocks(tmp, blocks, shown, kept), shared, prefixes,
+                             _lexical_after(entry, delta))
+    return _judged_report(kept, blocks, shown, inputs, fail_on, queries,
+                          f"{len(graph_changed)} file(s) changed since {rev}: {len(delta.added)} triples added, "
+                          f"{len(delta.removed)} removed, {evaluated} focus nodes evaluated again",
+                          graph_changed, len(delta.added), len(delta.removed), evaluated)
+
+
+def _write_blocks(tmp: Path, blocks: Any, shown: dict[str, str], kept: Any) -> None:
+    from clustergraph.incremental_report import write_blocks
+
+    write_blocks(tmp, blocks, shown, kept_from=kept)
+
+
+def _judged_report(kept: Any, blocks: Any, shown: dict[str, str], inputs: _Inputs, fail_on: str,
+                   queries: bool, reason: str, changed: list[str], added: int, removed: int,
+                   evaluated: int) -> Judged:
+    """The judgement: its text report written from the blocks, its full report on demand."""
+    from clustergraph.incremental_report import all_blocks, counts_of, fast_text, report_of, to_result
+    from clustergraph.report import summary_line
+    from clustergraph.validation import SEVERITIES
+
+    query_results = _query_results(_display) if queries else []
+    files = [shown[rel] for rel in inputs.graph_rels]
+    counts = counts_of(kept, blocks)
+    for r in query_results:
+        counts[r.severity] = counts.get(r.severity, 0) + 1
+    failing = SEVERITIES[: SEVERITIES.index(fail_on.capitalize()) + 1]
+    conforms = not any(counts.get(s) for s in failing)
+
+    def make_report() -> ValidationReport:
+        results = [to_result(r, shown) for found in all_blocks(kept, blocks).values() for r in found]
+        return report_of(results + query_results, fail_on, files, "oxigraph")
+
+    text = None
+    if not query_results:
+        text = fast_text(kept, blocks, shown,
+                         summary_line(counts, conforms, fail_on, "none", len(files), "oxigraph"))
+    return Judged("incremental", reason, changed, added, removed, evaluated,
+                  exit_code=0 if conforms else 1, make_report=make_report, text_report=text)
+
+
+def _shown(top: Path, rels: Sequence[str]) -> dict[str, str]:
+    """Each file's name as the report shows it."""
+    from clustergraph.locate import Locator
+
+    locator = Locator([])
+    folders: dict[Path, str | None] = {}
+    shown = {}
+    for rel in rels:
+        path = top / rel
+        if path.is_symlink():
+            shown[rel] = locator.display_path(path)
+            continue
+        if path.parent not in folders:  # the files of one folder are shown alike: ask once
+            probe = locator.display_path(path)
+            folders[path.parent] = probe[: -len(path.name)] if probe.endswith(path.name) else None
+        prefix = folders[path.parent]
+        shown[rel] = prefix + path.name if prefix is not None else locator.display_path(path)
+    return shown
 
 
 def _build(inputs: _Inputs, folder: Path, base: list[tuple[str, str]], shapes_blob: str) -> bool:
@@ -518,16 +580,22 @@ def _build(inputs: _Inputs, folder: Path, base: list[tuple[str, str]], shapes_bl
     blobs = _contents(inputs.repo, [*base, (inputs.shapes_rel, shapes_blob)])
     if not _shapes_pass(blobs[shapes_blob]):
         return False
+    shown = _shown(inputs.repo.root, inputs.graph_rels)
 
-    def render(store: Any, shapes_store: Any, raw: Any, subjects: Any) -> Results:
+    def keep(tmp: Path, store: Any, shapes_store: Any, raw: Any, subjects: Any) -> None:
+        from clustergraph.incremental_report import blocks_of, flatten, write_blocks
+
         prefixes = declared_prefixes(blobs[shapes_blob])
         for _, b in base:
             prefixes = {**declared_prefixes(blobs[b]), **prefixes}
-        rendered = _render_all(store, shapes_store, raw, prefixes)
-        _with_locations(rendered, subjects, inputs.graph_rels)
-        return rendered
+        rendered = flatten(_render_all(store, shapes_store, raw, prefixes))
+        rank = {rel: i for i, rel in enumerate(inputs.graph_rels)}
+        for r in rendered:
+            places = sorted(subjects.get(r.get("target") or "", []), key=lambda p: rank.get(p[0], 1 << 30))
+            r["rel"], r["line"] = (places[0][0], places[0][1]) if places else (None, None)
+        write_blocks(tmp, blocks_of(rendered, shown), shown)
 
-    build_entry(folder, [(rel, b, blobs[b]) for rel, b in base], blobs[shapes_blob], render)
+    build_entry(folder, [(rel, b, blobs[b]) for rel, b in base], blobs[shapes_blob], keep)
     return True
 
 
@@ -540,9 +608,11 @@ def _lexical_after(entry: CacheEntry, delta: _Delta) -> list[str]:
     return sorted({*kept, *lexical_lines([ln for lines in delta.new.values() for ln in lines])})
 
 
-def _judge(entry: CacheEntry, copy: Path, delta: _Delta, triples: list[Any],
-           prefixes: dict[str, str]) -> tuple[Results, int]:
-    """Apply the change to a copy of the kept store at `copy` and evaluate what it reaches."""
+def _judge(entry: CacheEntry, copy: Path, delta: _Delta, triples: list[Any], prefixes: dict[str, str]
+           ) -> tuple[Results, int, dict[str, set[Any] | None], dict[str, str | None]]:
+    """Apply the change to a copy of the kept store at `copy` and evaluate what it reaches:
+    (the results of the reached focus nodes, how many, the reached, the labels of the
+    resources whose statements changed)."""
     import gc
 
     import pyoxigraph as ox
@@ -557,15 +627,11 @@ def _judge(entry: CacheEntry, copy: Path, delta: _Delta, triples: list[Any],
     results, evaluated = _evaluate(entry, store, reached, _Renderer(store, entry.shapes, prefixes),
                                    _lexical_after(entry, delta))
     touched = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
-    for by_focus in results.values():  # the labels of resources whose statements changed
-        for found in by_focus.values():
-            for r in found:
-                if r["focus_node"] in touched:
-                    r["focus_label"] = _relabel(store, r["focus_node"])
+    labels = {iri: _relabel(store, iri) for iri in touched}
     store.flush()
     del store
     gc.collect()  # the copy is closed before it is moved into an entry of its own
-    return results, evaluated
+    return results, evaluated, reached, labels
 
 
 def _display(path: Path) -> str:

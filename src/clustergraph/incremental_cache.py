@@ -4,7 +4,8 @@ An entry is a folder under the cache folder, named by a key: a hash of the base 
 (their paths and git blob ids), the shapes and this code's format. It holds the base graph in
 an Oxigraph store (`graph/`), the shapes as canonical N-Triples, what each shape reads
 (`clustergraph.dependencies`), the results of every (shape, focus node) that has results,
-rendered as a contributor reads them, where each subject is defined, and the triples stated in
+rendered as a contributor reads them, in blocks per file (`clustergraph.incremental_report`),
+where each subject is defined, and the triples stated in
 more than one file. An entry is built in a temporary folder and renamed into place, so a reader
 sees a complete entry or none; it is never modified afterwards.
 """
@@ -18,7 +19,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ __all__ = [
     "write_subjects",
 ]
 
-FORMAT = "clustergraph-incremental-2"
+FORMAT = "clustergraph-incremental-3"
 _PREFIX_DECL = re.compile(rb"(?im)^[ \t]*@?prefix[ \t]+([\w.-]*):[ \t]*<([^>\s]*)>")
 
 
@@ -127,6 +128,7 @@ class CacheEntry:
     """An entry, opened read-only."""
 
     folder: Path
+    _subject_indexes: dict[str, dict[str, int]] = field(default_factory=dict, repr=False)
 
     @cached_property
     def meta(self) -> dict[str, Any]:
@@ -158,23 +160,25 @@ class CacheEntry:
         return {k: ShapeDependencies.from_json(v) for k, v in data.items()}
 
     @cached_property
-    def results(self) -> dict[str, dict[str, list[dict[str, Any]]]]:
-        """shape -> focus node (N-Triples) -> its rendered results, with `rel` for the file."""
-        return json.loads((self.folder / "results.json").read_text())
-
-    @cached_property
     def shared(self) -> dict[str, list[str]]:
         """Lines stated in more than one file -> those files."""
         return json.loads((self.folder / "shared.json").read_text())
 
-    @cached_property
-    def subjects(self) -> dict[str, list[list[Any]]]:
-        """Subject IRI -> [[file, line], ...] in the entry's files (read only when needed)."""
-        merged: dict[str, list[list[Any]]] = {}
+    def first_place(self, iri: str, skip: set[str]) -> tuple[str, int] | None:
+        """(file, line) of the first statement about `iri` in the entry's files but `skip`,
+        reading their subject indexes in order only as far as needed."""
         for rel, blob in self.files():
-            for iri, line in json.loads(subjects_file(self.folder.parent, blob).read_text()).items():
-                merged.setdefault(iri, []).append([rel, line])
-        return merged
+            if rel in skip:
+                continue
+            index = self._subjects_of(blob)
+            if iri in index:
+                return rel, index[iri]
+        return None
+
+    def _subjects_of(self, blob: str) -> dict[str, int]:
+        if blob not in self._subject_indexes:
+            self._subject_indexes[blob] = json.loads(subjects_file(self.folder.parent, blob).read_text())
+        return self._subject_indexes[blob]
 
     def files(self) -> list[tuple[str, str]]:
         return [(rel, blob) for rel, blob in self.meta["files"]]
@@ -184,7 +188,7 @@ class CacheEntry:
         try:
             if self.meta.get("format") != FORMAT:
                 return False
-            needed = [self.folder / n for n in ("graph", "shapes.nt", "dependencies.json", "results.json", "shared.json")]
+            needed = [self.folder / n for n in ("graph", "shapes.nt", "dependencies.json", "index.json", "shared.json")]
             needed += [subjects_file(self.folder.parent, blob) for _, blob in self.files()]
         except (OSError, ValueError, KeyError, TypeError):
             return False
@@ -195,12 +199,13 @@ def build_entry(
     folder: Path,
     files: Sequence[tuple[str, str, bytes]],
     shapes_content: bytes,
-    render_results: Any,
+    keep_results: Any,
 ) -> CacheEntry:
     """Validate the base graph fully and keep what a later change needs, atomically in `folder`.
 
     `files`: (path, blob id, content) of the data graph (data and ontology, in validation order);
-    `render_results(store, shapes, raw_by_pair, order)` turns raw engine results into rendered ones.
+    `keep_results(folder, store, shapes, raw_by_pair, subjects)` writes the results into the
+    entry being built (`clustergraph.incremental_report`).
     """
     import gc
 
@@ -245,7 +250,7 @@ def build_entry(
         for rel, blob, content in files:
             for iri, line in write_subjects(folder.parent, blob, rel, content).items():
                 subjects.setdefault(iri, []).append([rel, line])
-        rendered = render_results(store, shapes, raw, subjects)
+        keep_results(tmp, store, shapes, raw, subjects)
         deps = compile_shapes(shapes, targets)
         prefixes: dict[str, str] = declared_prefixes(shapes_content)
         for _rel, _blob, content in files:
@@ -254,7 +259,6 @@ def build_entry(
         (tmp / "shapes.nt").write_text("\n".join(shapes_lines) + "\n", encoding="utf-8")
         (tmp / "lexical.nt").write_text("".join(ln + "\n" for ln in written), encoding="utf-8")
         (tmp / "dependencies.json").write_text(json.dumps({k: v.to_json() for k, v in deps.items()}))
-        (tmp / "results.json").write_text(json.dumps(rendered))
         (tmp / "shared.json").write_text(json.dumps(shared))
         meta = {"format": FORMAT, "files": [[rel, blob] for rel, blob, _ in files],
                 "prefixes": prefixes}
@@ -289,10 +293,11 @@ def write_subjects(root: Path, blob: str, rel: str, content: bytes) -> dict[str,
 
 
 def derive_entry(base: CacheEntry, folder: Path, store_dir: Path, files: Sequence[tuple[str, str]],
-                 results: dict[str, dict[str, list[dict[str, Any]]]], shared: dict[str, list[str]],
+                 keep_results: Any, shared: dict[str, list[str]],
                  prefixes: dict[str, str], lexical: Sequence[str] = ()) -> None:
     """Keep a judged change as an entry of its own (its store moved in), atomically;
-    `lexical`: its lines of literals the store may have rewritten (see `lexical_lines`)."""
+    `keep_results(folder)` writes its results there; `lexical`: its lines of literals the store
+    may have rewritten (see `lexical_lines`)."""
     import shutil
 
     from clustergraph.atomic import atomic_directory
@@ -301,7 +306,7 @@ def derive_entry(base: CacheEntry, folder: Path, store_dir: Path, files: Sequenc
         os.replace(store_dir, tmp / "graph")
         for name in ("shapes.nt", "dependencies.json"):
             shutil.copyfile(base.folder / name, tmp / name)
-        (tmp / "results.json").write_text(json.dumps(results))
+        keep_results(tmp)
         (tmp / "shared.json").write_text(json.dumps(shared))
         (tmp / "lexical.nt").write_text("".join(ln + "\n" for ln in lexical), encoding="utf-8")
         meta = {"format": FORMAT, "files": [list(f) for f in files], "prefixes": prefixes}
