@@ -499,12 +499,18 @@ def _judge_change(inputs: _Inputs, entry: CacheEntry, base: list[tuple[str, str]
     order = inputs.graph_rels
     shown = _shown(inputs.repo.root, order)
     touched_files = set(delta.old) | set(delta.new)
+    rank = {rel: i for i, rel in enumerate(order)}
+
+    def first_unchanged(iri: str, after: int, before: int) -> tuple[str, int] | None:
+        return entry.first_place(iri, lambda rel: rel not in touched_files and after <= rank.get(rel, -1) < before)
+
     at = Located(touched_files,
                  {rel: write_subjects(root, work_blobs[rel], rel, content) for rel, content in delta.contents.items()},
-                 {rel: i for i, rel in enumerate(order)},
-                 lambda iri: entry.first_place(iri, touched_files))
+                 rank, first_unchanged)
     with tempfile.TemporaryDirectory(prefix="graph-", dir=root) as scratch:
-        fresh, evaluated, reached, labels = _judge(entry, Path(scratch) / "graph", delta, triples, prefixes)
+        lexical = _lexical_after(entry, delta)
+        fresh, evaluated, reached, labels = _judge(entry, Path(scratch) / "graph", delta, triples, prefixes,
+                                                   lexical)
         dropped = {shape: None if nodes is None else {str(n) for n in nodes} for shape, nodes in reached.items()}
         blocks = merge_blocks(kept, flatten(fresh), dropped, at, set(labels), labels.get, shown)
         new_files = [(rel, work_blobs[rel]) for rel in order]
@@ -514,7 +520,7 @@ def _judge_change(inputs: _Inputs, entry: CacheEntry, base: list[tuple[str, str]
             if shared is not None:
                 derive_entry(entry, new_folder, Path(scratch) / "graph", new_files,
                              lambda tmp: _write_blocks(tmp, blocks, shown, kept), shared, prefixes,
-                             _lexical_after(entry, delta))
+                             lexical)
     return _judged_report(kept, blocks, shown, inputs, fail_on, queries,
                           f"{len(graph_changed)} file(s) changed since {rev}: {len(delta.added)} triples added, "
                           f"{len(delta.removed)} removed, {evaluated} focus nodes evaluated again",
@@ -603,13 +609,21 @@ def _lexical_after(entry: CacheEntry, delta: _Delta) -> list[str]:
     """The lines of rewritable literals once the change is made."""
     from clustergraph.incremental_cache import lexical_lines
 
+    from bisect import bisect_left
+
     removed = set(lexical_lines(delta.removed))
-    kept = [ln for ln in entry.lexical if ln not in removed]
-    return sorted({*kept, *lexical_lines([ln for lines in delta.new.values() for ln in lines])})
+    after = [ln for ln in entry.lexical if ln not in removed]
+    if any(a > b for a, b in zip(after, after[1:])):
+        after.sort()
+    for ln in lexical_lines([ln for lines in delta.new.values() for ln in lines]):
+        i = bisect_left(after, ln)
+        if i == len(after) or after[i] != ln:
+            after.insert(i, ln)
+    return after
 
 
-def _judge(entry: CacheEntry, copy: Path, delta: _Delta, triples: list[Any], prefixes: dict[str, str]
-           ) -> tuple[Results, int, dict[str, set[Any] | None], dict[str, str | None]]:
+def _judge(entry: CacheEntry, copy: Path, delta: _Delta, triples: list[Any], prefixes: dict[str, str],
+           lexical: list[str]) -> tuple[Results, int, dict[str, set[Any] | None], dict[str, str | None]]:
     """Apply the change to a copy of the kept store at `copy` and evaluate what it reaches:
     (the results of the reached focus nodes, how many, the reached, the labels of the
     resources whose statements changed)."""
@@ -624,8 +638,7 @@ def _judge(entry: CacheEntry, copy: Path, delta: _Delta, triples: list[Any], pre
     for t in _parse(delta.added):
         store.add(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
     reached = _reached(entry, [entry.store, store], triples)
-    results, evaluated = _evaluate(entry, store, reached, _Renderer(store, entry.shapes, prefixes),
-                                   _lexical_after(entry, delta))
+    results, evaluated = _evaluate(entry, store, reached, _Renderer(store, entry.shapes, prefixes), lexical)
     touched = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
     labels = {iri: _relabel(store, iri) for iri in touched}
     store.flush()

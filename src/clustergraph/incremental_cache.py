@@ -18,7 +18,7 @@ import logging
 import os
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -110,17 +110,36 @@ def lexical_lines(lines: Sequence[str]) -> list[str]:
 
 
 def lexical_forms(lines: Sequence[str]) -> Any:
-    """The data's literals as written (a `LexicalForms`), from N-Triples lines."""
-    import pyoxigraph as ox
+    """The data's literals as written (a `LexicalForms`), from sorted N-Triples lines; the lines
+    of a subject are found (by bisection) and parsed when the engine first asks about it."""
+    from bisect import bisect_left
 
     from clustergraph.validation.loading import LexicalForms
 
-    forms = LexicalForms()
-    if lines:
-        data = ("\n".join(lines) + "\n").encode("utf-8")
-        for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
-            forms.add(q.subject, q.predicate, q.object)
-    return forms
+    class _OnDemand(LexicalForms):
+        def __init__(self) -> None:
+            super().__init__()
+            self._seen: set[str] = set()
+
+        def get(self, subject: Any, predicate: Any) -> list[Any] | None:
+            token = str(subject) + " "
+            if token not in self._seen:
+                self._seen.add(token)
+                i = bisect_left(lines, token)
+                found = []
+                while i < len(lines) and lines[i].startswith(token):
+                    found.append(lines[i])
+                    i += 1
+                if found:
+                    import pyoxigraph as ox
+
+                    for q in ox.parse(("\n".join(found) + "\n").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
+                        self.add(q.subject, q.predicate, q.object)
+            return super().get(subject, predicate)
+
+    if any(a > b for a, b in zip(lines, lines[1:])):
+        lines = sorted(lines)
+    return _OnDemand()
 
 
 @dataclass
@@ -164,11 +183,11 @@ class CacheEntry:
         """Lines stated in more than one file -> those files."""
         return json.loads((self.folder / "shared.json").read_text())
 
-    def first_place(self, iri: str, skip: set[str]) -> tuple[str, int] | None:
-        """(file, line) of the first statement about `iri` in the entry's files but `skip`,
+    def first_place(self, iri: str, among: Callable[[str], bool]) -> tuple[str, int] | None:
+        """(file, line) of the first statement about `iri` in the entry's files `among` takes,
         reading their subject indexes in order only as far as needed."""
         for rel, blob in self.files():
-            if rel in skip:
+            if not among(rel):
                 continue
             index = self._subjects_of(blob)
             if iri in index:

@@ -189,8 +189,9 @@ class Located:
     """A changed file -> its subjects -> the line of their first statement."""
     rank: dict[str, int]
     """Each file of the graph -> its place in the validation order."""
-    first_unchanged: Callable[[str], tuple[str, int] | None]
-    """A resource -> (file, line) of its first statement in the files that did not change."""
+    first_unchanged: Callable[[str, int, int], tuple[str, int] | None]
+    """(A resource, from, to) -> (file, line) of its first statement in the files that did not
+    change, between the from-th file and the one before the to-th (in `rank` order)."""
 
 
 def _locate(r: dict[str, Any], where: dict[str, Any], at: Located) -> None:
@@ -204,8 +205,9 @@ def _locate(r: dict[str, Any], where: dict[str, Any], at: Located) -> None:
         base = where.get(iri)
         if base is not None and base[0] is not None and base[0] not in at.changed and base[0] in rank:
             places.append((rank[base[0]], base[0], base[1]))
-        else:
-            found = at.first_unchanged(iri)
+        else:  # the files before its place at base do not state it; those after a fresh place do not count
+            after = rank.get(base[0], 0) if base is not None and base[0] is not None else 0
+            found = at.first_unchanged(iri, after, min(places)[0] if places else 1 << 30)
             if found is not None and found[0] in rank:
                 places.append((rank[found[0]], found[0], found[1]))
     _, r["rel"], r["line"] = min(places) if places else (None, None, None)
