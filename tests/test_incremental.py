@@ -220,15 +220,16 @@ def test_the_command_prints_what_validate_prints(in_repo, tmp_path_factory, caps
     assert "cgid:cluster/zero-carbon-humber \"Zero Carbon Humber\"" in out["changed", "text"][1]
 
 
-def test_a_damaged_kept_base_is_built_again_not_trusted(in_repo, tmp_path_factory):
+@pytest.mark.parametrize("damaged", ["blocks/*.json", "blocks/*.txt", "index.json", "pairs.txt", "where.txt"])
+def test_a_damaged_kept_base_is_built_again_not_trusted(damaged, in_repo, tmp_path_factory):
     clusters = in_repo / "data" / "clusters.nt"
     write(clusters, lines_of(clusters)[1:])
     cache_dir = tmp_path_factory.mktemp("damaged")
     first = validate_changed_since("HEAD", ["data"], cache_dir=cache_dir, **ARGS)
     assert first.cache_built
     for entry in cache_dir.glob("*/index.json"):
-        blocks = sorted(entry.parent.glob("blocks/*.json"))
-        blocks[0].write_text(blocks[0].read_text()[:-20])  # cut short, as by a full disk
+        part = sorted(entry.parent.glob(damaged))[-1]
+        part.write_bytes(part.read_bytes()[:-20])  # cut short, as by a full disk
     judged = validate_changed_since("HEAD", ["data"], cache_dir=cache_dir, **ARGS)
     assert (judged.mode, judged.cache_built) == ("incremental", True)
     assert essence(judged.report) == essence(validate(["data"], **ARGS))

@@ -420,13 +420,16 @@ def validate_changed_since(
     queries: bool = True,
     cache_dir: Path | str | None = None,
     keep: int = 3,
+    text_only: bool = False,
 ) -> Judged:
     """Validate the work tree's graph (the files `clustergraph.validation.validate` would take)
     by judging only what changed since the git revision `rev`; the report equals a full run's.
 
     `cache_dir`: where validated graphs are kept (default `default_cache_dir()`); the judged
     work tree is kept too (so that after a commit, the new HEAD is known), `keep` entries in
-    all. Raises InputError when the files are not in a git repository or `rev` is not there.
+    all. `text_only`: only `Judged.text()` will be read, so the kept results of the files the
+    change does not touch are not read (nor checked) unless `Judged.report` is asked for.
+    Raises InputError when the files are not in a git repository or `rev` is not there.
     """
     from clustergraph.validation import validate
 
@@ -455,7 +458,7 @@ def validate_changed_since(
             return full("the shapes do not pass SHACL-for-SHACL")
         entry = CacheEntry(entry.folder)
     try:
-        judged = _judge_change(inputs, entry, base, changed, shapes_blob, root, fail_on, queries)
+        judged = _judge_change(inputs, entry, base, changed, shapes_blob, root, fail_on, queries, text_only)
     except (ValueError, KeyError, TypeError, OSError) as exc:  # a damaged entry: never trusted
         if built:
             raise
@@ -463,7 +466,7 @@ def validate_changed_since(
         _discard(entry.folder)
         return validate_changed_since(rev, data, shapes=shapes, ontology=ontology,
                                       with_shipped_data=with_shipped_data, fail_on=fail_on,
-                                      queries=queries, cache_dir=root, keep=keep)
+                                      queries=queries, cache_dir=root, keep=keep, text_only=text_only)
     if isinstance(judged, str):
         return full(judged)
     prune(root, keep)
@@ -479,7 +482,7 @@ def _discard(folder: Path) -> None:
 
 
 def _judge_change(inputs: _Inputs, entry: CacheEntry, base: list[tuple[str, str]], changed: set[str],
-                  shapes_blob: str, root: Path, fail_on: str, queries: bool) -> Judged | str:
+                  shapes_blob: str, root: Path, fail_on: str, queries: bool, text_only: bool) -> Judged | str:
     """The change judged against a complete entry (or why it needs a full run)."""
     from clustergraph.incremental_cache import write_subjects
     from clustergraph.incremental_report import KeptResults, Located, flatten, merge_blocks
@@ -487,7 +490,7 @@ def _judge_change(inputs: _Inputs, entry: CacheEntry, base: list[tuple[str, str]
     rev = inputs.rev
     os.utime(entry.folder / "meta.json")  # used now: the last to be pruned
     kept = KeptResults(entry.folder)
-    kept.check()
+    kept.check(results=not text_only)
     base_map = dict(base)
     graph_changed = sorted(p for p in changed if p in base_map or p in inputs.data_rels)
     delta = _delta(inputs, entry, graph_changed, base_map)

@@ -40,7 +40,7 @@ __all__ = [
     "write_subjects",
 ]
 
-FORMAT = "clustergraph-incremental-3"
+FORMAT = "clustergraph-incremental-4"
 _PREFIX_DECL = re.compile(rb"(?im)^[ \t]*@?prefix[ \t]+([\w.-]*):[ \t]*<([^>\s]*)>")
 
 

@@ -92,27 +92,41 @@ def flatten(results: Results) -> list[dict[str, Any]]:
             for focus, found in by_focus.items() for r in found]
 
 
+_SEP = "\x1f"  # between the fields of an index line (never in an IRI)
+
+
 def write_blocks(folder: Path, blocks: Blocks, shown: dict[str, str],
                  kept_from: KeptResults | None = None) -> None:
     """Write the blocks and the index into an entry being built (`folder`); the blocks not in
     `blocks` are those of `kept_from`, linked (or copied) as they are. Each file's checksum is
-    kept, the index's in `index.crc`, so that a damaged entry is found before it is used."""
+    kept, the index's in `index.crc`, so that a damaged entry is found before it is used.
+
+    The index: `index.json` (counts, names, checksums) and two files of sorted lines, searched
+    by bisection without being parsed: `pairs.txt` (shape, focus node, block) and `where.txt`
+    (resource, block, line: where its results are shown)."""
     import shutil
 
     (folder / "blocks").mkdir()
-    index: dict[str, Any] = {"pairs": {}, "where": {}, "counts": {}, "shown": shown, "crc": {}}
-    for rel in kept_from.index["counts"] if kept_from is not None else ():
-        if rel in blocks:
-            continue
-        for suffix in (".json", ".txt"):
-            source = kept_from.folder / "blocks" / (block_name(rel) + suffix)  # type: ignore[union-attr]
-            target = folder / "blocks" / (block_name(rel) + suffix)
-            try:
-                os.link(source, target)
-            except OSError:
-                shutil.copyfile(source, target)
-        _index_block(index, rel, kept_from.results(rel))  # type: ignore[union-attr]
-        index["crc"][rel] = kept_from.index["crc"][rel]  # type: ignore[union-attr]
+    index: dict[str, Any] = {"counts": {}, "shown": shown, "crc": {}, "names": {}}
+    pairs: set[str] = set()
+    where: set[str] = set()
+    if kept_from is not None:
+        carried = {block_name(rel) for rel in kept_from.index["counts"] if rel not in blocks}
+        for rel in kept_from.index["counts"]:
+            name = block_name(rel)
+            if name not in carried:
+                continue
+            for suffix in (".json", ".txt"):
+                source, target = (f / "blocks" / (name + suffix) for f in (kept_from.folder, folder))
+                try:
+                    os.link(source, target)
+                except OSError:
+                    shutil.copyfile(source, target)
+            for key in ("counts", "crc"):
+                index[key][rel] = kept_from.index[key][rel]
+            index["names"][name] = rel
+        pairs.update(ln for ln in kept_from.lines("pairs") if ln.rpartition(_SEP)[2] in carried)
+        where.update(ln for ln in kept_from.lines("where") if ln.split(_SEP, 2)[1] in carried)
     for rel, found in blocks.items():
         if not found:
             continue
@@ -122,19 +136,18 @@ def write_blocks(folder: Path, blocks: Blocks, shown: dict[str, str],
             data = content.encode("utf-8")
             (folder / "blocks" / f"{name}{suffix}").write_bytes(data)
             crcs.append(zlib.crc32(data))
-        _index_block(index, rel, found)
-        index["crc"][rel] = crcs
+        index["counts"][rel], index["crc"][rel], index["names"][name] = _counts(found), crcs, rel
+        for r in found:
+            pairs.add(f"{r['shape']}{_SEP}{r['focus']}{_SEP}{name}")
+            if r.get("target") is not None:
+                where.add(f"{r['target']}{_SEP}{name}{_SEP}{r.get('line') or ''}")
+    for kind, lines in (("pairs", pairs), ("where", where)):
+        data = "".join(ln + "\n" for ln in sorted(lines)).encode("utf-8")
+        (folder / f"{kind}.txt").write_bytes(data)
+        index["crc"][f"{kind}.txt"] = zlib.crc32(data)
     data = json.dumps(index).encode("utf-8")
     (folder / "index.json").write_bytes(data)
     (folder / "index.crc").write_text(str(zlib.crc32(data)))
-
-
-def _index_block(index: dict[str, Any], rel: str, found: list[dict[str, Any]]) -> None:
-    for r in found:
-        index["pairs"].setdefault(r["shape"], {})[r["focus"]] = rel
-        if r.get("target") is not None:
-            index["where"][r["target"]] = [r.get("rel"), r.get("line")]
-    index["counts"][rel] = _counts(found)
 
 
 @dataclass
@@ -143,16 +156,57 @@ class KeptResults:
 
     folder: Path
     _texts: dict[str, str] = field(default_factory=dict, repr=False)
+    _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     @cached_property
     def index(self) -> dict[str, Any]:
-        """`pairs`: shape -> focus -> block; `where`: resource -> [file, line] where its results
-        are shown; `counts`: block -> severity -> results; `shown`: file -> its name as shown;
-        `crc`: block -> the checksums of its two files."""
+        """`counts`: block -> severity -> results; `shown`: file -> its name as shown; `crc`:
+        block -> the checksums of its two files (and of the line files); `names`: block name ->
+        block."""
         data = (self.folder / "index.json").read_bytes()
         if str(zlib.crc32(data)) != (self.folder / "index.crc").read_text().strip():
             raise ValueError(f"{self.folder / 'index.json'}: damaged")
         return json.loads(data)  # type: ignore[no-any-return]
+
+    def lines(self, kind: str) -> list[str]:
+        """The sorted lines of `pairs.txt` or `where.txt`."""
+        if kind not in self._lines:
+            data = (self.folder / f"{kind}.txt").read_bytes()
+            if zlib.crc32(data) != self.index["crc"][f"{kind}.txt"]:
+                raise ValueError(f"{self.folder / kind}.txt: damaged")
+            self._lines[kind] = data.decode("utf-8").splitlines()
+        return self._lines[kind]
+
+    def _starting(self, kind: str, prefix: str) -> list[str]:
+        from bisect import bisect_left
+
+        lines = self.lines(kind)
+        i = bisect_left(lines, prefix)
+        found = []
+        while i < len(lines) and lines[i].startswith(prefix):
+            found.append(lines[i][len(prefix):])
+            i += 1
+        return found
+
+    def blocks_of_shape(self, shape: str, focus: Iterable[str] | None) -> set[str]:
+        """The blocks that hold results of `shape` on these focus nodes (None: on any)."""
+        names = self.index["names"]
+        if focus is None:
+            return {names[ln.rpartition(_SEP)[2]] for ln in self._starting("pairs", shape + _SEP)}
+        found = set()
+        for f in focus:
+            for rest in self._starting("pairs", f"{shape}{_SEP}{f}{_SEP}"):
+                if _SEP not in rest:
+                    found.add(names[rest])
+        return found
+
+    def where(self, iri: str) -> tuple[str, int | None] | None:
+        """(file, line) where the results of the resource are shown, if it has results."""
+        for rest in self._starting("where", iri + _SEP):
+            name, _, line = rest.partition(_SEP)
+            if _SEP not in line:
+                return self.index["names"][name], int(line) if line else None
+        return None
 
     def _read(self, rel: str, suffix: str) -> str:
         path = self.folder / "blocks" / f"{block_name(rel)}{suffix}"
@@ -171,12 +225,15 @@ class KeptResults:
             self._texts[rel] = self._read(rel, ".txt")
         return self._texts[rel]
 
-    def check(self) -> None:
-        """Read every block, checked (raises ValueError or OSError for a damaged entry): the
-        text parts are then kept in memory, the results are read again when needed."""
+    def check(self, results: bool = True) -> None:
+        """Read the index and every block's text, checked (raises ValueError or OSError for a
+        damaged entry), and with `results` the blocks' results too (else checked when read)."""
+        for kind in ("pairs", "where"):
+            self.lines(kind)
         for rel in self.index["counts"]:
             self.text(rel)
-            self._read(rel, ".json")
+            if results:
+                self._read(rel, ".json")
 
 
 @dataclass
@@ -194,7 +251,7 @@ class Located:
     change, between the from-th file and the one before the to-th (in `rank` order)."""
 
 
-def _locate(r: dict[str, Any], where: dict[str, Any], at: Located) -> None:
+def _locate(r: dict[str, Any], kept: KeptResults, at: Located) -> None:
     """Set `rel` and `line` of a result from where its resource is first stated now."""
     iri = r.get("target")
     rank = at.rank
@@ -202,7 +259,7 @@ def _locate(r: dict[str, Any], where: dict[str, Any], at: Located) -> None:
     if r.get("rel") is not None and r["rel"] not in at.changed:  # kept: where it was at base
         places += [(rank[r["rel"]], r["rel"], r["line"])] if r["rel"] in rank else []
     elif iri is not None:
-        base = where.get(iri)
+        base = kept.where(iri)
         if base is not None and base[0] is not None and base[0] not in at.changed and base[0] in rank:
             places.append((rank[base[0]], base[0], base[1]))
         else:  # the files before its place at base do not state it; those after a fresh place do not count
@@ -218,20 +275,18 @@ def merge_blocks(kept: KeptResults, fresh: list[dict[str, Any]], dropped: dict[s
                  shown: dict[str, str]) -> Blocks:
     """The blocks a change renders again: the kept results there, but for the (shape, focus)
     pairs evaluated again (`dropped`; None: all of a shape), and the `fresh` results of those."""
-    index = kept.index
-    pairs, where = index["pairs"], index["where"]
-    affected = {rel for rel in at.changed if rel in index["counts"]}
+    affected = {rel for rel in at.changed if rel in kept.index["counts"]}
     for shape, nodes in dropped.items():
-        by_focus = pairs.get(shape, {})
-        affected |= set(by_focus.values()) if nodes is None else {by_focus[f] for f in nodes if f in by_focus}
+        affected |= kept.blocks_of_shape(shape, nodes)
     for iri in touched.union(*at.fresh.values()):
-        if iri in where:
-            affected.add(where[iri][0] or "")
+        place = kept.where(iri)
+        if place is not None:
+            affected.add(place[0] or "")
     moving = list(fresh)
     for rel in affected:
         moving += [r for r in kept.results(rel) if not _is_dropped(r, dropped)]
     for r in moving:
-        _locate(r, where, at)
+        _locate(r, kept, at)
         if r["focus_node"] in touched:
             r["focus_label"] = relabel(r["focus_node"])
     blocks = blocks_of(moving, shown)

@@ -172,7 +172,7 @@ def _validate_changed(rev: str, paths: tuple[str, ...], shapes: str | None, onto
     judged = validate_changed_since(
         rev, list(paths) or None, shapes=shapes, ontology=ontology,
         with_shipped_data=with_shipped_data, fail_on=fail_on, queries=not no_queries,
-        cache_dir=cache_dir,
+        cache_dir=cache_dir, text_only=fmt == "text",
     )
     click.echo(judged.text() if fmt == "text" else format_report(judged.report, fmt), nl=False)
     click.echo(f"{judged.mode} run: {judged.reason}", err=True)
