@@ -252,14 +252,15 @@ class _Delta:
 def _delta(inputs: _Inputs, entry: CacheEntry, changed: list[str], base: dict[str, str]) -> _Delta:
     import pyoxigraph as ox
 
-    blobs = inputs.repo.read_blobs([base[p] for p in changed if p in base])
+    from clustergraph.incremental_cache import base_lines
+
     old_by: dict[str, set[str]] = {}
     new_by: dict[str, set[str]] = {}
     contents: dict[str, bytes] = {}
     prefixes: dict[str, str] = {}
     for rel in changed:
         if rel in base:
-            old_by[rel] = set(scoped_lines(rel, blobs[base[rel]]))
+            old_by[rel] = set(base_lines(entry.folder.parent, rel, base[rel], inputs.repo.read_blobs))
         work = inputs.repo.root / rel
         if work.is_file():
             contents[rel] = work.read_bytes()

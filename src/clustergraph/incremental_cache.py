@@ -87,6 +87,27 @@ def scoped_lines(rel: str, content: bytes) -> list[str]:
     return [re.sub(r"(^| )_:b", rf"\1_:{scope}b", ln) if "_:" in ln else ln for ln in lines]
 
 
+def base_lines(root: Path, rel: str, blob: str, read_blobs: Callable[[list[str]], dict[str, bytes]]) -> list[str]:
+    """`scoped_lines` of a file at the base revision (by blob id), kept under `root/lines/` with
+    a checksum (read from git and canonicalized once; a damaged copy is made again)."""
+    import zlib
+
+    from clustergraph.atomic import write_bytes_atomic
+
+    kept = root / "lines" / (hashlib.sha256(f"{FORMAT} {rel} {blob}".encode()).hexdigest()[:32] + ".nt")
+    try:
+        crc, _, body = kept.read_bytes().partition(b"\n")
+        if crc and int(crc) == zlib.crc32(body):
+            return body.decode("utf-8").splitlines()
+    except (OSError, ValueError):
+        pass
+    lines = scoped_lines(rel, read_blobs([blob])[blob])
+    body = "".join(ln + "\n" for ln in lines).encode("utf-8")
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomic(kept, str(zlib.crc32(body)).encode() + b"\n" + body, fsync=False)
+    return lines
+
+
 def load_lines(store: Any, lines: Sequence[str]) -> None:
     import pyoxigraph as ox
 
@@ -345,3 +366,15 @@ def prune(root: Path, keep: int) -> None:
             continue
     for _, folder in sorted(entries, reverse=True)[keep:]:
         shutil.rmtree(folder, ignore_errors=True)
+    kept_lines = []
+    for path in (root / "lines").glob("*.nt"):
+        try:
+            kept_lines.append((path.stat().st_mtime, path))
+        except OSError:
+            continue
+    for _, path in sorted(kept_lines, reverse=True)[_KEPT_LINES:]:
+        path.unlink(missing_ok=True)
+
+
+#: How many files' base lines `prune` keeps (those of the most recently changed files).
+_KEPT_LINES = 64

@@ -264,7 +264,8 @@ def _locate(r: dict[str, Any], kept: KeptResults, at: Located) -> None:
             places.append((rank[base[0]], base[0], base[1]))
         else:  # the files before its place at base do not state it; those after a fresh place do not count
             after = rank.get(base[0], 0) if base is not None and base[0] is not None else 0
-            found = at.first_unchanged(iri, after, min(places)[0] if places else 1 << 30)
+            before = min(places)[0] if places else 1 << 30
+            found = at.first_unchanged(iri, after, before) if after < before else None
             if found is not None and found[0] in rank:
                 places.append((rank[found[0]], found[0], found[1]))
     _, r["rel"], r["line"] = min(places) if places else (None, None, None)
