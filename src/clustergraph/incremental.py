@@ -511,20 +511,18 @@ def _judge_change(inputs: _Inputs, entry: CacheEntry, base: list[tuple[str, str]
     at = Located(touched_files,
                  {rel: write_subjects(root, work_blobs[rel], rel, content) for rel, content in delta.contents.items()},
                  rank, first_unchanged)
+    new_files = [(rel, work_blobs[rel]) for rel in order]
+    new_folder = root / cache_key(new_files, shapes_blob)
+    shared = None if CacheEntry(new_folder).complete() else _shared_after(entry, delta)
     with tempfile.TemporaryDirectory(prefix="graph-", dir=root) as scratch:
         lexical = _lexical_after(entry, delta)
         fresh, evaluated, reached, labels = _judge(entry, Path(scratch) / "graph", delta, triples, prefixes,
-                                                   lexical)
+                                                   lexical, keep=shared is not None)
         dropped = {shape: None if nodes is None else {str(n) for n in nodes} for shape, nodes in reached.items()}
         blocks = merge_blocks(kept, flatten(fresh), dropped, at, set(labels), labels.get, shown)
-        new_files = [(rel, work_blobs[rel]) for rel in order]
-        new_folder = root / cache_key(new_files, shapes_blob)
-        if not CacheEntry(new_folder).complete():
-            shared = _shared_after(entry, delta)
-            if shared is not None:
-                derive_entry(entry, new_folder, Path(scratch) / "graph", new_files,
-                             lambda tmp: _write_blocks(tmp, blocks, shown, kept), shared, prefixes,
-                             lexical)
+        if shared is not None:  # the new state is kept too (once)
+            derive_entry(entry, new_folder, Path(scratch) / "graph", new_files,
+                         lambda tmp: _write_blocks(tmp, blocks, shown, kept), shared, prefixes, lexical)
     return _judged_report(kept, blocks, shown, inputs, fail_on, queries,
                           f"{len(graph_changed)} file(s) changed since {rev}: {len(delta.added)} triples added, "
                           f"{len(delta.removed)} removed, {evaluated} focus nodes evaluated again",
@@ -611,15 +609,14 @@ def _build(inputs: _Inputs, folder: Path, base: list[tuple[str, str]], shapes_bl
 
 def _lexical_after(entry: CacheEntry, delta: _Delta) -> list[str]:
     """The lines of rewritable literals once the change is made."""
-    from clustergraph.incremental_cache import lexical_lines
-
     from bisect import bisect_left
 
+    from clustergraph.incremental_cache import lexical_lines
+
     removed = set(lexical_lines(delta.removed))
-    after = [ln for ln in entry.lexical if ln not in removed]
-    if any(a > b for a, b in zip(after, after[1:])):
-        after.sort()
-    for ln in lexical_lines([ln for lines in delta.new.values() for ln in lines]):
+    after = [ln for ln in entry.lexical if ln not in removed] if removed else list(entry.lexical)
+    before = set().union(*delta.old.values())  # what the changed files stated is in entry.lexical
+    for ln in lexical_lines(sorted(set().union(*delta.new.values()) - before)):
         i = bisect_left(after, ln)
         if i == len(after) or after[i] != ln:
             after.insert(i, ln)
@@ -627,10 +624,10 @@ def _lexical_after(entry: CacheEntry, delta: _Delta) -> list[str]:
 
 
 def _judge(entry: CacheEntry, copy: Path, delta: _Delta, triples: list[Any], prefixes: dict[str, str],
-           lexical: list[str]) -> tuple[Results, int, dict[str, set[Any] | None], dict[str, str | None]]:
+           lexical: list[str], *, keep: bool) -> tuple[Results, int, dict[str, set[Any] | None], dict[str, str | None]]:
     """Apply the change to a copy of the kept store at `copy` and evaluate what it reaches:
     (the results of the reached focus nodes, how many, the reached, the labels of the
-    resources whose statements changed)."""
+    resources whose statements changed). `keep`: the copy is written out, to be kept."""
     import gc
 
     import pyoxigraph as ox
@@ -645,7 +642,8 @@ def _judge(entry: CacheEntry, copy: Path, delta: _Delta, triples: list[Any], pre
     results, evaluated = _evaluate(entry, store, reached, _Renderer(store, entry.shapes, prefixes), lexical)
     touched = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
     labels = {iri: _relabel(store, iri) for iri in touched}
-    store.flush()
+    if keep:
+        store.flush()
     del store
     gc.collect()  # the copy is closed before it is moved into an entry of its own
     return results, evaluated, reached, labels

@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import re
+import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ __all__ = [
     "write_subjects",
 ]
 
-FORMAT = "clustergraph-incremental-4"
+FORMAT = "clustergraph-incremental-5"
 _PREFIX_DECL = re.compile(rb"(?im)^[ \t]*@?prefix[ \t]+([\w.-]*):[ \t]*<([^>\s]*)>")
 
 
@@ -180,29 +181,35 @@ class CacheEntry:
 
         return ox.Store.read_only(str(self.folder / "graph"))
 
+    def _read(self, name: str) -> bytes:
+        """A file of the entry, checked against the checksum in meta.json (ValueError if not)."""
+        data = (self.folder / name).read_bytes()
+        if zlib.crc32(data) != self.meta["crc"][name]:
+            raise ValueError(f"{self.folder / name}: damaged")
+        return data
+
     @cached_property
     def shapes(self) -> Any:
         import pyoxigraph as ox
 
         store = ox.Store()
-        store.load(path=str(self.folder / "shapes.nt"), format=ox.RdfFormat.N_TRIPLES)
+        store.load(self._read("shapes.nt"), format=ox.RdfFormat.N_TRIPLES)
         return store
 
     @cached_property
     def lexical(self) -> list[str]:
-        """The lines of literals the store may have rewritten, as the data writes them."""
-        path = self.folder / "lexical.nt"
-        return path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+        """The lines of literals the store may have rewritten, as the data writes them (sorted)."""
+        return self._read("lexical.nt").decode("utf-8").splitlines()
 
     @cached_property
     def dependencies(self) -> dict[str, ShapeDependencies]:
-        data = json.loads((self.folder / "dependencies.json").read_text())
+        data = json.loads(self._read("dependencies.json"))
         return {k: ShapeDependencies.from_json(v) for k, v in data.items()}
 
     @cached_property
     def shared(self) -> dict[str, list[str]]:
         """Lines stated in more than one file -> those files."""
-        return json.loads((self.folder / "shared.json").read_text())
+        return json.loads(self._read("shared.json"))  # type: ignore[no-any-return]
 
     def first_place(self, iri: str, among: Callable[[str], bool]) -> tuple[str, int] | None:
         """(file, line) of the first statement about `iri` in the entry's files `among` takes,
@@ -217,7 +224,7 @@ class CacheEntry:
 
     def _subjects_of(self, blob: str) -> dict[str, int]:
         if blob not in self._subject_indexes:
-            self._subject_indexes[blob] = json.loads(subjects_file(self.folder.parent, blob).read_text())
+            self._subject_indexes[blob] = read_subjects(subjects_file(self.folder.parent, blob))
         return self._subject_indexes[blob]
 
     def files(self) -> list[tuple[str, str]]:
@@ -296,16 +303,28 @@ def build_entry(
         for _rel, _blob, content in files:
             for k, v in declared_prefixes(content).items():
                 prefixes.setdefault(k, v)
-        (tmp / "shapes.nt").write_text("\n".join(shapes_lines) + "\n", encoding="utf-8")
-        (tmp / "lexical.nt").write_text("".join(ln + "\n" for ln in written), encoding="utf-8")
-        (tmp / "dependencies.json").write_text(json.dumps({k: v.to_json() for k, v in deps.items()}))
-        (tmp / "shared.json").write_text(json.dumps(shared))
+        crc = _write_parts(tmp, {
+            "shapes.nt": "\n".join(shapes_lines) + "\n",
+            "lexical.nt": "".join(ln + "\n" for ln in written),
+            "dependencies.json": json.dumps({k: v.to_json() for k, v in deps.items()}),
+            "shared.json": json.dumps(shared),
+        })
         meta = {"format": FORMAT, "files": [[rel, blob] for rel, blob, _ in files],
-                "prefixes": prefixes}
+                "prefixes": prefixes, "crc": crc}
         (tmp / "meta.json").write_text(json.dumps(meta))
         del store, engine
         gc.collect()
     return CacheEntry(folder)
+
+
+def _write_parts(folder: Path, parts: dict[str, str]) -> dict[str, int]:
+    """Write the files (name -> text); return their checksums."""
+    crc = {}
+    for name, text in parts.items():
+        data = text.encode("utf-8")
+        (folder / name).write_bytes(data)
+        crc[name] = zlib.crc32(data)
+    return crc
 
 
 def subjects_file(root: Path, blob: str) -> Path:
@@ -321,15 +340,26 @@ def write_subjects(root: Path, blob: str, rel: str, content: bytes) -> dict[str,
     from clustergraph.locate import subject_lines
 
     target = subjects_file(root, blob)
-    if target.is_file():
-        return json.loads(target.read_text())
+    try:
+        return read_subjects(target)
+    except (OSError, ValueError):
+        pass  # not there yet, or damaged: made again
     with tempfile.TemporaryDirectory(prefix="clustergraph-inc-") as scratch:
         path = Path(scratch) / Path(rel).name
         path.write_bytes(content)
         index = subject_lines(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes_atomic(target, json.dumps(index).encode(), fsync=False)
+    body = json.dumps(index).encode()
+    write_bytes_atomic(target, str(zlib.crc32(body)).encode() + b"\n" + body, fsync=False)
     return index
+
+
+def read_subjects(path: Path) -> dict[str, int]:
+    """A subject index written by `write_subjects`, checked (ValueError when damaged)."""
+    crc, _, body = path.read_bytes().partition(b"\n")
+    if not crc.isdigit() or int(crc) != zlib.crc32(body):
+        raise ValueError(f"{path}: damaged")
+    return json.loads(body)  # type: ignore[no-any-return]
 
 
 def derive_entry(base: CacheEntry, folder: Path, store_dir: Path, files: Sequence[tuple[str, str]],
@@ -338,18 +368,18 @@ def derive_entry(base: CacheEntry, folder: Path, store_dir: Path, files: Sequenc
     """Keep a judged change as an entry of its own (its store moved in), atomically;
     `keep_results(folder)` writes its results there; `lexical`: its lines of literals the store
     may have rewritten (see `lexical_lines`)."""
-    import shutil
-
     from clustergraph.atomic import atomic_directory
 
     with atomic_directory(folder) as tmp:
         os.replace(store_dir, tmp / "graph")
+        crc = {}
         for name in ("shapes.nt", "dependencies.json"):
-            shutil.copyfile(base.folder / name, tmp / name)
+            (tmp / name).write_bytes(base._read(name))
+            crc[name] = base.meta["crc"][name]
         keep_results(tmp)
-        (tmp / "shared.json").write_text(json.dumps(shared))
-        (tmp / "lexical.nt").write_text("".join(ln + "\n" for ln in lexical), encoding="utf-8")
-        meta = {"format": FORMAT, "files": [list(f) for f in files], "prefixes": prefixes}
+        crc.update(_write_parts(tmp, {"shared.json": json.dumps(shared),
+                                      "lexical.nt": "".join(ln + "\n" for ln in lexical)}))
+        meta = {"format": FORMAT, "files": [list(f) for f in files], "prefixes": prefixes, "crc": crc}
         (tmp / "meta.json").write_text(json.dumps(meta))
 
 
