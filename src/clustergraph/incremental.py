@@ -38,6 +38,8 @@ from clustergraph.incremental_cache import (
     prune,
     scoped_lines,
 )
+from clustergraph.incremental_delta import Delta, lexical_after, parse, read_delta, shared_after
+from clustergraph.incremental_report import Renderer, render_all
 from clustergraph.revisions import Repository, is_rdf_name
 
 if TYPE_CHECKING:
@@ -179,130 +181,6 @@ def _base_files(inputs: _Inputs, changed: set[str]) -> list[tuple[str, str]]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Rendering raw results as a contributor reads them (as clustergraph.validation does)
-# ---------------------------------------------------------------------------------------------
-
-
-class _Renderer:
-    def __init__(self, data: Any, shapes: Any, prefixes: dict[str, str]) -> None:
-        from clustergraph.validation.describe import Render as _Render
-
-        self.data, self.shapes, self.render = data, shapes, _Render(prefixes)
-
-    def __call__(self, raw: Any) -> dict[str, Any]:
-        import re
-
-        import pyoxigraph as ox
-
-        from clustergraph.validation.describe import _describe_shape, _label, _owner
-        from clustergraph.validation.describe import compact_detail as _compact_detail
-        from clustergraph.validation.describe import default_message as _default_message
-
-        render = self.render
-        messages = list(raw.messages) or [
-            ox.Literal(_default_message(raw.component, _compact_detail(raw.detail, render)))]
-        messages.sort(key=lambda m: (m.language not in (None, "en"), m.value))
-        message = messages[0].value
-        fillers = {"value": raw.value, "this": raw.focus, "focusNode": raw.focus}
-        if "{" in message:
-            message = re.sub(r"\{[$?](value|this|focusNode)\}", lambda m: render.term(fillers[m.group(1)])
-                             if fillers[m.group(1)] is not None else m.group(0), message)
-        owner = _owner(self.data, raw.focus) if isinstance(raw.focus, ox.BlankNode) else None
-        target = owner if owner is not None else raw.focus
-        shape = raw.shape
-        return {
-            "severity": raw.severity.value.rsplit("#", 1)[-1],
-            "focus_node": raw.focus.value if isinstance(raw.focus, ox.NamedNode) else f"_:{raw.focus.value}",
-            "message": message,
-            "focus_label": _label(self.data, raw.focus),
-            "path": render.path(self.shapes, raw.path) if raw.path is not None else None,
-            "value": render.term(raw.value) if raw.value is not None else None,
-            "component": render.term(ox.NamedNode(SH + raw.component)),
-            "source_shape": _describe_shape(self.shapes, shape, render)
-            if isinstance(shape, ox.BlankNode) else render.term(shape),
-            "owner": owner.value if owner is not None else None,
-            "target": target.value if isinstance(target, ox.NamedNode) else None,
-        }
-
-
-def _render_all(store: Any, shapes: Any, raw: dict[str, dict[str, list[Any]]],
-                prefixes: dict[str, str]) -> Results:
-    renderer = _Renderer(store, shapes, prefixes)
-    return {shape: {focus: [renderer(r) for r in found] for focus, found in by_focus.items()}
-            for shape, by_focus in raw.items()}
-
-
-# ---------------------------------------------------------------------------------------------
-# The change: triples added and removed
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Delta:
-    """The triples a change adds and removes, from the changed files old and new."""
-
-    added: list[str]
-    removed: list[str]
-    old: dict[str, set[str]]
-    new: dict[str, set[str]]
-    contents: dict[str, bytes]
-    prefixes: dict[str, str]
-
-
-def _delta(inputs: _Inputs, entry: CacheEntry, changed: list[str], base: dict[str, str]) -> _Delta:
-    import pyoxigraph as ox
-
-    from clustergraph.incremental_cache import base_lines
-
-    old_by: dict[str, set[str]] = {}
-    new_by: dict[str, set[str]] = {}
-    contents: dict[str, bytes] = {}
-    prefixes: dict[str, str] = {}
-    for rel in changed:
-        if rel in base:
-            old_by[rel] = set(base_lines(entry.folder.parent, rel, base[rel], inputs.repo.read_blobs))
-        work = inputs.repo.root / rel
-        if work.is_file():
-            contents[rel] = work.read_bytes()
-            new_by[rel] = set(scoped_lines(rel, contents[rel]))
-            for k, v in declared_prefixes(contents[rel]).items():
-                prefixes.setdefault(k, v)
-    old = set().union(*old_by.values())
-    new = set().union(*new_by.values())
-    unchanged = set(base) - set(changed)
-    removed = sorted(ln for ln in old - new
-                     if not any(f in unchanged for f in entry.shared.get(ln, ())))
-    candidates = sorted(new - old)
-    added = [ln for ln, t in zip(candidates, _parse(candidates))
-             if ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) not in entry.store]
-    return _Delta(added, removed, old_by, new_by, contents, prefixes)
-
-
-def _shared_after(entry: CacheEntry, delta: _Delta) -> dict[str, list[str]] | None:
-    """The lines stated in more than one file once the change is made; None when that is not
-    known without reading the unchanged files (a new statement one of them already makes)."""
-    changed = set(delta.old) | set(delta.new)
-    shared = {ln: [f for f in files if f not in changed] for ln, files in entry.shared.items()}
-    added = set(delta.added)
-    for ln in set().union(*delta.new.values()) if delta.new else set():
-        files = shared.get(ln)
-        if files is None:
-            if ln not in added and not any(ln in lines for lines in delta.old.values()):
-                return None  # stated before by an unchanged file we did not read
-            files = []
-        shared[ln] = files + [rel for rel, lines in delta.new.items() if ln in lines]
-    return {ln: files for ln, files in shared.items() if len(files) > 1}
-
-
-def _parse(lines: Sequence[str]) -> list[Any]:
-    import pyoxigraph as ox
-
-    if not lines:
-        return []
-    return [q.triple for q in ox.parse(("\n".join(lines) + "\n").encode(), format=ox.RdfFormat.N_TRIPLES)]
-
-
-# ---------------------------------------------------------------------------------------------
 # Which focus nodes the change reaches, and their evaluation
 # ---------------------------------------------------------------------------------------------
 
@@ -368,7 +246,7 @@ def supers_of(store: Any, cls: Any, cache: dict[Any, set[str]]) -> set[str]:
 
 
 def _evaluate(entry: CacheEntry, store: Any, reached: dict[str, set[Any] | None],
-              renderer: _Renderer, lexical: Sequence[str]) -> tuple[Results, int]:
+              renderer: Renderer, lexical: Sequence[str]) -> tuple[Results, int]:
     """shape -> focus node -> results, of the focus nodes the change reached (evaluated anew)."""
     from clustergraph.incremental_cache import lexical_forms
     from clustergraph.shacl import Engine
@@ -494,8 +372,8 @@ def _judge_change(inputs: _Inputs, entry: CacheEntry, base: list[tuple[str, str]
     kept.check(results=not text_only)
     base_map = dict(base)
     graph_changed = sorted(p for p in changed if p in base_map or p in inputs.data_rels)
-    delta = _delta(inputs, entry, graph_changed, base_map)
-    triples = _parse(delta.added) + _parse(delta.removed)
+    delta = read_delta(inputs.repo, entry, graph_changed, base_map)
+    triples = parse(delta.added) + parse(delta.removed)
     if any(t.predicate.value == SUBCLASS for t in triples):
         return f"rdfs:subClassOf changed since {rev}"
     work_blobs = {**base_map, **inputs.repo.hash_files(sorted(delta.contents))}
@@ -513,9 +391,9 @@ def _judge_change(inputs: _Inputs, entry: CacheEntry, base: list[tuple[str, str]
                  rank, first_unchanged)
     new_files = [(rel, work_blobs[rel]) for rel in order]
     new_folder = root / cache_key(new_files, shapes_blob)
-    shared = None if CacheEntry(new_folder).complete() else _shared_after(entry, delta)
+    shared = None if CacheEntry(new_folder).complete() else shared_after(entry, delta)
     with tempfile.TemporaryDirectory(prefix="graph-", dir=root) as scratch:
-        lexical = _lexical_after(entry, delta)
+        lexical = lexical_after(entry, delta)
         fresh, evaluated, reached, labels = _judge(entry, Path(scratch) / "graph", delta, triples, prefixes,
                                                    lexical, keep=shared is not None)
         dropped = {shape: None if nodes is None else {str(n) for n in nodes} for shape, nodes in reached.items()}
@@ -596,7 +474,7 @@ def _build(inputs: _Inputs, folder: Path, base: list[tuple[str, str]], shapes_bl
         prefixes = declared_prefixes(blobs[shapes_blob])
         for _, b in base:
             prefixes = {**declared_prefixes(blobs[b]), **prefixes}
-        rendered = flatten(_render_all(store, shapes_store, raw, prefixes))
+        rendered = flatten(render_all(store, shapes_store, raw, prefixes))
         rank = {rel: i for i, rel in enumerate(inputs.graph_rels)}
         for r in rendered:
             places = sorted(subjects.get(r.get("target") or "", []), key=lambda p: rank.get(p[0], 1 << 30))
@@ -607,23 +485,7 @@ def _build(inputs: _Inputs, folder: Path, base: list[tuple[str, str]], shapes_bl
     return True
 
 
-def _lexical_after(entry: CacheEntry, delta: _Delta) -> list[str]:
-    """The lines of rewritable literals once the change is made."""
-    from bisect import bisect_left
-
-    from clustergraph.incremental_cache import lexical_lines
-
-    removed = set(lexical_lines(delta.removed))
-    after = [ln for ln in entry.lexical if ln not in removed] if removed else list(entry.lexical)
-    before = set().union(*delta.old.values())  # what the changed files stated is in entry.lexical
-    for ln in lexical_lines(sorted(set().union(*delta.new.values()) - before)):
-        i = bisect_left(after, ln)
-        if i == len(after) or after[i] != ln:
-            after.insert(i, ln)
-    return after
-
-
-def _judge(entry: CacheEntry, copy: Path, delta: _Delta, triples: list[Any], prefixes: dict[str, str],
+def _judge(entry: CacheEntry, copy: Path, delta: Delta, triples: list[Any], prefixes: dict[str, str],
            lexical: list[str], *, keep: bool) -> tuple[Results, int, dict[str, set[Any] | None], dict[str, str | None]]:
     """Apply the change to a copy of the kept store at `copy` and evaluate what it reaches:
     (the results of the reached focus nodes, how many, the reached, the labels of the
@@ -634,12 +496,12 @@ def _judge(entry: CacheEntry, copy: Path, delta: _Delta, triples: list[Any], pre
 
     entry.store.backup(str(copy))
     store = ox.Store(str(copy))
-    for t in _parse(delta.removed):
+    for t in parse(delta.removed):
         store.remove(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
-    for t in _parse(delta.added):
+    for t in parse(delta.added):
         store.add(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
     reached = _reached(entry, [entry.store, store], triples)
-    results, evaluated = _evaluate(entry, store, reached, _Renderer(store, entry.shapes, prefixes), lexical)
+    results, evaluated = _evaluate(entry, store, reached, Renderer(store, entry.shapes, prefixes), lexical)
     touched = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
     labels = {iri: _relabel(store, iri) for iri in touched}
     if keep:

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from clustergraph.validation import ValidationReport, ValidationResult
 
-__all__ = ["KeptResults", "Located", "blocks_of", "fast_text", "merge_blocks", "report_of", "to_result", "write_blocks"]
+__all__ = ["KeptResults", "Located", "Renderer", "blocks_of", "fast_text", "merge_blocks", "render_all",
+           "report_of", "to_result", "write_blocks"]
 
 #: shape (N-Triples) -> focus node (N-Triples) -> its results, rendered (dicts of ValidationResult
 #: fields, with `target`: the resource whose file and line they show, `rel` and `line`: those).
@@ -35,6 +36,7 @@ Results = dict[str, dict[str, list[dict[str, Any]]]]
 Blocks = dict[str, list[dict[str, Any]]]
 
 _SEVERITIES = ("Violation", "Warning", "Info")
+SH = "http://www.w3.org/ns/shacl#"
 _EXTRA = ("target", "rel", "line", "shape", "focus")
 
 
@@ -349,3 +351,56 @@ def report_of(results: list[ValidationResult], fail_on: str, files: list[str], e
     results.sort(key=lambda r: (r.file or "~", r.line or 0, r.focus_node, order.get(r.severity, 9),
                                 r.path or "", r.value or ""))
     return ValidationReport(results=results, fail_on=fail_on, inference="none", engine=engine, files=files)
+
+
+
+
+class Renderer:
+    """Raw engine results rendered as a contributor reads them (as clustergraph.validation does)."""
+
+    def __init__(self, data: Any, shapes: Any, prefixes: dict[str, str]) -> None:
+        from clustergraph.validation.describe import Render as _Render
+
+        self.data, self.shapes, self.render = data, shapes, _Render(prefixes)
+
+    def __call__(self, raw: Any) -> dict[str, Any]:
+        import re
+
+        import pyoxigraph as ox
+
+        from clustergraph.validation.describe import _describe_shape, _label, _owner
+        from clustergraph.validation.describe import compact_detail as _compact_detail
+        from clustergraph.validation.describe import default_message as _default_message
+
+        render = self.render
+        messages = list(raw.messages) or [
+            ox.Literal(_default_message(raw.component, _compact_detail(raw.detail, render)))]
+        messages.sort(key=lambda m: (m.language not in (None, "en"), m.value))
+        message = messages[0].value
+        fillers = {"value": raw.value, "this": raw.focus, "focusNode": raw.focus}
+        if "{" in message:
+            message = re.sub(r"\{[$?](value|this|focusNode)\}", lambda m: render.term(fillers[m.group(1)])
+                             if fillers[m.group(1)] is not None else m.group(0), message)
+        owner = _owner(self.data, raw.focus) if isinstance(raw.focus, ox.BlankNode) else None
+        target = owner if owner is not None else raw.focus
+        shape = raw.shape
+        return {
+            "severity": raw.severity.value.rsplit("#", 1)[-1],
+            "focus_node": raw.focus.value if isinstance(raw.focus, ox.NamedNode) else f"_:{raw.focus.value}",
+            "message": message,
+            "focus_label": _label(self.data, raw.focus),
+            "path": render.path(self.shapes, raw.path) if raw.path is not None else None,
+            "value": render.term(raw.value) if raw.value is not None else None,
+            "component": render.term(ox.NamedNode(SH + raw.component)),
+            "source_shape": _describe_shape(self.shapes, shape, render)
+            if isinstance(shape, ox.BlankNode) else render.term(shape),
+            "owner": owner.value if owner is not None else None,
+            "target": target.value if isinstance(target, ox.NamedNode) else None,
+        }
+
+
+def render_all(store: Any, shapes: Any, raw: dict[str, dict[str, list[Any]]],
+                prefixes: dict[str, str]) -> Results:
+    renderer = Renderer(store, shapes, prefixes)
+    return {shape: {focus: [renderer(r) for r in found] for focus, found in by_focus.items()}
+            for shape, by_focus in raw.items()}
