@@ -507,7 +507,8 @@ def _judge(entry: CacheEntry, copy: Path, delta: Delta, triples: list[Any], pref
     if keep:
         store.flush()
     del store
-    gc.collect()  # the copy is closed before it is moved into an entry of its own
+    if keep:
+        gc.collect()  # the copy is closed before it is moved into an entry of its own
     return results, evaluated, reached, labels
 
 

@@ -313,14 +313,13 @@ class Engine(SparqlConstraints):
         return all(not self._shape_params(p).get("property") for p in props)
 
     def _shape_params(self, shape: Any) -> dict[str, list[Any]]:
-        cached = self._params.get(shape)
-        if cached is None:
-            cached = {}
+        """The SHACL parameters of a node of the shapes graph (name without sh: -> values)."""
+        if not self._params:  # every node's at once: one pass over the shapes graph
+            self._params[None] = {}
             for (s, p), objects in self._index.items():
-                if s == shape and p.startswith(SH):
-                    cached[p[len(SH) :]] = objects
-            self._params[shape] = cached
-        return cached
+                if p.startswith(SH):
+                    self._params.setdefault(s, {})[p[len(SH) :]] = objects
+        return self._params.get(shape, {})
 
     def _closed_allowed(self, shape: Any, params: dict[str, list[Any]]) -> set[Any]:
         """The predicates a closed shape allows: its property paths and sh:ignoredProperties."""
