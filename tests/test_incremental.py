@@ -292,3 +292,14 @@ def test_another_repository_with_the_shipped_ontology_shapes_and_data(tmp_path, 
     assert judged.reason.startswith("1 file(s) changed since HEAD: 2 triples added, 1 removed")
     assert essence(judged.report) == essence(full)
     assert any(r.path == "cg:region" and r.file == "mine.ttl" for r in judged.report.results)
+
+
+def test_the_kept_index_finds_by_bisection_exactly_the_lines_a_scan_finds():
+    from clustergraph.incremental_report import lines_starting
+
+    rng = random.Random(SEED)
+    for _ in range(200):
+        lines = sorted({"".join(rng.choice("ab\x1f") for _ in range(rng.randint(0, 5))) for _ in range(rng.randint(0, 12))})
+        text = "".join(ln + "\n" for ln in lines)
+        prefix = "".join(rng.choice("ab\x1f") for _ in range(rng.randint(0, 3)))
+        assert lines_starting(text, prefix) == [ln[len(prefix):] for ln in lines if ln.startswith(prefix)]

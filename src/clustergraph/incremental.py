@@ -386,18 +386,19 @@ def _judge_change(inputs: _Inputs, entry: CacheEntry, base: list[tuple[str, str]
     def first_unchanged(iri: str, after: int, before: int) -> tuple[str, int] | None:
         return entry.first_place(iri, lambda rel: rel not in touched_files and after <= rank.get(rel, -1) < before)
 
-    at = Located(touched_files,
-                 {rel: write_subjects(root, work_blobs[rel], rel, content) for rel, content in delta.contents.items()},
-                 rank, first_unchanged)
+    fresh = {rel: write_subjects(root, work_blobs[rel], rel, content) for rel, content in delta.contents.items()}
+    new_subjects = {iri for rel, index in fresh.items()
+                    for iri in (index.keys() - entry.subjects_of(base_map[rel]).keys() if rel in base_map else index)}
+    at = Located(touched_files, fresh, new_subjects, rank, first_unchanged)
     new_files = [(rel, work_blobs[rel]) for rel in order]
     new_folder = root / cache_key(new_files, shapes_blob)
     shared = None if CacheEntry(new_folder).complete() else shared_after(entry, delta)
     with tempfile.TemporaryDirectory(prefix="graph-", dir=root) as scratch:
         lexical = lexical_after(entry, delta)
-        fresh, evaluated, reached, labels = _judge(entry, Path(scratch) / "graph", delta, triples, prefixes,
+        results, evaluated, reached, labels = _judge(entry, Path(scratch) / "graph", delta, triples, prefixes,
                                                    lexical, keep=shared is not None)
         dropped = {shape: None if nodes is None else {str(n) for n in nodes} for shape, nodes in reached.items()}
-        blocks = merge_blocks(kept, flatten(fresh), dropped, at, set(labels), labels.get, shown)
+        blocks = merge_blocks(kept, flatten(results), dropped, at, set(labels), labels.get, shown)
         if shared is not None:  # the new state is kept too (once)
             derive_entry(entry, new_folder, Path(scratch) / "graph", new_files,
                          lambda tmp: _write_blocks(tmp, blocks, shown, kept), shared, prefixes, lexical)

@@ -43,6 +43,7 @@ __all__ = [
 
 FORMAT = "clustergraph-incremental-5"
 _PREFIX_DECL = re.compile(rb"(?im)^[ \t]*@?prefix[ \t]+([\w.-]*):[ \t]*<([^>\s]*)>")
+_ANY_PREFIX = re.compile(rb"[pP][rR][eE][fF][iI][xX]")
 
 
 def default_cache_dir() -> Path:
@@ -62,6 +63,8 @@ def cache_key(files: Sequence[tuple[str, str]], shapes_blob: str) -> str:
 def declared_prefixes(content: bytes) -> dict[str, str]:
     """The prefixes a Turtle file declares (first declaration wins)."""
     found: dict[str, str] = {}
+    if _ANY_PREFIX.search(content) is None:  # N-Triples: none (and the full pattern is slow)
+        return found
     for name, ns in _PREFIX_DECL.findall(content):
         found.setdefault(name.decode(), ns.decode())
     return found
@@ -217,12 +220,13 @@ class CacheEntry:
         for rel, blob in self.files():
             if not among(rel):
                 continue
-            index = self._subjects_of(blob)
+            index = self.subjects_of(blob)
             if iri in index:
                 return rel, index[iri]
         return None
 
-    def _subjects_of(self, blob: str) -> dict[str, int]:
+    def subjects_of(self, blob: str) -> dict[str, int]:
+        """The subject index of one of the entry's file contents (by blob id), checked."""
         if blob not in self._subject_indexes:
             self._subject_indexes[blob] = read_subjects(subjects_file(self.folder.parent, blob))
         return self._subject_indexes[blob]

@@ -152,13 +152,37 @@ def write_blocks(folder: Path, blocks: Blocks, shown: dict[str, str],
     (folder / "index.crc").write_text(str(zlib.crc32(data)))
 
 
+def lines_starting(text: str, prefix: str) -> list[str]:
+    """In `text`, lines sorted (each ending with a newline): the rest of those that start with
+    `prefix`, by bisection over the characters (the text is not split)."""
+    lo, hi = 0, len(text)
+    while lo < hi:  # lines starting before lo are < prefix; those starting at hi or after are not
+        mid = (lo + hi) // 2
+        start = text.rfind("\n", 0, mid) + 1
+        end = text.find("\n", mid)
+        end = len(text) if end < 0 else end
+        if text[start:end] < prefix:
+            lo = end + 1
+        else:
+            hi = start
+    found = []
+    while lo < len(text):
+        end = text.find("\n", lo)
+        end = len(text) if end < 0 else end
+        if not text.startswith(prefix, lo, end):
+            break
+        found.append(text[lo + len(prefix):end])
+        lo = end + 1
+    return found
+
+
 @dataclass
 class KeptResults:
     """The blocks of an entry, read only as needed; each file checked against its checksum."""
 
     folder: Path
     _texts: dict[str, str] = field(default_factory=dict, repr=False)
-    _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _sorted: dict[str, str] = field(default_factory=dict, repr=False)
 
     @cached_property
     def index(self) -> dict[str, Any]:
@@ -170,25 +194,22 @@ class KeptResults:
             raise ValueError(f"{self.folder / 'index.json'}: damaged")
         return json.loads(data)  # type: ignore[no-any-return]
 
-    def lines(self, kind: str) -> list[str]:
-        """The sorted lines of `pairs.txt` or `where.txt`."""
-        if kind not in self._lines:
+    def _sorted_text(self, kind: str) -> str:
+        """`pairs.txt` or `where.txt`, checked: sorted lines, one string."""
+        if kind not in self._sorted:
             data = (self.folder / f"{kind}.txt").read_bytes()
             if zlib.crc32(data) != self.index["crc"][f"{kind}.txt"]:
                 raise ValueError(f"{self.folder / kind}.txt: damaged")
-            self._lines[kind] = data.decode("utf-8").splitlines()
-        return self._lines[kind]
+            self._sorted[kind] = data.decode("utf-8")
+        return self._sorted[kind]
+
+    def lines(self, kind: str) -> list[str]:
+        """The sorted lines of `pairs.txt` or `where.txt`."""
+        return self._sorted_text(kind).splitlines()
 
     def _starting(self, kind: str, prefix: str) -> list[str]:
-        from bisect import bisect_left
-
-        lines = self.lines(kind)
-        i = bisect_left(lines, prefix)
-        found = []
-        while i < len(lines) and lines[i].startswith(prefix):
-            found.append(lines[i][len(prefix):])
-            i += 1
-        return found
+        """The rest of each line that starts with `prefix`, found by bisection in the text."""
+        return lines_starting(self._sorted_text(kind), prefix)
 
     def blocks_of_shape(self, shape: str, focus: Iterable[str] | None) -> set[str]:
         """The blocks that hold results of `shape` on these focus nodes (None: on any)."""
@@ -231,7 +252,7 @@ class KeptResults:
         """Read the index and every block's text, checked (raises ValueError or OSError for a
         damaged entry), and with `results` the blocks' results too (else checked when read)."""
         for kind in ("pairs", "where"):
-            self.lines(kind)
+            self._sorted_text(kind)
         for rel in self.index["counts"]:
             self.text(rel)
             if results:
@@ -246,6 +267,9 @@ class Located:
     """The files of the graph that changed (their blocks are rendered again)."""
     fresh: dict[str, dict[str, int]]
     """A changed file -> its subjects -> the line of their first statement."""
+    new_subjects: set[str]
+    """The subjects a changed file states that it did not at base (only their results may
+    move from a file that did not change)."""
     rank: dict[str, int]
     """Each file of the graph -> its place in the validation order."""
     first_unchanged: Callable[[str, int, int], tuple[str, int] | None]
@@ -281,7 +305,7 @@ def merge_blocks(kept: KeptResults, fresh: list[dict[str, Any]], dropped: dict[s
     affected = {rel for rel in at.changed if rel in kept.index["counts"]}
     for shape, nodes in dropped.items():
         affected |= kept.blocks_of_shape(shape, nodes)
-    for iri in touched.union(*at.fresh.values()):
+    for iri in touched | at.new_subjects:
         place = kept.where(iri)
         if place is not None:
             affected.add(place[0] or "")

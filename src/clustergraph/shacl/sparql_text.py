@@ -66,11 +66,11 @@ def network_forms(text: str) -> list[str]:
 def forbidden_forms(text: str) -> list[str]:
     """What SHACL (5.3.1) forbids in a SPARQL-based constraint: MINUS, VALUES, SERVICE, a
     sub-query, and binding `$this` with AS."""
-    words = _words(text)
+    tokens = [(k, v.upper()) for k, v, _ in _tokens(text)]
+    words = [v for k, v in tokens if k == "word"]
     found = {w for w in words if w in ("MINUS", "VALUES", "SERVICE")}
     if words.count("SELECT") > 1:
         found.add("a sub-query")
-    tokens = [(k, v.upper()) for k, v, _ in _tokens(text)]
     for (k1, v1), (k2, v2) in pairwise(tokens):
         if v1 == "AS" and k2 == "var" and v2[1:] == "THIS":
             found.add("AS $this")
