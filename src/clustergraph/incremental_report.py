@@ -3,8 +3,9 @@
 An entry keeps its results in blocks, one per file where they are shown (the file where the
 resource of a result is first stated; "" for results shown without a file): for each block,
 its rendered results (`blocks/<name>.json`) and its part of the text report, pre-rendered
-(`blocks/<name>.txt`); and in `index.json`, which block holds each (shape, focus node), where
-each resource with results is shown, and the counts per block. A change reads and renders
+(`blocks/<name>.txt`); the counts per block in `index.json`, and, as sorted lines searched by
+bisection, which block holds each (shape, focus node) (`pairs.txt`) and where each resource
+with results is shown (`where.txt`); every file with its checksum. A change reads and renders
 again only the blocks it touches; the others are copied as they are, so the text report of a
 million-triple graph with tens of thousands of results costs little more than the change.
 The report equals a full run's: a block's text is what `clustergraph.report.text` writes for
@@ -26,8 +27,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from clustergraph.validation import ValidationReport, ValidationResult
 
-__all__ = ["KeptResults", "Located", "Renderer", "blocks_of", "fast_text", "merge_blocks", "render_all",
-           "report_of", "to_result", "write_blocks"]
+__all__ = ["KeptResults", "Located", "Renderer", "all_blocks", "block_name", "blocks_of", "counts_of",
+           "fast_text", "flatten", "lines_starting", "merge_blocks", "render_all", "report_of", "to_result",
+           "write_blocks"]
 
 #: shape (N-Triples) -> focus node (N-Triples) -> its results, rendered (dicts of ValidationResult
 #: fields, with `target`: the resource whose file and line they show, `rel` and `line`: those).
