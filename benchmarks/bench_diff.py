@@ -151,7 +151,8 @@ def main() -> int:
         again = [measure([cg, "validate", "--changed-since", "HEAD", *options], repo, env) for _ in range(args.repeat)]
         median = sorted(again, key=lambda r: r[0])[len(again) // 2]
         rows.append((f"`validate --changed-since HEAD`, kept base (median of {args.repeat})", median))
-        print(f"incremental: {[round(r[0], 2) for r in again]} s wall", file=sys.stderr, flush=True)
+        print(f"incremental: {[round(r[0], 2) for r in again]} s wall, {[round(r[1], 2) for r in again]} s CPU",
+              file=sys.stderr, flush=True)
         diff = step("`clustergraph diff HEAD`", [cg, "diff", "HEAD"])
         full = step("full run: `clustergraph validate`", [cg, "validate", *options])
         cache_mb = sum(f.stat().st_size for f in cache.rglob("*") if f.is_file()) / 1e6
@@ -180,6 +181,8 @@ def main() -> int:
         f"{median[0]:.2f} s; {median[1]:.2f} s of CPU)",
         f"- the same verdict: {'yes' if same else 'NO'} (full: `{summary_line(full[4])}`; incremental: "
         f"`{summary_line(median[4])}`)",
+        f"- the {args.repeat} kept-base runs, in order (the first also keeps the judged state as an entry): "
+        + ", ".join(f"{r[0]:.2f} s wall / {r[1]:.2f} s CPU" for r in again),
         f"- what the incremental run did: {median[5].strip()}",
         f"- the diff: {diff[4].strip().splitlines()[-1] if diff[4].strip() else '(none)'}",
         f"- cache folder after the runs: {cache_mb:.0f} MB",

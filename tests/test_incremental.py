@@ -24,6 +24,7 @@ import pytest
 from clustergraph import paths
 from clustergraph.cli import main
 from clustergraph.incremental import validate_changed_since
+from clustergraph.report import text
 from clustergraph.validation import validate
 
 ID = "https://w3id.org/clustergraph/id/"
@@ -168,6 +169,8 @@ def test_incremental_verdicts_equal_full_verdicts_over_random_edits(in_repo, tmp
         assert judged.mode == ("full" if what == "shapes" else "incremental"), (what, judged.reason)
         assert essence(judged.report) == essence(full), f"step {step}: {what}"
         assert (judged.report.conforms, judged.report.count_by_severity()) == (full.conforms, full.count_by_severity())
+        assert judged.exit_code == full.exit_code
+        assert judged.text() == text(judged.report), f"step {step}: the kept text parts, {what}"
         verdicts.add(full.conforms)
         kinds.add(what.split()[0])
         git(in_repo, "checkout", "-q", "--", "ontology/shapes.ttl")  # a shape edit is judged once
@@ -217,6 +220,33 @@ def test_the_command_prints_what_validate_prints(in_repo, tmp_path_factory, caps
     assert "cgid:cluster/zero-carbon-humber \"Zero Carbon Humber\"" in out["changed", "text"][1]
 
 
+@pytest.mark.parametrize(("damaged", "built_again"), [
+    ("*/blocks/*.json", True), ("*/blocks/*.txt", True), ("*/index.json", True), ("*/pairs.txt", True),
+    ("*/where.txt", True), ("*/lexical.nt", True), ("*/shared.json", True), ("*/dependencies.json", True),
+    ("lines/*.nt", False),  # the base lines of the changed file: read again
+    ("subjects/*.json", None),  # made again where read; the entry is built again if one is needed
+])
+def test_a_damaged_kept_base_is_built_again_not_trusted(damaged, built_again, in_repo, tmp_path_factory):
+    clusters = in_repo / "data" / "clusters.nt"
+    write(clusters, lines_of(clusters)[1:])
+    cache_dir = tmp_path_factory.mktemp("damaged")
+    first = validate_changed_since("HEAD", ["data"], cache_dir=cache_dir, **ARGS)
+    assert first.cache_built
+    for part in sorted(cache_dir.glob(damaged)):
+        part.write_bytes(part.read_bytes()[:-20])  # cut short, as by a full disk
+    judged = validate_changed_since("HEAD", ["data"], cache_dir=cache_dir, **ARGS)
+    assert judged.mode == "incremental"
+    assert built_again is None or judged.cache_built == built_again
+    assert essence(judged.report) == essence(validate(["data"], **ARGS))
+
+
+def test_the_cache_folder_variable_does_not_stop_a_full_run(in_repo, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CLUSTERGRAPH_CACHE_DIR", str(tmp_path))
+    code = _exit(main, ["validate", "data", "--shapes", "ontology/shapes.ttl", "--ontology",
+                        "ontology/clustergraph.ttl"])
+    assert code in (0, 1), capsys.readouterr().err
+
+
 def _exit(entry, argv) -> int:
     try:
         return entry(argv) or 0
@@ -262,3 +292,14 @@ def test_another_repository_with_the_shipped_ontology_shapes_and_data(tmp_path, 
     assert judged.reason.startswith("1 file(s) changed since HEAD: 2 triples added, 1 removed")
     assert essence(judged.report) == essence(full)
     assert any(r.path == "cg:region" and r.file == "mine.ttl" for r in judged.report.results)
+
+
+def test_the_kept_index_finds_by_bisection_exactly_the_lines_a_scan_finds():
+    from clustergraph.incremental_report import lines_starting
+
+    rng = random.Random(SEED)
+    for _ in range(200):
+        lines = sorted({"".join(rng.choice("ab\x1f") for _ in range(rng.randint(0, 5))) for _ in range(rng.randint(0, 12))})
+        text = "".join(ln + "\n" for ln in lines)
+        prefix = "".join(rng.choice("ab\x1f") for _ in range(rng.randint(0, 3)))
+        assert lines_starting(text, prefix) == [ln[len(prefix):] for ln in lines if ln.startswith(prefix)]

@@ -20,8 +20,9 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,8 @@ from clustergraph.incremental_cache import (
     prune,
     scoped_lines,
 )
+from clustergraph.incremental_delta import Delta, lexical_after, parse, read_delta, shared_after
+from clustergraph.incremental_report import Renderer, render_all
 from clustergraph.revisions import Repository, is_rdf_name
 
 if TYPE_CHECKING:
@@ -58,7 +61,6 @@ Results = dict[str, dict[str, list[dict[str, Any]]]]
 class Judged:
     """A change judged: the report (equal to a full run's) and how it was reached."""
 
-    report: ValidationReport
     mode: str
     """'incremental' or 'full'."""
     reason: str = ""
@@ -69,6 +71,29 @@ class Judged:
     evaluated: int = 0
     """(shape, focus node) pairs evaluated again."""
     cache_built: bool = False
+    exit_code: int = 0
+    """What the command line returns: 0 when the graph conforms, 1 when it does not."""
+    make_report: Callable[[], ValidationReport] | None = field(default=None, repr=False)
+    text_report: str | None = field(default=None, repr=False)
+    """The report in the text format, when written without building `report`."""
+
+    @cached_property
+    def report(self) -> ValidationReport:
+        """The report, built on first use (for a large graph: tens of thousands of results)."""
+        assert self.make_report is not None
+        return self.make_report()
+
+    def text(self) -> str:
+        """The report as `clustergraph validate --format text` prints it."""
+        from clustergraph.report import text
+
+        return self.text_report if self.text_report is not None else text(self.report)
+
+
+def _done(report: ValidationReport, mode: str, reason: str, changed: list[str]) -> Judged:
+    judged = Judged(mode, reason, changed, exit_code=report.exit_code)
+    judged.report = report  # type: ignore[misc]  # cached_property: set once, here
+    return judged
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,130 +181,6 @@ def _base_files(inputs: _Inputs, changed: set[str]) -> list[tuple[str, str]]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Rendering raw results as a contributor reads them (as clustergraph.validation does)
-# ---------------------------------------------------------------------------------------------
-
-
-class _Renderer:
-    def __init__(self, data: Any, shapes: Any, prefixes: dict[str, str]) -> None:
-        from clustergraph.validation.describe import Render as _Render
-
-        self.data, self.shapes, self.render = data, shapes, _Render(prefixes)
-
-    def __call__(self, raw: Any) -> dict[str, Any]:
-        import re
-
-        import pyoxigraph as ox
-
-        from clustergraph.shacl.terms import component_iri
-        from clustergraph.validation.describe import _describe_shape, _label, _owner
-        from clustergraph.validation.describe import compact_detail as _compact_detail
-        from clustergraph.validation.describe import default_message as _default_message
-
-        render = self.render
-        messages = list(raw.messages) or [
-            ox.Literal(_default_message(raw.component, _compact_detail(raw.detail, render)))]
-        messages.sort(key=lambda m: (m.language not in (None, "en"), m.value))
-        message = messages[0].value
-        fillers = {"value": raw.value, "this": raw.focus, "focusNode": raw.focus}
-        if "{" in message:
-            message = re.sub(r"\{[$?](value|this|focusNode)\}", lambda m: render.term(fillers[m.group(1)])
-                             if fillers[m.group(1)] is not None else m.group(0), message)
-        owner = _owner(self.data, raw.focus) if isinstance(raw.focus, ox.BlankNode) else None
-        target = owner if owner is not None else raw.focus
-        shape = raw.shape
-        return {
-            "severity": raw.severity.value.rsplit("#", 1)[-1],
-            "focus_node": raw.focus.value if isinstance(raw.focus, ox.NamedNode) else render.term(raw.focus),
-            "message": message,
-            "focus_label": _label(self.data, raw.focus),
-            "path": render.path(self.shapes, raw.path) if raw.path is not None else None,
-            "value": render.term(raw.value) if raw.value is not None else None,
-            "component": render.term(ox.NamedNode(component_iri(raw.component))),
-            "source_shape": _describe_shape(self.shapes, shape, render)
-            if isinstance(shape, ox.BlankNode) else render.term(shape),
-            "owner": owner.value if owner is not None else None,
-            "target": target.value if isinstance(target, ox.NamedNode) else None,
-        }
-
-
-def _render_all(store: Any, shapes: Any, raw: dict[str, dict[str, list[Any]]],
-                prefixes: dict[str, str]) -> Results:
-    renderer = _Renderer(store, shapes, prefixes)
-    return {shape: {focus: [renderer(r) for r in found] for focus, found in by_focus.items()}
-            for shape, by_focus in raw.items()}
-
-
-# ---------------------------------------------------------------------------------------------
-# The change: triples added and removed
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Delta:
-    """The triples a change adds and removes, from the changed files old and new."""
-
-    added: list[str]
-    removed: list[str]
-    old: dict[str, set[str]]
-    new: dict[str, set[str]]
-    contents: dict[str, bytes]
-    prefixes: dict[str, str]
-
-
-def _delta(inputs: _Inputs, entry: CacheEntry, changed: list[str], base: dict[str, str]) -> _Delta:
-    import pyoxigraph as ox
-
-    blobs = inputs.repo.read_blobs([base[p] for p in changed if p in base])
-    old_by: dict[str, set[str]] = {}
-    new_by: dict[str, set[str]] = {}
-    contents: dict[str, bytes] = {}
-    prefixes: dict[str, str] = {}
-    for rel in changed:
-        if rel in base:
-            old_by[rel] = set(scoped_lines(rel, blobs[base[rel]]))
-        work = inputs.repo.root / rel
-        if work.is_file():
-            contents[rel] = work.read_bytes()
-            new_by[rel] = set(scoped_lines(rel, contents[rel]))
-            for k, v in declared_prefixes(contents[rel]).items():
-                prefixes.setdefault(k, v)
-    old = set().union(*old_by.values())
-    new = set().union(*new_by.values())
-    unchanged = set(base) - set(changed)
-    removed = sorted(ln for ln in old - new
-                     if not any(f in unchanged for f in entry.shared.get(ln, ())))
-    candidates = sorted(new - old)
-    added = [ln for ln, t in zip(candidates, _parse(candidates))
-             if ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) not in entry.store]
-    return _Delta(added, removed, old_by, new_by, contents, prefixes)
-
-
-def _shared_after(entry: CacheEntry, delta: _Delta) -> dict[str, list[str]] | None:
-    """The lines stated in more than one file once the change is made; None when that is not
-    known without reading the unchanged files (a new statement one of them already makes)."""
-    changed = set(delta.old) | set(delta.new)
-    shared = {ln: [f for f in files if f not in changed] for ln, files in entry.shared.items()}
-    added = set(delta.added)
-    for ln in set().union(*delta.new.values()) if delta.new else set():
-        files = shared.get(ln)
-        if files is None:
-            if ln not in added and not any(ln in lines for lines in delta.old.values()):
-                return None  # stated before by an unchanged file we did not read
-            files = []
-        shared[ln] = files + [rel for rel, lines in delta.new.items() if ln in lines]
-    return {ln: files for ln, files in shared.items() if len(files) > 1}
-
-
-def _parse(lines: Sequence[str]) -> list[Any]:
-    import pyoxigraph as ox
-
-    if not lines:
-        return []
-    return [q.triple for q in ox.parse(("\n".join(lines) + "\n").encode(), format=ox.RdfFormat.N_TRIPLES)]
-
-
-# ---------------------------------------------------------------------------------------------
 # Which focus nodes the change reaches, and their evaluation
 # ---------------------------------------------------------------------------------------------
 
@@ -345,20 +246,14 @@ def supers_of(store: Any, cls: Any, cache: dict[Any, set[str]]) -> set[str]:
 
 
 def _evaluate(entry: CacheEntry, store: Any, reached: dict[str, set[Any] | None],
-              renderer: _Renderer, lexical: Sequence[str]) -> tuple[Results, int]:
-    """shape -> focus node -> results, for the new graph: the kept ones, and the reached anew."""
+              renderer: Renderer, lexical: Sequence[str]) -> tuple[Results, int]:
+    """shape -> focus node -> results, of the focus nodes the change reached (evaluated anew)."""
     from clustergraph.incremental_cache import lexical_forms
     from clustergraph.shacl import Engine
 
     engine = Engine(store, entry.shapes, lexical_forms(lexical))
     shape_nodes = {str(s): s for s in engine.shapes_with_targets()}
     results: Results = {}
-    for shape, by_focus in entry.results.items():
-        done = reached.get(shape, set())
-        names = {str(n) for n in done or ()}
-        kept = {} if done is None else {f: r for f, r in by_focus.items() if f not in names}
-        if kept:
-            results[shape] = kept
     evaluated = 0
     supers: dict[Any, set[str]] = {}
     for shape, nodes in reached.items():
@@ -369,53 +264,14 @@ def _evaluate(entry: CacheEntry, store: Any, reached: dict[str, set[Any] | None]
             deps = entry.dependencies[shape]
             focus = sorted((n for n in nodes if _is_focus(store, deps, n, supers)), key=str)
         evaluated += len(focus)
-        for f in focus:
-            found = engine.evaluate(node, [f])
-            if found:
-                results.setdefault(shape, {})[str(f)] = [renderer(r) for r in found]
+        for f, found in engine.evaluate_each(node, focus).items():
+            results.setdefault(shape, {})[str(f)] = [renderer(r) for r in found]
     return results, evaluated
 
 
 # ---------------------------------------------------------------------------------------------
 # The report
 # ---------------------------------------------------------------------------------------------
-
-
-def _locate(results: Results, entry: CacheEntry, inputs: _Inputs, delta: _Delta,
-            blobs: dict[str, str], order: list[str]) -> list[ValidationResult]:
-    """ValidationResults with the file and line where each resource is first stated now; each
-    rendered result keeps them (`rel`, `line`) for the entry of the new state."""
-    from clustergraph.incremental_cache import write_subjects
-    from clustergraph.validation import ValidationResult
-
-    changed = set(delta.old) | set(delta.new)
-    fresh = {rel: write_subjects(entry.folder.parent, blobs[rel], rel, content)
-             for rel, content in delta.contents.items()}
-    rank = {rel: i for i, rel in enumerate(order)}
-    shown = {rel: _display(inputs.repo.root / rel) for rel in order}
-    out = []
-    for r in (r for by_focus in results.values() for found in by_focus.values() for r in found):
-        iri = r.get("target")
-        places = [(rank[rel], rel, index[iri]) for rel, index in fresh.items() if iri in index and rel in rank]
-        if "rel" in r and r["rel"] not in changed:  # kept: where it was first stated at base
-            places += [(rank[r["rel"]], r["rel"], r["line"])] if r["rel"] in rank else []
-        elif iri is not None:
-            places += [(rank[f], f, line) for f, line in entry.subjects.get(iri, [])
-                       if f in rank and f not in changed]
-        _, r["rel"], r["line"] = min(places) if places else (None, None, None)
-        fields = {k: v for k, v in r.items() if k not in ("target", "rel", "line")}
-        out.append(ValidationResult(**fields, file=shown.get(r["rel"]), line=r["line"]))
-    return out
-
-
-def _with_locations(rendered: Results,
-                    subjects: dict[str, list[list[Any]]], order: list[str]) -> None:
-    rank = {rel: i for i, rel in enumerate(order)}
-    for by_focus in rendered.values():
-        for found in by_focus.values():
-            for r in found:
-                places = sorted(subjects.get(r.get("target") or "", []), key=lambda p: rank.get(p[0], 1 << 30))
-                r["rel"], r["line"] = (places[0][0], places[0][1]) if places else (None, None)
 
 
 def _query_results(display: Any) -> list[ValidationResult]:
@@ -425,15 +281,6 @@ def _query_results(display: Any) -> list[ValidationResult]:
                              component="cgcheck:QuerySyntax", file=display(path), line=line,
                              column=column, check="query")
             for path, line, column, message in check_queries()]
-
-
-def _report(results: list[ValidationResult], fail_on: str, files: list[str], engine: str) -> ValidationReport:
-    from clustergraph.validation import SEVERITIES, ValidationReport
-
-    order = {s: i for i, s in enumerate(SEVERITIES)}
-    results.sort(key=lambda r: (r.file or "~", r.line or 0, r.focus_node, order.get(r.severity, 9),
-                                r.path or "", r.value or ""))
-    return ValidationReport(results=results, fail_on=fail_on, inference="none", engine=engine, files=files)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -452,13 +299,16 @@ def validate_changed_since(
     queries: bool = True,
     cache_dir: Path | str | None = None,
     keep: int = 3,
+    text_only: bool = False,
 ) -> Judged:
     """Validate the work tree's graph (the files `clustergraph.validation.validate` would take)
     by judging only what changed since the git revision `rev`; the report equals a full run's.
 
     `cache_dir`: where validated graphs are kept (default `default_cache_dir()`); the judged
     work tree is kept too (so that after a commit, the new HEAD is known), `keep` entries in
-    all. Raises InputError when the files are not in a git repository or `rev` is not there.
+    all. `text_only`: only `Judged.text()` will be read, so the kept results of the files the
+    change does not touch are not read (nor checked) unless `Judged.report` is asked for.
+    Raises InputError when the files are not in a git repository or `rev` is not there.
     """
     from clustergraph.validation import validate
 
@@ -470,7 +320,7 @@ def validate_changed_since(
     def full(why: str) -> Judged:
         report = validate(data, shapes=shapes, ontology=ontology, with_shipped_data=with_shipped_data,
                           fail_on=fail_on, queries=None if queries else False)
-        return Judged(report, "full", why, sorted(changed))
+        return _done(report, "full", why, sorted(changed))
 
     shapes_blob = (_content_id(inputs.shapes_rel) if _outside(inputs.shapes_rel)
                    else dict(inputs.repo.files(rev, [inputs.shapes_rel])).get(inputs.shapes_rel))
@@ -486,34 +336,130 @@ def validate_changed_since(
         if not _build(inputs, entry.folder, base, shapes_blob):
             return full("the shapes do not pass SHACL-for-SHACL")
         entry = CacheEntry(entry.folder)
+    try:
+        judged = _judge_change(inputs, entry, base, changed, shapes_blob, root, fail_on, queries, text_only)
+    except (ValueError, KeyError, TypeError, OSError) as exc:  # a damaged entry: never trusted
+        if built:
+            raise
+        log.warning("the kept base %s is damaged (%s): built again", entry.folder, exc)
+        _discard(entry.folder)
+        return validate_changed_since(rev, data, shapes=shapes, ontology=ontology,
+                                      with_shipped_data=with_shipped_data, fail_on=fail_on,
+                                      queries=queries, cache_dir=root, keep=keep, text_only=text_only)
+    if isinstance(judged, str):
+        return full(judged)
+    prune(root, keep)
+    judged.cache_built = built
+    log.info("judged in %.2f s", time.perf_counter() - started)
+    return judged
+
+
+def _discard(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _judge_change(inputs: _Inputs, entry: CacheEntry, base: list[tuple[str, str]], changed: set[str],
+                  shapes_blob: str, root: Path, fail_on: str, queries: bool, text_only: bool) -> Judged | str:
+    """The change judged against a complete entry (or why it needs a full run)."""
+    from clustergraph.incremental_cache import write_subjects
+    from clustergraph.incremental_report import KeptResults, Located, flatten, merge_blocks
+
+    rev = inputs.rev
     os.utime(entry.folder / "meta.json")  # used now: the last to be pruned
+    kept = KeptResults(entry.folder)
+    kept.check(results=not text_only)
     base_map = dict(base)
     graph_changed = sorted(p for p in changed if p in base_map or p in inputs.data_rels)
-    delta = _delta(inputs, entry, graph_changed, base_map)
-    triples = _parse(delta.added) + _parse(delta.removed)
+    delta = read_delta(inputs.repo, entry, graph_changed, base_map)
+    triples = parse(delta.added) + parse(delta.removed)
     if any(t.predicate.value == SUBCLASS for t in triples):
-        return full(f"rdfs:subClassOf changed since {rev}")
+        return f"rdfs:subClassOf changed since {rev}"
     work_blobs = {**base_map, **inputs.repo.hash_files(sorted(delta.contents))}
     prefixes = {**delta.prefixes, **entry.meta["prefixes"]}
+    order = inputs.graph_rels
+    shown = _shown(inputs.repo.root, order)
+    touched_files = set(delta.old) | set(delta.new)
+    rank = {rel: i for i, rel in enumerate(order)}
+
+    def first_unchanged(iri: str, after: int, before: int) -> tuple[str, int] | None:
+        return entry.first_place(iri, lambda rel: rel not in touched_files and after <= rank.get(rel, -1) < before)
+
+    fresh = {rel: write_subjects(root, work_blobs[rel], rel, content) for rel, content in delta.contents.items()}
+    new_subjects = {iri for rel, index in fresh.items()
+                    for iri in (index.keys() - entry.subjects_of(base_map[rel]).keys() if rel in base_map else index)}
+    at = Located(touched_files, fresh, new_subjects, rank, first_unchanged)
+    new_files = [(rel, work_blobs[rel]) for rel in order]
+    new_folder = root / cache_key(new_files, shapes_blob)
+    shared = None if CacheEntry(new_folder).complete() else shared_after(entry, delta)
     with tempfile.TemporaryDirectory(prefix="graph-", dir=root) as scratch:
-        results, evaluated = _judge(entry, Path(scratch) / "graph", delta, triples, prefixes)
-        report_results = _locate(results, entry, inputs, delta, work_blobs, inputs.graph_rels)
-        new_files = [(rel, work_blobs[rel]) for rel in inputs.graph_rels]
-        new_folder = root / cache_key(new_files, shapes_blob)
-        shared = _shared_after(entry, delta)
-        if shared is not None and not CacheEntry(new_folder).complete():
-            derive_entry(entry, new_folder, Path(scratch) / "graph", new_files, results, shared, prefixes,
-                         _lexical_after(entry, delta))
-    prune(root, keep)
-    if queries:
-        report_results += _query_results(_display)
-    report = _report(report_results, fail_on, [_display(inputs.repo.root / r) for r in inputs.graph_rels],
-                     "oxigraph")
-    report.seconds = time.perf_counter() - started
-    return Judged(report, "incremental",
-                  f"{len(graph_changed)} file(s) changed since {rev}: {len(delta.added)} triples added, "
-                  f"{len(delta.removed)} removed, {evaluated} focus nodes evaluated again",
-                  graph_changed, len(delta.added), len(delta.removed), evaluated, built)
+        lexical = lexical_after(entry, delta)
+        results, evaluated, reached, labels = _judge(entry, Path(scratch) / "graph", delta, triples, prefixes,
+                                                   lexical, keep=shared is not None)
+        dropped = {shape: None if nodes is None else {str(n) for n in nodes} for shape, nodes in reached.items()}
+        blocks = merge_blocks(kept, flatten(results), dropped, at, set(labels), labels.get, shown)
+        if shared is not None:  # the new state is kept too (once)
+            derive_entry(entry, new_folder, Path(scratch) / "graph", new_files,
+                         lambda tmp: _write_blocks(tmp, blocks, shown, kept), shared, prefixes, lexical)
+    return _judged_report(kept, blocks, shown, inputs, fail_on, queries,
+                          f"{len(graph_changed)} file(s) changed since {rev}: {len(delta.added)} triples added, "
+                          f"{len(delta.removed)} removed, {evaluated} focus nodes evaluated again",
+                          graph_changed, len(delta.added), len(delta.removed), evaluated)
+
+
+def _write_blocks(tmp: Path, blocks: Any, shown: dict[str, str], kept: Any) -> None:
+    from clustergraph.incremental_report import write_blocks
+
+    write_blocks(tmp, blocks, shown, kept_from=kept)
+
+
+def _judged_report(kept: Any, blocks: Any, shown: dict[str, str], inputs: _Inputs, fail_on: str,
+                   queries: bool, reason: str, changed: list[str], added: int, removed: int,
+                   evaluated: int) -> Judged:
+    """The judgement: its text report written from the blocks, its full report on demand."""
+    from clustergraph.incremental_report import all_blocks, counts_of, fast_text, report_of, to_result
+    from clustergraph.report import summary_line
+    from clustergraph.validation import SEVERITIES
+
+    query_results = _query_results(_display) if queries else []
+    files = [shown[rel] for rel in inputs.graph_rels]
+    counts = counts_of(kept, blocks)
+    for r in query_results:
+        counts[r.severity] = counts.get(r.severity, 0) + 1
+    failing = SEVERITIES[: SEVERITIES.index(fail_on.capitalize()) + 1]
+    conforms = not any(counts.get(s) for s in failing)
+
+    def make_report() -> ValidationReport:
+        results = [to_result(r, shown) for found in all_blocks(kept, blocks).values() for r in found]
+        return report_of(results + query_results, fail_on, files, "oxigraph")
+
+    text = None
+    if not query_results:
+        text = fast_text(kept, blocks, shown,
+                         summary_line(counts, conforms, fail_on, "none", len(files), "oxigraph"))
+    return Judged("incremental", reason, changed, added, removed, evaluated,
+                  exit_code=0 if conforms else 1, make_report=make_report, text_report=text)
+
+
+def _shown(top: Path, rels: Sequence[str]) -> dict[str, str]:
+    """Each file's name as the report shows it."""
+    from clustergraph.locate import Locator
+
+    locator = Locator([])
+    folders: dict[Path, str | None] = {}
+    shown = {}
+    for rel in rels:
+        path = top / rel
+        if path.is_symlink():
+            shown[rel] = locator.display_path(path)
+            continue
+        if path.parent not in folders:  # the files of one folder are shown alike: ask once
+            probe = locator.display_path(path)
+            folders[path.parent] = probe[: -len(path.name)] if probe.endswith(path.name) else None
+        prefix = folders[path.parent]
+        shown[rel] = prefix + path.name if prefix is not None else locator.display_path(path)
+    return shown
 
 
 def _build(inputs: _Inputs, folder: Path, base: list[tuple[str, str]], shapes_blob: str) -> bool:
@@ -521,54 +467,50 @@ def _build(inputs: _Inputs, folder: Path, base: list[tuple[str, str]], shapes_bl
     blobs = _contents(inputs.repo, [*base, (inputs.shapes_rel, shapes_blob)])
     if not _shapes_pass(blobs[shapes_blob]):
         return False
+    shown = _shown(inputs.repo.root, inputs.graph_rels)
 
-    def render(store: Any, shapes_store: Any, raw: Any, subjects: Any) -> Results:
+    def keep(tmp: Path, store: Any, shapes_store: Any, raw: Any, subjects: Any) -> None:
+        from clustergraph.incremental_report import blocks_of, flatten, write_blocks
+
         prefixes = declared_prefixes(blobs[shapes_blob])
         for _, b in base:
             prefixes = {**declared_prefixes(blobs[b]), **prefixes}
-        rendered = _render_all(store, shapes_store, raw, prefixes)
-        _with_locations(rendered, subjects, inputs.graph_rels)
-        return rendered
+        rendered = flatten(render_all(store, shapes_store, raw, prefixes))
+        rank = {rel: i for i, rel in enumerate(inputs.graph_rels)}
+        for r in rendered:
+            places = sorted(subjects.get(r.get("target") or "", []), key=lambda p: rank.get(p[0], 1 << 30))
+            r["rel"], r["line"] = (places[0][0], places[0][1]) if places else (None, None)
+        write_blocks(tmp, blocks_of(rendered, shown), shown)
 
-    build_entry(folder, [(rel, b, blobs[b]) for rel, b in base], blobs[shapes_blob], render)
+    build_entry(folder, [(rel, b, blobs[b]) for rel, b in base], blobs[shapes_blob], keep)
     return True
 
 
-def _lexical_after(entry: CacheEntry, delta: _Delta) -> list[str]:
-    """The lines of rewritable literals once the change is made."""
-    from clustergraph.incremental_cache import lexical_lines
-
-    removed = set(lexical_lines(delta.removed))
-    kept = [ln for ln in entry.lexical if ln not in removed]
-    return sorted({*kept, *lexical_lines([ln for lines in delta.new.values() for ln in lines])})
-
-
-def _judge(entry: CacheEntry, copy: Path, delta: _Delta, triples: list[Any],
-           prefixes: dict[str, str]) -> tuple[Results, int]:
-    """Apply the change to a copy of the kept store at `copy` and evaluate what it reaches."""
+def _judge(entry: CacheEntry, copy: Path, delta: Delta, triples: list[Any], prefixes: dict[str, str],
+           lexical: list[str], *, keep: bool) -> tuple[Results, int, dict[str, set[Any] | None], dict[str, str | None]]:
+    """Apply the change to a copy of the kept store at `copy` and evaluate what it reaches:
+    (the results of the reached focus nodes, how many, the reached, the labels of the
+    resources whose statements changed). `keep`: the copy is written out, to be kept."""
     import gc
 
     import pyoxigraph as ox
 
     entry.store.backup(str(copy))
     store = ox.Store(str(copy))
-    for t in _parse(delta.removed):
+    for t in parse(delta.removed):
         store.remove(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
-    for t in _parse(delta.added):
+    for t in parse(delta.added):
         store.add(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
     reached = _reached(entry, [entry.store, store], triples)
-    results, evaluated = _evaluate(entry, store, reached, _Renderer(store, entry.shapes, prefixes),
-                                   _lexical_after(entry, delta))
+    results, evaluated = _evaluate(entry, store, reached, Renderer(store, entry.shapes, prefixes), lexical)
     touched = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
-    for by_focus in results.values():  # the labels of resources whose statements changed
-        for found in by_focus.values():
-            for r in found:
-                if r["focus_node"] in touched:
-                    r["focus_label"] = _relabel(store, r["focus_node"])
-    store.flush()
+    labels = {iri: _relabel(store, iri) for iri in touched}
+    if keep:
+        store.flush()
     del store
-    gc.collect()  # the copy is closed before it is moved into an entry of its own
-    return results, evaluated
+    if keep:
+        gc.collect()  # the copy is closed before it is moved into an entry of its own
+    return results, evaluated, reached, labels
 
 
 def _display(path: Path) -> str:

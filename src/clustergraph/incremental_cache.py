@@ -4,7 +4,8 @@ An entry is a folder under the cache folder, named by a key: a hash of the base 
 (their paths and git blob ids), the shapes and this code's format. It holds the base graph in
 an Oxigraph store (`graph/`), the shapes as canonical N-Triples, what each shape reads
 (`clustergraph.dependencies`), the results of every (shape, focus node) that has results,
-rendered as a contributor reads them, where each subject is defined, and the triples stated in
+rendered as a contributor reads them, in blocks per file (`clustergraph.incremental_report`),
+where each subject is defined, and the triples stated in
 more than one file. An entry is built in a temporary folder and renamed into place, so a reader
 sees a complete entry or none; it is never modified afterwards.
 """
@@ -16,9 +17,10 @@ import json
 import logging
 import os
 import re
+import zlib
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -39,8 +41,9 @@ __all__ = [
     "write_subjects",
 ]
 
-FORMAT = "clustergraph-incremental-2"
+FORMAT = "clustergraph-incremental-5"
 _PREFIX_DECL = re.compile(rb"(?im)^[ \t]*@?prefix[ \t]+([\w.-]*):[ \t]*<([^>\s]*)>")
+_ANY_PREFIX = re.compile(rb"[pP][rR][eE][fF][iI][xX]")
 
 
 def default_cache_dir() -> Path:
@@ -60,6 +63,8 @@ def cache_key(files: Sequence[tuple[str, str]], shapes_blob: str) -> str:
 def declared_prefixes(content: bytes) -> dict[str, str]:
     """The prefixes a Turtle file declares (first declaration wins)."""
     found: dict[str, str] = {}
+    if _ANY_PREFIX.search(content) is None:  # N-Triples: none (and the full pattern is slow)
+        return found
     for name, ns in _PREFIX_DECL.findall(content):
         found.setdefault(name.decode(), ns.decode())
     return found
@@ -86,6 +91,27 @@ def scoped_lines(rel: str, content: bytes) -> list[str]:
     return [re.sub(r"(^| )_:b", rf"\1_:{scope}b", ln) if "_:" in ln else ln for ln in lines]
 
 
+def base_lines(root: Path, rel: str, blob: str, read_blobs: Callable[[list[str]], dict[str, bytes]]) -> list[str]:
+    """`scoped_lines` of a file at the base revision (by blob id), kept under `root/lines/` with
+    a checksum (read from git and canonicalized once; a damaged copy is made again)."""
+    import zlib
+
+    from clustergraph.atomic import write_bytes_atomic
+
+    kept = root / "lines" / (hashlib.sha256(f"{FORMAT} {rel} {blob}".encode()).hexdigest()[:32] + ".nt")
+    try:
+        crc, _, body = kept.read_bytes().partition(b"\n")
+        if crc and int(crc) == zlib.crc32(body):
+            return body.decode("utf-8").splitlines()
+    except (OSError, ValueError):
+        pass
+    lines = scoped_lines(rel, read_blobs([blob])[blob])
+    body = "".join(ln + "\n" for ln in lines).encode("utf-8")
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomic(kept, str(zlib.crc32(body)).encode() + b"\n" + body, fsync=False)
+    return lines
+
+
 def load_lines(store: Any, lines: Sequence[str]) -> None:
     import pyoxigraph as ox
 
@@ -109,17 +135,36 @@ def lexical_lines(lines: Sequence[str]) -> list[str]:
 
 
 def lexical_forms(lines: Sequence[str]) -> Any:
-    """The data's literals as written (a `LexicalForms`), from N-Triples lines."""
-    import pyoxigraph as ox
+    """The data's literals as written (a `LexicalForms`), from sorted N-Triples lines; the lines
+    of a subject are found (by bisection) and parsed when the engine first asks about it."""
+    from bisect import bisect_left
 
     from clustergraph.validation.loading import LexicalForms
 
-    forms = LexicalForms()
-    if lines:
-        data = ("\n".join(lines) + "\n").encode("utf-8")
-        for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
-            forms.add(q.subject, q.predicate, q.object)
-    return forms
+    class _OnDemand(LexicalForms):
+        def __init__(self) -> None:
+            super().__init__()
+            self._seen: set[str] = set()
+
+        def get(self, subject: Any, predicate: Any) -> list[Any] | None:
+            token = str(subject) + " "
+            if token not in self._seen:
+                self._seen.add(token)
+                i = bisect_left(lines, token)
+                found = []
+                while i < len(lines) and lines[i].startswith(token):
+                    found.append(lines[i])
+                    i += 1
+                if found:
+                    import pyoxigraph as ox
+
+                    for q in ox.parse(("\n".join(found) + "\n").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
+                        self.add(q.subject, q.predicate, q.object)
+            return super().get(subject, predicate)
+
+    if any(a > b for a, b in zip(lines, lines[1:])):
+        lines = sorted(lines)
+    return _OnDemand()
 
 
 @dataclass
@@ -127,6 +172,7 @@ class CacheEntry:
     """An entry, opened read-only."""
 
     folder: Path
+    _subject_indexes: dict[str, dict[str, int]] = field(default_factory=dict, repr=False)
 
     @cached_property
     def meta(self) -> dict[str, Any]:
@@ -138,6 +184,13 @@ class CacheEntry:
 
         return ox.Store.read_only(str(self.folder / "graph"))
 
+    def _read(self, name: str) -> bytes:
+        """A file of the entry, checked against the checksum in meta.json (ValueError if not)."""
+        data = (self.folder / name).read_bytes()
+        if zlib.crc32(data) != self.meta["crc"][name]:
+            raise ValueError(f"{self.folder / name}: damaged")
+        return data
+
     @cached_property
     def shapes(self) -> Any:
         import pyoxigraph as ox
@@ -145,37 +198,39 @@ class CacheEntry:
         from clustergraph.validation.triples import Triples
 
         # Literals as written: a store would rewrite them (see clustergraph.validation.triples).
-        return Triples(ox.parse(path=str(self.folder / "shapes.nt"), format=ox.RdfFormat.N_TRIPLES))
+        return Triples(ox.parse(self._read("shapes.nt"), format=ox.RdfFormat.N_TRIPLES))
 
     @cached_property
     def lexical(self) -> list[str]:
-        """The lines of literals the store may have rewritten, as the data writes them."""
-        path = self.folder / "lexical.nt"
-        return path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+        """The lines of literals the store may have rewritten, as the data writes them (sorted)."""
+        return self._read("lexical.nt").decode("utf-8").splitlines()
 
     @cached_property
     def dependencies(self) -> dict[str, ShapeDependencies]:
-        data = json.loads((self.folder / "dependencies.json").read_text())
+        data = json.loads(self._read("dependencies.json"))
         return {k: ShapeDependencies.from_json(v) for k, v in data.items()}
-
-    @cached_property
-    def results(self) -> dict[str, dict[str, list[dict[str, Any]]]]:
-        """shape -> focus node (N-Triples) -> its rendered results, with `rel` for the file."""
-        return json.loads((self.folder / "results.json").read_text())
 
     @cached_property
     def shared(self) -> dict[str, list[str]]:
         """Lines stated in more than one file -> those files."""
-        return json.loads((self.folder / "shared.json").read_text())
+        return json.loads(self._read("shared.json"))  # type: ignore[no-any-return]
 
-    @cached_property
-    def subjects(self) -> dict[str, list[list[Any]]]:
-        """Subject IRI -> [[file, line], ...] in the entry's files (read only when needed)."""
-        merged: dict[str, list[list[Any]]] = {}
+    def first_place(self, iri: str, among: Callable[[str], bool]) -> tuple[str, int] | None:
+        """(file, line) of the first statement about `iri` in the entry's files `among` takes,
+        reading their subject indexes in order only as far as needed."""
         for rel, blob in self.files():
-            for iri, line in json.loads(subjects_file(self.folder.parent, blob).read_text()).items():
-                merged.setdefault(iri, []).append([rel, line])
-        return merged
+            if not among(rel):
+                continue
+            index = self.subjects_of(blob)
+            if iri in index:
+                return rel, index[iri]
+        return None
+
+    def subjects_of(self, blob: str) -> dict[str, int]:
+        """The subject index of one of the entry's file contents (by blob id), checked."""
+        if blob not in self._subject_indexes:
+            self._subject_indexes[blob] = read_subjects(subjects_file(self.folder.parent, blob))
+        return self._subject_indexes[blob]
 
     def files(self) -> list[tuple[str, str]]:
         return [(rel, blob) for rel, blob in self.meta["files"]]
@@ -185,7 +240,7 @@ class CacheEntry:
         try:
             if self.meta.get("format") != FORMAT:
                 return False
-            needed = [self.folder / n for n in ("graph", "shapes.nt", "dependencies.json", "results.json", "shared.json")]
+            needed = [self.folder / n for n in ("graph", "shapes.nt", "dependencies.json", "index.json", "shared.json")]
             needed += [subjects_file(self.folder.parent, blob) for _, blob in self.files()]
         except (OSError, ValueError, KeyError, TypeError):
             return False
@@ -196,12 +251,13 @@ def build_entry(
     folder: Path,
     files: Sequence[tuple[str, str, bytes]],
     shapes_content: bytes,
-    render_results: Any,
+    keep_results: Any,
 ) -> CacheEntry:
     """Validate the base graph fully and keep what a later change needs, atomically in `folder`.
 
     `files`: (path, blob id, content) of the data graph (data and ontology, in validation order);
-    `render_results(store, shapes, raw_by_pair, order)` turns raw engine results into rendered ones.
+    `keep_results(folder, store, shapes, raw_by_pair, subjects)` writes the results into the
+    entry being built (`clustergraph.incremental_report`).
     """
     import gc
 
@@ -241,31 +297,41 @@ def build_entry(
         targets = engine.shapes_with_targets()
         raw: dict[str, dict[str, list[Any]]] = {}
         for shape in targets:
-            for focus in engine.focus_nodes(shape):
-                found = engine.evaluate(shape, [focus])
-                if found:
-                    raw.setdefault(str(shape), {})[str(focus)] = found
+            found = engine.evaluate_each(shape, engine.focus_nodes(shape))
+            if found:
+                raw[str(shape)] = {str(focus): results for focus, results in found.items()}
         subjects: dict[str, list[list[Any]]] = {}
         for rel, blob, content in files:
             for iri, line in write_subjects(folder.parent, blob, rel, content).items():
                 subjects.setdefault(iri, []).append([rel, line])
-        rendered = render_results(store, shapes, raw, subjects)
+        keep_results(tmp, store, shapes, raw, subjects)
         deps = compile_shapes(shapes, targets)
         prefixes: dict[str, str] = declared_prefixes(shapes_content)
         for _rel, _blob, content in files:
             for k, v in declared_prefixes(content).items():
                 prefixes.setdefault(k, v)
-        (tmp / "shapes.nt").write_text("\n".join(shapes_lines) + "\n", encoding="utf-8")
-        (tmp / "lexical.nt").write_text("".join(ln + "\n" for ln in written), encoding="utf-8")
-        (tmp / "dependencies.json").write_text(json.dumps({k: v.to_json() for k, v in deps.items()}))
-        (tmp / "results.json").write_text(json.dumps(rendered))
-        (tmp / "shared.json").write_text(json.dumps(shared))
+        crc = _write_parts(tmp, {
+            "shapes.nt": "\n".join(shapes_lines) + "\n",
+            "lexical.nt": "".join(ln + "\n" for ln in written),
+            "dependencies.json": json.dumps({k: v.to_json() for k, v in deps.items()}),
+            "shared.json": json.dumps(shared),
+        })
         meta = {"format": FORMAT, "files": [[rel, blob] for rel, blob, _ in files],
-                "prefixes": prefixes}
+                "prefixes": prefixes, "crc": crc}
         (tmp / "meta.json").write_text(json.dumps(meta))
         del store, engine
         gc.collect()
     return CacheEntry(folder)
+
+
+def _write_parts(folder: Path, parts: dict[str, str]) -> dict[str, int]:
+    """Write the files (name -> text); return their checksums."""
+    crc = {}
+    for name, text in parts.items():
+        data = text.encode("utf-8")
+        (folder / name).write_bytes(data)
+        crc[name] = zlib.crc32(data)
+    return crc
 
 
 def subjects_file(root: Path, blob: str) -> Path:
@@ -281,34 +347,46 @@ def write_subjects(root: Path, blob: str, rel: str, content: bytes) -> dict[str,
     from clustergraph.locate import subject_lines
 
     target = subjects_file(root, blob)
-    if target.is_file():
-        return json.loads(target.read_text())
+    try:
+        return read_subjects(target)
+    except (OSError, ValueError):
+        pass  # not there yet, or damaged: made again
     with tempfile.TemporaryDirectory(prefix="clustergraph-inc-") as scratch:
         path = Path(scratch) / Path(rel).name
         path.write_bytes(content)
         index = subject_lines(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes_atomic(target, json.dumps(index).encode(), fsync=False)
+    body = json.dumps(index).encode()
+    write_bytes_atomic(target, str(zlib.crc32(body)).encode() + b"\n" + body, fsync=False)
     return index
 
 
+def read_subjects(path: Path) -> dict[str, int]:
+    """A subject index written by `write_subjects`, checked (ValueError when damaged)."""
+    crc, _, body = path.read_bytes().partition(b"\n")
+    if not crc.isdigit() or int(crc) != zlib.crc32(body):
+        raise ValueError(f"{path}: damaged")
+    return json.loads(body)  # type: ignore[no-any-return]
+
+
 def derive_entry(base: CacheEntry, folder: Path, store_dir: Path, files: Sequence[tuple[str, str]],
-                 results: dict[str, dict[str, list[dict[str, Any]]]], shared: dict[str, list[str]],
+                 keep_results: Any, shared: dict[str, list[str]],
                  prefixes: dict[str, str], lexical: Sequence[str] = ()) -> None:
     """Keep a judged change as an entry of its own (its store moved in), atomically;
-    `lexical`: its lines of literals the store may have rewritten (see `lexical_lines`)."""
-    import shutil
-
+    `keep_results(folder)` writes its results there; `lexical`: its lines of literals the store
+    may have rewritten (see `lexical_lines`)."""
     from clustergraph.atomic import atomic_directory
 
     with atomic_directory(folder) as tmp:
         os.replace(store_dir, tmp / "graph")
+        crc = {}
         for name in ("shapes.nt", "dependencies.json"):
-            shutil.copyfile(base.folder / name, tmp / name)
-        (tmp / "results.json").write_text(json.dumps(results))
-        (tmp / "shared.json").write_text(json.dumps(shared))
-        (tmp / "lexical.nt").write_text("".join(ln + "\n" for ln in lexical), encoding="utf-8")
-        meta = {"format": FORMAT, "files": [list(f) for f in files], "prefixes": prefixes}
+            (tmp / name).write_bytes(base._read(name))
+            crc[name] = base.meta["crc"][name]
+        keep_results(tmp)
+        crc.update(_write_parts(tmp, {"shared.json": json.dumps(shared),
+                                      "lexical.nt": "".join(ln + "\n" for ln in lexical)}))
+        meta = {"format": FORMAT, "files": [list(f) for f in files], "prefixes": prefixes, "crc": crc}
         (tmp / "meta.json").write_text(json.dumps(meta))
 
 
@@ -325,3 +403,15 @@ def prune(root: Path, keep: int) -> None:
             continue
     for _, folder in sorted(entries, reverse=True)[keep:]:
         shutil.rmtree(folder, ignore_errors=True)
+    kept_lines = []
+    for path in (root / "lines").glob("*.nt"):
+        try:
+            kept_lines.append((path.stat().st_mtime, path))
+        except OSError:
+            continue
+    for _, path in sorted(kept_lines, reverse=True)[_KEPT_LINES:]:
+        path.unlink(missing_ok=True)
+
+
+#: How many files' base lines `prune` keeps (those of the most recently changed files).
+_KEPT_LINES = 64

@@ -19,6 +19,8 @@ __all__ = [
     "junit",
     "short_iri",
     "text",
+    "text_lines",
+    "summary_line",
     "turtle",
 ]
 
@@ -44,12 +46,18 @@ def _focus_text(r: ValidationResult) -> str:
 
 
 def _summary(report: ValidationReport) -> str:
-    counts = report.count_by_severity()
+    return summary_line(report.count_by_severity(), report.conforms, report.fail_on,
+                        report.inference, len(report.files), report.engine)
+
+
+def summary_line(counts: dict[str, int], conforms: bool, fail_on: str, inference: str,
+                 files: int, engine: str) -> str:
+    """The last line of the text report: the verdict, the counts per severity, how it was run."""
     parts = ", ".join(f"{n} {k.lower()}{'' if n == 1 else 's'}" for k, n in counts.items())
-    verdict = "conforms" if report.conforms else "does not conform"
+    verdict = "conforms" if conforms else "does not conform"
     return (
-        f"{verdict}: {parts} (fail on {report.fail_on}; inference {report.inference}; "
-        f"{len(report.files)} files; {report.engine})"
+        f"{verdict}: {parts} (fail on {fail_on}; inference {inference}; "
+        f"{files} files; {engine})"
     )
 
 
@@ -72,9 +80,14 @@ def _line(r: ValidationResult) -> str:
 
 def text(report: ValidationReport) -> str:
     """Results grouped by resource: where it is defined, its label, then one line per problem."""
+    return "".join(line + "\n" for line in [*text_lines(report.results), _summary(report)])
+
+
+def text_lines(results: list[ValidationResult]) -> list[str]:
+    """The lines of `text` before the summary (results of one file give a part of them)."""
     lines: list[str] = []
     groups: dict[tuple[str, str | None, str], list[ValidationResult]] = {}
-    for r in report.results:
+    for r in results:
         groups.setdefault((r.check, r.location, r.owner or r.focus_node), []).append(r)
     current_check = None
     for (check, location, _focus), results in groups.items():
@@ -98,8 +111,7 @@ def text(report: ValidationReport) -> str:
             if r.focus_node.startswith("_:") and r.owner:
                 details.append(f"focus {r.focus_node}")
             lines.append(f"              [{', '.join(d for d in details if d)}]")
-    lines.append(_summary(report))
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def json_text(report: ValidationReport) -> str:

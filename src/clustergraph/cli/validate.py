@@ -120,7 +120,7 @@ def command(
             )
         _validate_changed(changed_since, paths, shapes, ontology, with_shipped_data, fail_on, fmt,
                           no_queries, cache_dir)
-    if cache_dir is not None:
+    if cache_dir is not None and _given(click.get_current_context(), "cache_dir"):
         raise click.UsageError("--cache-dir needs --changed-since")
     bar = _progress_bar()
     source: dict[str, object] = (
@@ -172,11 +172,11 @@ def _validate_changed(rev: str, paths: tuple[str, ...], shapes: str | None, onto
     judged = validate_changed_since(
         rev, list(paths) or None, shapes=shapes, ontology=ontology,
         with_shipped_data=with_shipped_data, fail_on=fail_on, queries=not no_queries,
-        cache_dir=cache_dir,
+        cache_dir=cache_dir, text_only=fmt == "text",
     )
-    click.echo(format_report(judged.report, fmt), nl=False)
+    click.echo(judged.text() if fmt == "text" else format_report(judged.report, fmt), nl=False)
     click.echo(f"{judged.mode} run: {judged.reason}", err=True)
-    raise click.exceptions.Exit(judged.report.exit_code)
+    raise click.exceptions.Exit(judged.exit_code)
 
 
 class _Bar:
@@ -203,6 +203,13 @@ def _progress_bar() -> _Bar | None:
     import sys
 
     return _Bar() if sys.stderr.isatty() else None
+
+
+def _given(ctx: click.Context, name: str) -> bool:
+    """True when the option was given on the command line (not from its environment variable)."""
+    from click.core import ParameterSource
+
+    return ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE
 
 
 def _display(path: str) -> str:

@@ -294,12 +294,33 @@ class Engine(CoreConstraints, ComponentConstraints):
         self._custom(shape, focus_nodes, path, emit)
         return out
 
+    def evaluate_each(self, shape: Any, focus_nodes: list[Any]) -> dict[Any, list[RawResult]]:
+        """focus node -> what `evaluate(shape, [focus])` gives it (only those with results),
+        in one set-at-a-time run when every result then names its own focus node (no property
+        shape below the top one has property shapes of its own), else one node at a time."""
+        if not self._flat(shape):
+            return {f: found for f in focus_nodes if (found := self.evaluate(shape, [f]))}
+        wanted = set(focus_nodes)
+        by_focus: dict[Any, list[RawResult]] = {}
+        for result in self.evaluate(shape, focus_nodes):
+            if result.focus not in wanted:  # not expected of a flat shape: judge one by one
+                return {f: found for f in focus_nodes if (found := self.evaluate(shape, [f]))}
+            by_focus.setdefault(result.focus, []).append(result)
+        return by_focus
+
+    def _flat(self, shape: Any) -> bool:
+        """True when the results of `shape` on a set of focus nodes each name their focus node."""
+        params = self._shape_params(shape)
+        props = params.get("property", [])
+        if self._one(shape, "path") is not None:
+            return not props
+        return all(not self._shape_params(p).get("property") for p in props)
+
     def _shape_params(self, shape: Any) -> dict[str, list[Any]]:
-        cached = self._params.get(shape)
-        if cached is None:
-            cached = {}
+        """The SHACL parameters of a node of the shapes graph (name without sh: -> values)."""
+        if not self._params:  # every node's at once: one pass over the shapes graph
+            self._params[None] = {}
             for (s, p), objects in self._index.items():
-                if s == shape and p.startswith(SH):
-                    cached[p[len(SH) :]] = objects
-            self._params[shape] = cached
-        return cached
+                if p.startswith(SH):
+                    self._params.setdefault(s, {})[p[len(SH) :]] = objects
+        return self._params.get(shape, {})

@@ -75,9 +75,9 @@ def network_forms(text: str) -> list[str]:
 def forbidden_forms(text: str) -> list[str]:
     """What SHACL (5.3.1) forbids in a SPARQL-based constraint: MINUS, VALUES, SERVICE, a
     sub-query that does not return `$this`, and binding `$this` with AS."""
-    words = _words(text)
-    found = {w for w in words if w in ("MINUS", "VALUES", "SERVICE")}
     tokens = [(k, v.upper()) for k, v, _ in _tokens(text)]
+    words = [v for k, v in tokens if k == "word"]
+    found = {w for w in words if w in ("MINUS", "VALUES", "SERVICE")}
     selects = [i for i, (k, v) in enumerate(tokens) if k == "word" and v == "SELECT"]
     forms = [v for k, v in tokens if k == "word" and v in ("SELECT", "ASK", "CONSTRUCT")]
     if forms and forms[0] == "SELECT":

@@ -1,0 +1,99 @@
+"""The change since the base revision, as triples added and removed (`clustergraph.incremental`).
+
+The changed files are read old (from git, canonicalized once and kept by blob id) and new (from
+the work tree) as canonical N-Triples lines, blank nodes labelled by content and file; a line
+removed from a changed file but still stated by a file that did not change is not removed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from clustergraph.incremental_cache import CacheEntry, declared_prefixes, scoped_lines
+from clustergraph.revisions import Repository
+
+__all__ = ["Delta", "lexical_after", "parse", "read_delta", "shared_after"]
+
+
+@dataclass
+class Delta:
+    """The triples a change adds and removes, from the changed files old and new."""
+
+    added: list[str]
+    removed: list[str]
+    old: dict[str, set[str]]
+    new: dict[str, set[str]]
+    contents: dict[str, bytes]
+    prefixes: dict[str, str]
+
+
+def read_delta(repo: Repository, entry: CacheEntry, changed: list[str], base: dict[str, str]) -> Delta:
+    """The change to the files `changed` (their paths for git), from `base` (path -> blob id)."""
+    import pyoxigraph as ox
+
+    from clustergraph.incremental_cache import base_lines
+
+    old_by: dict[str, set[str]] = {}
+    new_by: dict[str, set[str]] = {}
+    contents: dict[str, bytes] = {}
+    prefixes: dict[str, str] = {}
+    for rel in changed:
+        if rel in base:
+            old_by[rel] = set(base_lines(entry.folder.parent, rel, base[rel], repo.read_blobs))
+        work = repo.root / rel
+        if work.is_file():
+            contents[rel] = work.read_bytes()
+            new_by[rel] = set(scoped_lines(rel, contents[rel]))
+            for k, v in declared_prefixes(contents[rel]).items():
+                prefixes.setdefault(k, v)
+    old = set().union(*old_by.values())
+    new = set().union(*new_by.values())
+    unchanged = set(base) - set(changed)
+    removed = sorted(ln for ln in old - new
+                     if not any(f in unchanged for f in entry.shared.get(ln, ())))
+    candidates = sorted(new - old)
+    added = [ln for ln, t in zip(candidates, parse(candidates))
+             if ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) not in entry.store]
+    return Delta(added, removed, old_by, new_by, contents, prefixes)
+
+
+def shared_after(entry: CacheEntry, delta: Delta) -> dict[str, list[str]] | None:
+    """The lines stated in more than one file once the change is made; None when that is not
+    known without reading the unchanged files (a new statement one of them already makes)."""
+    changed = set(delta.old) | set(delta.new)
+    shared = {ln: [f for f in files if f not in changed] for ln, files in entry.shared.items()}
+    added = set(delta.added)
+    for ln in set().union(*delta.new.values()) if delta.new else set():
+        files = shared.get(ln)
+        if files is None:
+            if ln not in added and not any(ln in lines for lines in delta.old.values()):
+                return None  # stated before by an unchanged file we did not read
+            files = []
+        shared[ln] = files + [rel for rel, lines in delta.new.items() if ln in lines]
+    return {ln: files for ln, files in shared.items() if len(files) > 1}
+
+
+def parse(lines: Sequence[str]) -> list[Any]:
+    import pyoxigraph as ox
+
+    if not lines:
+        return []
+    return [q.triple for q in ox.parse(("\n".join(lines) + "\n").encode(), format=ox.RdfFormat.N_TRIPLES)]
+
+
+def lexical_after(entry: CacheEntry, delta: Delta) -> list[str]:
+    """The lines of rewritable literals once the change is made."""
+    from bisect import bisect_left
+
+    from clustergraph.incremental_cache import lexical_lines
+
+    removed = set(lexical_lines(delta.removed))
+    after = [ln for ln in entry.lexical if ln not in removed] if removed else list(entry.lexical)
+    before = set().union(*delta.old.values())  # what the changed files stated is in entry.lexical
+    for ln in lexical_lines(sorted(set().union(*delta.new.values()) - before)):
+        i = bisect_left(after, ln)
+        if i == len(after) or after[i] != ln:
+            after.insert(i, ln)
+    return after
