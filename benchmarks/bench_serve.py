@@ -313,8 +313,8 @@ def report(rows: list[dict[str, object]], args: argparse.Namespace, notes: list[
     lines = [
         "# `clustergraph serve` under load, beside `oxigraph serve-read-only`",
         "",
-        f"<!-- Written by: nice python benchmarks/bench_serve.py --clients {args.clients} "
-        f"--seconds {args.seconds:g} --workers {args.workers} -->",
+        f"<!-- Written by: {'nice ' if os.nice(0) > 0 else ''}python benchmarks/bench_serve.py "
+        f"--clients {args.clients} --seconds {args.seconds:g} --workers {args.workers} -->",
         "",
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} CPUs shared with "
         f"other work (load average {os.getloadavg()[0]:.1f} at the end); Python "
