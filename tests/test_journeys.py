@@ -32,12 +32,14 @@ def run(cwd: Path, *args: str, unprivileged: bool = False) -> subprocess.Complet
     """The installed command, as a user types it in `cwd`.
 
     `unprivileged`: as a user whom file permissions bind; under root (which writes into
-    read-only folders) that is `nobody`, through util-linux's setpriv.
+    read-only folders) that is root without CAP_DAC_OVERRIDE, through util-linux's setpriv
+    (still root, so it reads the checkout wherever it lies, but a folder without write
+    permission refuses it).
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERGRAPH_")}
     command = [str(CLUSTERGRAPH), *args]
     if unprivileged and os.geteuid() == 0:
-        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        command = ["setpriv", "--bounding-set=-dac_override", "--inh-caps=-dac_override", *command]
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
 
 
