@@ -100,6 +100,13 @@ class ComponentConstraints(SparqlConstraints):
         for combination in itertools.product(*choices):
             yield dict(zip(names, combination, strict=True))
 
+    def _uses_components(self, shape: Any) -> bool:
+        """True when `shape` gives the parameters of some declared constraint component."""
+        return any(
+            next(self._bindings_of(shape, component), None) is not None
+            for component in self._components()
+        )
+
     def _custom(self, shape: Any, focus_nodes: list[Any], path: Any, emit: Any) -> None:
         """Run the components `shape` uses on its focus nodes."""
         for component in self._components():

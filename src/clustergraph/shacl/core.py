@@ -1,9 +1,14 @@
 """The SHACL Core constraints of `clustergraph.shacl.Engine`, checked on one focus node and
-its value nodes."""
+its value nodes.
+
+Each shape is compiled once into the checks its parameters call for (closures over the
+parameter values), so that a shape with three parameters costs three calls per focus node,
+not a look-up of every parameter SHACL defines."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode
@@ -20,7 +25,26 @@ from clustergraph.shacl.terms import (
     well_formed,
 )
 
-__all__ = ["CoreConstraints"]
+__all__ = ["CoreCheck", "CoreConstraints"]
+
+#: One compiled check: (focus node, its value nodes, emit, the results list, nested).
+CoreCheck = Callable[[Any, list[Any], Any, list[RawResult], bool], None]
+
+_NODE_KINDS: dict[str, tuple[type, ...]] = {
+    "IRI": (NamedNode,),
+    "BlankNode": (BlankNode,),
+    "Literal": (Literal,),
+    "BlankNodeOrIRI": (BlankNode, NamedNode),
+    "BlankNodeOrLiteral": (BlankNode, Literal),
+    "IRIOrLiteral": (NamedNode, Literal),
+}
+
+_RANGES = (
+    ("minInclusive", (0, 1)),
+    ("maxInclusive", (-1, 0)),
+    ("minExclusive", (1,)),
+    ("maxExclusive", (-1,)),
+)
 
 
 class CoreConstraints:
@@ -30,6 +54,7 @@ class CoreConstraints:
     data: Any
     _index: dict[tuple[Any, str], list[Any]]
     _allowed: dict[Any, set[Any]]
+    _compiled: dict[Any, tuple[CoreCheck, ...]]
 
     def _closed_allowed(self, shape: Any, params: dict[str, list[Any]]) -> set[Any]:
         """The predicates a closed shape allows: its property paths and sh:ignoredProperties."""
@@ -46,7 +71,6 @@ class CoreConstraints:
         shape: Any,
         focus: Any,
         values: list[Any],
-        path: Any,
         emit: Any,
         out: list[RawResult],
         *,
@@ -54,222 +78,282 @@ class CoreConstraints:
     ) -> None:
         """The core constraints of `shape` on one focus node and its value nodes (and, when
         `nested`, its property shapes on those values)."""
+        for check in self._core_checks(shape):
+            check(focus, values, emit, out, nested)
+
+    def _core_checks(self, shape: Any) -> tuple[CoreCheck, ...]:
+        """The compiled checks of a shape, in the order SHACL lists the components."""
+        checks = self._compiled.get(shape)
+        if checks is None:
+            checks = self._compiled[shape] = tuple(self._compile(shape))
+        return checks
+
+    def _compile(self, shape: Any) -> Iterator[CoreCheck]:
         params = self._shape_params(shape)
+        on_path = self._one(shape, "path") is not None
+        yield from self._value_type_checks(params)
+        if on_path:
+            yield from self._cardinality_checks(params)
+        yield from self._value_range_checks(shape, params)
+        if on_path and is_true(next(iter(params.get("uniqueLang", ())), None)):
+            yield _unique_lang
+        yield from self._pair_checks(params)
+        yield from self._other_checks(params)
+        yield from self._shape_checks(shape, params)
+
+    def _value_type_checks(self, params: dict[str, list[Any]]) -> Iterator[CoreCheck]:
+        is_instance = self._is_instance
         for cls in params.get("class", ()):
-            for v in values:
-                if not self._is_instance(v, cls):
-                    emit(focus, "ClassConstraintComponent", v, f"is not an instance of {cls}")
-        for dt in params.get("datatype", ()):
-            for v in values:
-                ok = isinstance(v, Literal) and v.datatype == dt and well_formed(v)
-                if ok and dt == RDF_LANGSTRING:
-                    ok = bool(v.language)
-                if not ok:
-                    emit(focus, "DatatypeConstraintComponent", v, f"should have datatype {dt}")
-        for kind in params.get("nodeKind", ()):
-            allowed = {
-                "IRI": (NamedNode,),
-                "BlankNode": (BlankNode,),
-                "Literal": (Literal,),
-                "BlankNodeOrIRI": (BlankNode, NamedNode),
-                "BlankNodeOrLiteral": (BlankNode, Literal),
-                "IRIOrLiteral": (NamedNode, Literal),
-            }[kind.value[len(SH) :]]
-            for v in values:
-                if not isinstance(v, allowed):
-                    emit(focus, "NodeKindConstraintComponent", v, f"should be of node kind {kind}")
-        if path is not None:
-            for bound in params.get("minCount", ()):
-                if len(values) < int(bound.value):
-                    emit(
-                        focus,
-                        "MinCountConstraintComponent",
-                        None,
-                        f"has {len(values)} value(s), needs at least {bound.value}",
-                    )
-            for bound in params.get("maxCount", ()):
-                if len(values) > int(bound.value):
-                    emit(
-                        focus,
-                        "MaxCountConstraintComponent",
-                        None,
-                        f"has {len(values)} values, allows at most {bound.value}",
-                    )
-        for name, ok_signs in (
-            ("minInclusive", (0, 1)),
-            ("maxInclusive", (-1, 0)),
-            ("minExclusive", (1,)),
-            ("maxExclusive", (-1,)),
-        ):
-            for bound in params.get(name, ()):
+
+            def check_class(focus, values, emit, out, nested, cls=cls):  # type: ignore[no-untyped-def]
                 for v in values:
-                    if compare(v, bound) not in ok_signs:
-                        emit(
-                            focus,
-                            component_of(name),
-                            v,
-                            f"{name} {bound.value}",
-                        )
+                    if not is_instance(v, cls):
+                        emit(focus, "ClassConstraintComponent", v, f"is not an instance of {cls}")
+
+            yield check_class
+        for dt in params.get("datatype", ()):
+
+            def check_datatype(focus, values, emit, out, nested, dt=dt):  # type: ignore[no-untyped-def]
+                for v in values:
+                    ok = isinstance(v, Literal) and v.datatype == dt and well_formed(v)
+                    if ok and dt == RDF_LANGSTRING:
+                        ok = bool(v.language)
+                    if not ok:
+                        emit(focus, "DatatypeConstraintComponent", v, f"should have datatype {dt}")
+
+            yield check_datatype
+        for kind in params.get("nodeKind", ()):
+            allowed = _NODE_KINDS[kind.value[len(SH) :]]
+
+            def check_kind(focus, values, emit, out, nested, kind=kind, allowed=allowed):  # type: ignore[no-untyped-def]
+                for v in values:
+                    if not isinstance(v, allowed):
+                        emit(focus, "NodeKindConstraintComponent", v,
+                             f"should be of node kind {kind}")
+
+            yield check_kind
+
+    def _cardinality_checks(self, params: dict[str, list[Any]]) -> Iterator[CoreCheck]:
+        for bound in params.get("minCount", ()):
+            low = int(bound.value)
+
+            def check_min(focus, values, emit, out, nested, low=low):  # type: ignore[no-untyped-def]
+                if len(values) < low:
+                    emit(focus, "MinCountConstraintComponent", None,
+                         f"has {len(values)} value(s), needs at least {low}")
+
+            yield check_min
+        for bound in params.get("maxCount", ()):
+            high = int(bound.value)
+
+            def check_max(focus, values, emit, out, nested, high=high):  # type: ignore[no-untyped-def]
+                if len(values) > high:
+                    emit(focus, "MaxCountConstraintComponent", None,
+                         f"has {len(values)} values, allows at most {high}")
+
+            yield check_max
+
+    def _value_range_checks(self, shape: Any, params: dict[str, list[Any]]) -> Iterator[CoreCheck]:
+        for name, ok_signs in _RANGES:
+            for bound in params.get(name, ()):
+                component, detail = component_of(name), f"{name} {bound.value}"
+
+                def check_range(focus, values, emit, out, nested, bound=bound, ok_signs=ok_signs,
+                                component=component, detail=detail):  # type: ignore[no-untyped-def]
+                    for v in values:
+                        if compare(v, bound) not in ok_signs:
+                            emit(focus, component, v, detail)
+
+                yield check_range
         for name in ("minLength", "maxLength"):
             for bound in params.get(name, ()):
-                for v in values:
-                    if isinstance(v, BlankNode):
-                        ok = False
-                    else:
-                        n = len(v.value)
-                        ok = n >= int(bound.value) if name == "minLength" else n <= int(bound.value)
-                    if not ok:
-                        emit(
-                            focus,
-                            component_of(name),
-                            v,
-                            f"{name} {bound.value}",
-                        )
+                limit, at_least = int(bound.value), name == "minLength"
+                component, detail = component_of(name), f"{name} {bound.value}"
+
+                def check_length(focus, values, emit, out, nested, limit=limit, at_least=at_least,
+                                 component=component, detail=detail):  # type: ignore[no-untyped-def]
+                    for v in values:
+                        if isinstance(v, BlankNode):
+                            ok = False
+                        else:
+                            ok = len(v.value) >= limit if at_least else len(v.value) <= limit
+                        if not ok:
+                            emit(focus, component, v, detail)
+
+                yield check_length
         for pattern in params.get("pattern", ()):
             flags = self._one(shape, "flags")
             rx = re.compile(pattern.value, re_flags(flags.value if flags else ""))
-            for v in values:
-                if isinstance(v, BlankNode) or not rx.search(v.value):
-                    emit(
-                        focus, "PatternConstraintComponent", v, f"does not match {pattern.value!r}"
-                    )
+            detail = f"does not match {pattern.value!r}"
+
+            def check_pattern(focus, values, emit, out, nested, rx=rx, detail=detail):  # type: ignore[no-untyped-def]
+                for v in values:
+                    if isinstance(v, BlankNode) or not rx.search(v.value):
+                        emit(focus, "PatternConstraintComponent", v, detail)
+
+            yield check_pattern
         for langs in params.get("languageIn", ()):
             wanted = [t.value for t in self._list(langs)]
-            for v in values:
-                if not (
-                    isinstance(v, Literal)
-                    and v.language
-                    and any(lang_matches(v.language, w) for w in wanted)
-                ):
-                    emit(
-                        focus,
-                        "LanguageInConstraintComponent",
-                        v,
-                        f"language should be one of {wanted}",
-                    )
-        unique = next(iter(params.get("uniqueLang", ())), None)
-        if path is not None and is_true(unique):
-            counts: dict[str, int] = {}
-            for v in values:
-                if isinstance(v, Literal) and v.language:
-                    counts[v.language.lower()] = counts.get(v.language.lower(), 0) + 1
-            for lang, n in counts.items():
-                if n > 1:
-                    emit(
-                        focus,
-                        "UniqueLangConstraintComponent",
-                        None,
-                        f"more than one value in language {lang!r}",
-                    )
+
+            def check_languages(focus, values, emit, out, nested, wanted=wanted):  # type: ignore[no-untyped-def]
+                for v in values:
+                    if not (
+                        isinstance(v, Literal)
+                        and v.language
+                        and any(lang_matches(v.language, w) for w in wanted)
+                    ):
+                        emit(focus, "LanguageInConstraintComponent", v,
+                             f"language should be one of {wanted}")
+
+            yield check_languages
+
+    def _pair_checks(self, params: dict[str, list[Any]]) -> Iterator[CoreCheck]:
+        """sh:equals, sh:disjoint, sh:lessThan and sh:lessThanOrEquals."""
         for name in ("equals", "disjoint", "lessThan", "lessThanOrEquals"):
             for other in params.get(name, ()):
-                others = (
-                    list(dict.fromkeys(self._objects(focus, other)))
-                    if not isinstance(focus, Literal)
-                    else []
-                )
-                comp = component_of(name)
-                if name == "equals":
-                    for v in values:
-                        if v not in others:
-                            emit(focus, comp, v, f"is not a value of {other}")
+                yield self._pair_check(name, other)
+
+    def _pair_check(self, name: str, other: Any) -> CoreCheck:
+        objects, comp = self._objects, component_of(name)
+        ok_signs = (-1,) if name == "lessThan" else (-1, 0)
+
+        def check_pair(focus, values, emit, out, nested):  # type: ignore[no-untyped-def]
+            others = [] if isinstance(focus, Literal) else list(dict.fromkeys(objects(focus, other)))
+            if name == "equals":
+                for v in values:
+                    if v not in others:
+                        emit(focus, comp, v, f"is not a value of {other}")
+                for o in others:
+                    if o not in values:
+                        emit(focus, comp, o, f"is a value of {other} but not of the path")
+            elif name == "disjoint":
+                for v in values:
+                    if v in others:
+                        emit(focus, comp, v, f"is also a value of {other}")
+            else:
+                for v in values:
                     for o in others:
-                        if o not in values:
-                            emit(focus, comp, o, f"is a value of {other} but not of the path")
-                elif name == "disjoint":
-                    for v in values:
-                        if v in others:
-                            emit(focus, comp, v, f"is also a value of {other}")
-                else:
-                    ok_signs = (-1,) if name == "lessThan" else (-1, 0)
-                    for v in values:
-                        for o in others:
-                            if compare(v, o) not in ok_signs:
-                                emit(focus, comp, v, f"is not {name} {o}")
+                        if compare(v, o) not in ok_signs:
+                            emit(focus, comp, v, f"is not {name} {o}")
+
+        return check_pair
+
+    def _other_checks(self, params: dict[str, list[Any]]) -> Iterator[CoreCheck]:
+        """sh:in and sh:hasValue."""
         for members in params.get("in", ()):
             allowed_values = self._list(members)
-            for v in values:
-                if v not in allowed_values:
-                    emit(focus, "InConstraintComponent", v, "is not one of the allowed values")
+
+            def check_in(focus, values, emit, out, nested, allowed_values=allowed_values):  # type: ignore[no-untyped-def]
+                for v in values:
+                    if v not in allowed_values:
+                        emit(focus, "InConstraintComponent", v, "is not one of the allowed values")
+
+            yield check_in
         for wanted_value in params.get("hasValue", ()):
-            if wanted_value not in values:
-                emit(focus, "HasValueConstraintComponent", None, f"misses the value {wanted_value}")
+
+            def check_has(focus, values, emit, out, nested, wanted_value=wanted_value):  # type: ignore[no-untyped-def]
+                if wanted_value not in values:
+                    emit(focus, "HasValueConstraintComponent", None,
+                         f"misses the value {wanted_value}")
+
+            yield check_has
+
+    def _shape_checks(self, shape: Any, params: dict[str, list[Any]]) -> Iterator[CoreCheck]:
+        """The shape-based constraints: sh:node, sh:property, the logical ones, sh:closed and
+        the qualified value shapes."""
+        conforms, evaluate = self.conforms, self.evaluate
         for node_shape in params.get("node", ()):
-            for v in values:
-                if not self.conforms(node_shape, v):
-                    emit(
-                        focus,
-                        "NodeConstraintComponent",
-                        v,
-                        f"does not conform to shape {node_shape}",
-                    )
-        if nested:
-            for prop in params.get("property", ()):
-                out.extend(self.evaluate(prop, values))
+
+            def check_node(focus, values, emit, out, nested, node_shape=node_shape):  # type: ignore[no-untyped-def]
+                for v in values:
+                    if not conforms(node_shape, v):
+                        emit(focus, "NodeConstraintComponent", v,
+                             f"does not conform to shape {node_shape}")
+
+            yield check_node
+        props = params.get("property", ())
+        if props:
+
+            def check_properties(focus, values, emit, out, nested):  # type: ignore[no-untyped-def]
+                if nested:
+                    for prop in props:
+                        out.extend(evaluate(prop, values))
+
+            yield check_properties
         for name in ("and", "or", "xone"):
             for members in params.get(name, ()):
-                parts = self._list(members)
-                for v in values:
-                    n = sum(1 for s in parts if self.conforms(s, v))
-                    ok = n == len(parts) if name == "and" else n >= 1 if name == "or" else n == 1
-                    if not ok:
-                        emit(
-                            focus,
-                            component_of(name),
-                            v,
-                            f"does not satisfy sh:{name}",
-                        )
+                yield self._logical_check(name, self._list(members))
         for negated in params.get("not", ()):
+
+            def check_not(focus, values, emit, out, nested, negated=negated):  # type: ignore[no-untyped-def]
+                for v in values:
+                    if conforms(negated, v):
+                        emit(focus, "NotConstraintComponent", v,
+                             f"conforms to shape {negated}, which it must not")
+
+            yield check_not
+        if is_true(next(iter(params.get("closed", ())), None)):
+            yield self._closed_check(self._closed_allowed(shape, params))
+        for qshape in params.get("qualifiedValueShape", ()):
+            yield self._qualified_check(shape, qshape, params)
+
+    def _logical_check(self, name: str, parts: list[Any]) -> CoreCheck:
+        conforms, comp, detail = self.conforms, component_of(name), f"does not satisfy sh:{name}"
+
+        def check_logical(focus, values, emit, out, nested):  # type: ignore[no-untyped-def]
             for v in values:
-                if self.conforms(negated, v):
-                    emit(
-                        focus,
-                        "NotConstraintComponent",
-                        v,
-                        f"conforms to shape {negated}, which it must not",
-                    )
-        closed = next(iter(params.get("closed", ())), None)
-        if is_true(closed):
-            allowed_p = self._closed_allowed(shape, params)
+                if name == "and":
+                    ok = all(conforms(s, v) for s in parts)
+                elif name == "or":
+                    ok = any(conforms(s, v) for s in parts)
+                else:
+                    ok = sum(1 for s in parts if conforms(s, v)) == 1
+                if not ok:
+                    emit(focus, comp, v, detail)
+
+        return check_logical
+
+    def _closed_check(self, allowed_p: set[Any]) -> CoreCheck:
+        quads, as_written = self.data.quads_for_pattern, self._as_written
+
+        def check_closed(focus, values, emit, out, nested):  # type: ignore[no-untyped-def]
             for v in values:
                 if isinstance(v, Literal):
                     continue
-                for q in self.data.quads_for_pattern(v, None, None, None):
+                for q in quads(v, None, None, None):
                     if q.predicate not in allowed_p:
-                        emit(
-                            focus,
-                            "ClosedConstraintComponent",
-                            self._as_written(v, q.predicate, q.object),
-                            f"property {q.predicate} is not allowed",
-                            q.predicate,
-                        )
-        for qshape in params.get("qualifiedValueShape", ()):
-            siblings = (
-                self._siblings(shape, qshape)
-                if is_true(self._one(shape, "qualifiedValueShapesDisjoint"))
-                else []
-            )
+                        emit(focus, "ClosedConstraintComponent",
+                             as_written(v, q.predicate, q.object),
+                             f"property {q.predicate} is not allowed", q.predicate)
+
+        return check_closed
+
+    def _qualified_check(self, shape: Any, qshape: Any, params: dict[str, list[Any]]) -> CoreCheck:
+        conforms = self.conforms
+        siblings = (
+            self._siblings(shape, qshape)
+            if is_true(self._one(shape, "qualifiedValueShapesDisjoint"))
+            else []
+        )
+        lows = [int(b.value) for b in params.get("qualifiedMinCount", ())]
+        highs = [int(b.value) for b in params.get("qualifiedMaxCount", ())]
+
+        def check_qualified(focus, values, emit, out, nested):  # type: ignore[no-untyped-def]
             n = sum(
                 1
                 for v in values
-                if self.conforms(qshape, v) and not any(self.conforms(s, v) for s in siblings)
+                if conforms(qshape, v) and not any(conforms(s, v) for s in siblings)
             )
-            for bound in params.get("qualifiedMinCount", ()):
-                if n < int(bound.value):
-                    emit(
-                        focus,
-                        "QualifiedMinCountConstraintComponent",
-                        None,
-                        f"{n} value(s) conform, needs {bound.value}",
-                    )
-            for bound in params.get("qualifiedMaxCount", ()):
-                if n > int(bound.value):
-                    emit(
-                        focus,
-                        "QualifiedMaxCountConstraintComponent",
-                        None,
-                        f"{n} values conform, allows {bound.value}",
-                    )
+            for low in lows:
+                if n < low:
+                    emit(focus, "QualifiedMinCountConstraintComponent", None,
+                         f"{n} value(s) conform, needs {low}")
+            for high in highs:
+                if n > high:
+                    emit(focus, "QualifiedMaxCountConstraintComponent", None,
+                         f"{n} values conform, allows {high}")
+
+        return check_qualified
 
     def _siblings(self, shape: Any, qshape: Any) -> list[Any]:
         """The other qualified value shapes of the property shapes next to `shape` (those of
@@ -284,3 +368,13 @@ class CoreConstraints:
                     if other != qshape:
                         found.setdefault(other, None)
         return list(found)
+
+
+def _unique_lang(focus: Any, values: list[Any], emit: Any, out: list[RawResult], nested: bool) -> None:
+    counts: dict[str, int] = {}
+    for v in values:
+        if isinstance(v, Literal) and v.language:
+            counts[v.language.lower()] = counts.get(v.language.lower(), 0) + 1
+    for lang, n in counts.items():
+        if n > 1:
+            emit(focus, "UniqueLangConstraintComponent", None, f"more than one value in language {lang!r}")

@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Store
 
 from clustergraph.shacl.components import Component, ComponentConstraints
-from clustergraph.shacl.core import CoreConstraints
+from clustergraph.shacl.core import CoreCheck, CoreConstraints
 from clustergraph.shacl.sparql import PreparedQuery
 from clustergraph.shacl.terms import (
     OWL,
@@ -80,6 +81,8 @@ class Engine(CoreConstraints, ComponentConstraints):
         self._with_shapes: Store | None = None
         self._templates: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}
         self._component_list: list[Component] | None = None
+        self._compiled: dict[Any, tuple[CoreCheck, ...]] = {}
+        self._plans: dict[Any, _Plan] = {}
 
     # shapes graph access
     def _get(self, s: Any, name: str, ns: str = SH) -> list[Any]:
@@ -107,16 +110,21 @@ class Engine(CoreConstraints, ComponentConstraints):
         return items
 
     # data graph access
-    def _objects(self, s: Any, p: Any) -> Iterator[Any]:
-        written = self.lexical.get(s, p) if self.lexical is not None else None
+    def _objects(self, s: Any, p: Any) -> list[Any]:
+        """The objects of (s, p), literals as the data writes them."""
+        lexical = self.lexical
+        if lexical is None or not lexical.covers(p):
+            return [q.object for q in self.data.quads_for_pattern(s, p, None, None)]
+        written = lexical.get(s, p)
         if written is None:
-            for q in self.data.quads_for_pattern(s, p, None, None):
-                yield q.object
-            return
-        for q in self.data.quads_for_pattern(s, p, None, None):
-            if not self.lexical.rewritten(q.object):
-                yield q.object
-        yield from written
+            return [q.object for q in self.data.quads_for_pattern(s, p, None, None)]
+        rewritten = lexical.rewritten
+        found = [
+            q.object
+            for q in self.data.quads_for_pattern(s, p, None, None)
+            if not rewritten(q.object)
+        ]
+        return found + written
 
     def _as_written(self, s: Any, p: Any, o: Any) -> Any:
         """The data's own literal for a term read from the store."""
@@ -161,7 +169,7 @@ class Engine(CoreConstraints, ComponentConstraints):
     def path_values(self, node: Any, path: Any) -> list[Any]:
         """The values of a SHACL property path from one node, without duplicates."""
         if type(path) is NamedNode:  # one predicate: the store holds each triple once
-            return [] if isinstance(node, Literal) else list(self._objects(node, path))
+            return [] if isinstance(node, Literal) else self._objects(node, path)
         return list(dict.fromkeys(self._path(node, path)))
 
     def _path(self, node: Any, path: Any) -> Iterable[Any]:
@@ -262,11 +270,10 @@ class Engine(CoreConstraints, ComponentConstraints):
     def evaluate(self, shape: Any, focus_nodes: list[Any]) -> list[RawResult]:
         """The results of `shape` on the given focus nodes only (any subset of its targets:
         incremental validation relies on this); SPARQL constraints run once for the set."""
-        if is_true(self._one(shape, "deactivated")):
+        plan = self._plan(shape)
+        if plan.deactivated:
             return []
-        severity = self._one(shape, "severity") or VIOLATION
-        messages = self._get(shape, "message")
-        path = self._one(shape, "path")
+        path, severity, messages = plan.path, plan.severity, plan.messages
         out: list[RawResult] = []
 
         def emit(
@@ -280,19 +287,42 @@ class Engine(CoreConstraints, ComponentConstraints):
             msgs = list(messages) if filled is None else filled
             out.append(RawResult(focus, component, shape, severity, rpath, value, msgs, detail))
 
-        params = self._shape_params(shape)
+        checks = self._core_checks(shape)
         if path is None:  # a node shape: its property shapes see the same focus nodes, at once
-            for focus in focus_nodes:
-                self._check(shape, focus, [focus], None, emit, out, nested=False)
-            for prop in params.get("property", []):
+            if checks:
+                for focus in focus_nodes:
+                    values = [focus]
+                    for check in checks:
+                        check(focus, values, emit, out, False)
+            for prop in plan.properties:
                 out.extend(self.evaluate(prop, focus_nodes))
-        else:
+        elif checks:
+            path_values = self.path_values
             for focus in focus_nodes:
-                self._check(shape, focus, self.path_values(focus, path), path, emit, out)
-        for constraint in params.get("sparql", []):
+                values = path_values(focus, path)
+                for check in checks:
+                    check(focus, values, emit, out, True)
+        for constraint in plan.sparql:
             self._sparql(shape, constraint, focus_nodes, path, emit)
-        self._custom(shape, focus_nodes, path, emit)
+        if plan.custom:
+            self._custom(shape, focus_nodes, path, emit)
         return out
+
+    def _plan(self, shape: Any) -> _Plan:
+        """What `evaluate` needs of a shape, read from the shapes graph once."""
+        plan = self._plans.get(shape)
+        if plan is None:
+            params = self._shape_params(shape)
+            plan = self._plans[shape] = _Plan(
+                deactivated=is_true(self._one(shape, "deactivated")),
+                severity=self._one(shape, "severity") or VIOLATION,
+                messages=tuple(self._get(shape, "message")),
+                path=self._one(shape, "path"),
+                properties=tuple(params.get("property", ())),
+                sparql=tuple(params.get("sparql", ())),
+                custom=self._uses_components(shape),
+            )
+        return plan
 
     def evaluate_each(self, shape: Any, focus_nodes: list[Any]) -> dict[Any, list[RawResult]]:
         """focus node -> what `evaluate(shape, [focus])` gives it (only those with results),
@@ -324,3 +354,16 @@ class Engine(CoreConstraints, ComponentConstraints):
                 if p.startswith(SH):
                     self._params.setdefault(s, {})[p[len(SH) :]] = objects
         return self._params.get(shape, {})
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A shape's parameters that `Engine.evaluate` reads on every call."""
+
+    deactivated: bool
+    severity: Any
+    messages: tuple[Any, ...]
+    path: Any
+    properties: tuple[Any, ...]
+    sparql: tuple[Any, ...]
+    custom: bool

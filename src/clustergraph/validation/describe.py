@@ -4,6 +4,7 @@ prefixes, labels, the named resource a blank node hangs from, and file:line loca
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from clustergraph.validation.model import _STANDARD_PREFIXES, CHECK, SH, ValidationResult
@@ -11,7 +12,16 @@ from clustergraph.validation.model import _STANDARD_PREFIXES, CHECK, SH, Validat
 if TYPE_CHECKING:
     import pyoxigraph
 
-__all__ = ["Render", "add_location", "compact_detail", "copy_cbd", "default_message", "result_of"]
+__all__ = [
+    "Render",
+    "ResultTerms",
+    "add_location",
+    "compact_detail",
+    "copy_cbd",
+    "default_message",
+    "describe_result",
+    "result_of",
+]
 
 _LABELS = (
     "http://www.w3.org/2004/02/skos/core#prefLabel",
@@ -210,20 +220,59 @@ def result_of(
             return q.object
         return None
 
-    focus = one("focusNode")
-    severity_term = one("resultSeverity")
-    severity = severity_term.value.rsplit("#", 1)[-1] if severity_term is not None else "Violation"
-    messages: list[Any] = [
+    messages = [
         q.object
         for q in store.quads_for_pattern(
             node, pyoxigraph.NamedNode(SH + "resultMessage"), None, None
         )
     ]
-    messages.sort(key=lambda m: (m.language not in (None, "en"), m.value))
-    path = one("resultPath")
-    value = one("value") if written_value is None else written_value
-    component = one("sourceConstraintComponent")
-    shape = one("sourceShape")
+    return describe_result(
+        ResultTerms(
+            focus=one("focusNode"),
+            severity=one("resultSeverity"),
+            messages=messages,
+            path=one("resultPath"),
+            value=one("value") if written_value is None else written_value,
+            component=one("sourceConstraintComponent"),
+            shape=one("sourceShape"),
+        ),
+        store,
+        graph,
+        locator,
+        render,
+        check,
+    )
+
+
+@dataclass
+class ResultTerms:
+    """The terms of one SHACL result (sh:value as the data writes it)."""
+
+    focus: Any
+    severity: Any
+    messages: list[Any]
+    path: Any
+    value: Any
+    component: Any
+    shape: Any
+
+
+def describe_result(
+    terms: ResultTerms,
+    shapes: Any,
+    graph: pyoxigraph.Store,
+    locator: Any,
+    render: Render,
+    check: str,
+) -> ValidationResult:
+    """A result's terms as a `ValidationResult`: `shapes` holds its blank-node shape and path,
+    `graph` the data (labels, the owner of a blank node), `locator` the files' lines."""
+    import pyoxigraph
+
+    focus, value, shape, path = terms.focus, terms.value, terms.shape, terms.path
+    severity_term = terms.severity
+    severity = severity_term.value.rsplit("#", 1)[-1] if severity_term is not None else "Violation"
+    messages = sorted(terms.messages, key=lambda m: (m.language not in (None, "en"), m.value))
     owner = None
     target = focus
     if isinstance(focus, pyoxigraph.BlankNode):
@@ -231,15 +280,11 @@ def result_of(
         target = owner
     where = locator.find(target.value) if isinstance(target, pyoxigraph.NamedNode) else None
     if isinstance(shape, pyoxigraph.BlankNode):
-        shape_text = _describe_shape(store, shape, render)
+        shape_text = _describe_shape(shapes, shape, render)
     else:
         shape_text = render.term(shape) if shape is not None else ""
     message = messages[0].value if messages else ""
-    if (
-        "{" in message
-    ):  # fill in {$value} and {$this}, which pySHACL leaves as they are outside SPARQL
-        import re
-
+    if "{" in message:  # fill in {$value} and {$this}, which pySHACL leaves as they are outside SPARQL
         fillers = {"value": value, "this": focus, "focusNode": focus}
         message = re.sub(
             r"\{[$?](value|this|focusNode)\}",
@@ -248,12 +293,13 @@ def result_of(
             ),
             message,
         )
+    component = terms.component
     return ValidationResult(
         severity=severity,
         focus_node=focus.value if isinstance(focus, pyoxigraph.NamedNode) else render.term(focus),
         focus_label=_label(graph, focus),
         message=message,
-        path=render.path(store, path) if path is not None else None,
+        path=render.path(shapes, path) if path is not None else None,
         value=render.term(value) if value is not None else None,
         component=render.term(component) if component is not None else "",
         source_shape=shape_text,

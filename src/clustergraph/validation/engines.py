@@ -1,5 +1,6 @@
 """The two engines behind `validate`: clustergraph.shacl on Oxigraph, and pySHACL (the
-reference and the fallback). Each returns its results as a SHACL report in an Oxigraph store."""
+reference and the fallback). Each returns its results as a `Report`, which describes them and, when asked, puts them
+into the SHACL report graph."""
 
 from __future__ import annotations
 
@@ -9,75 +10,155 @@ from typing import TYPE_CHECKING, Any
 from clustergraph.errors import InputError
 from clustergraph.validation.describe import (
     Render,
+    ResultTerms,
+    add_location,
     compact_detail,
     copy_cbd,
     default_message,
+    describe_result,
+    result_of,
 )
-from clustergraph.validation.model import SH, _rdf_type
+from clustergraph.validation.model import SH, ValidationResult, _rdf_type
 from clustergraph.validation.triples import Triples
 
 if TYPE_CHECKING:
     import pyoxigraph
 
-__all__ = ["oxigraph_report", "pyshacl_report"]
+    from clustergraph.shacl.terms import RawResult
+
+__all__ = ["RawReport", "Report", "StoredReport", "oxigraph_report", "pyshacl_report"]
 
 
-#: What an engine returns: the report triples (terms as the data writes them), the result nodes,
-#: and each result's sh:value.
-Report = tuple[Triples, list[Any], dict[Any, Any]]
+class StoredReport:
+    """A SHACL report held as triples (pySHACL's): the result nodes, and each one's sh:value
+    as the data writes it."""
+
+    def __init__(self, store: Triples, nodes: list[Any], written: dict[Any, Any]) -> None:
+        self.store, self.nodes, self.written = store, nodes, written
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def describe(
+        self, graph: Any, locator: Any, render: Render, check: str
+    ) -> list[ValidationResult]:
+        """Each result as a `ValidationResult`, in the order of `nodes`."""
+        return [
+            result_of(self.store, node, graph, locator, render, check, self.written.get(node))
+            for node in self.nodes
+        ]
+
+    def add_to(self, report: Triples, report_node: Any, results: list[ValidationResult]) -> None:
+        """Put the results into a report graph, as results of `report_node`, with locations."""
+        import pyoxigraph
+
+        report.extend(q for q in self.store)
+        has_result = pyoxigraph.NamedNode(SH + "result")
+        for node, result in zip(self.nodes, results, strict=True):
+            report.add(pyoxigraph.Quad(report_node, has_result, node))
+            add_location(report, node, result)
+
+
+class RawReport:
+    """The results of clustergraph.shacl as the engine gives them; their triples are made
+    only when a report graph is asked for."""
+
+    def __init__(self, raw: list[RawResult], data: Any, shapes: Any, render: Render) -> None:
+        self.raw, self.data, self.shapes, self.render = raw, data, shapes, render
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def _messages(self, r: RawResult) -> list[Any]:
+        import pyoxigraph
+
+        return r.messages or [
+            pyoxigraph.Literal(default_message(r.component, compact_detail(r.detail, self.render)))
+        ]
+
+    def describe(
+        self, graph: Any, locator: Any, render: Render, check: str
+    ) -> list[ValidationResult]:
+        """Each result as a `ValidationResult`, in the engine's order."""
+        import pyoxigraph
+
+        from clustergraph.shacl.terms import component_iri
+
+        return [
+            describe_result(
+                ResultTerms(
+                    focus=r.focus,
+                    severity=r.severity,
+                    messages=self._messages(r),
+                    path=r.path,
+                    value=r.value,
+                    component=pyoxigraph.NamedNode(component_iri(r.component)),
+                    shape=r.shape,
+                ),
+                self.shapes,
+                graph,
+                locator,
+                render,
+                check,
+            )
+            for r in self.raw
+        ]
+
+    def add_to(self, report: Triples, report_node: Any, results: list[ValidationResult]) -> None:
+        """Put the results into a report graph, as results of `report_node`, with locations;
+        blank nodes they name come with their triples."""
+        import pyoxigraph
+
+        from clustergraph.shacl.terms import component_iri
+
+        NN = pyoxigraph.NamedNode
+        Quad, BlankNode = pyoxigraph.Quad, pyoxigraph.BlankNode
+        add = report.add
+        has_result = NN(SH + "result")
+        for r, result in zip(self.raw, results, strict=True):
+            node = BlankNode()
+            add(Quad(report_node, has_result, node))
+            add(Quad(node, _rdf_type(), NN(SH + "ValidationResult")))
+            add(Quad(node, NN(SH + "focusNode"), r.focus))
+            if isinstance(r.focus, BlankNode):
+                copy_cbd(self.data, r.focus, report)
+            add(Quad(node, NN(SH + "resultSeverity"), r.severity))
+            add(Quad(node, NN(SH + "sourceConstraintComponent"), NN(component_iri(r.component))))
+            add(Quad(node, NN(SH + "sourceShape"), r.shape))
+            if isinstance(r.shape, BlankNode):
+                copy_cbd(self.shapes, r.shape, report)
+            if r.path is not None:
+                add(Quad(node, NN(SH + "resultPath"), r.path))
+                if isinstance(r.path, BlankNode):
+                    copy_cbd(self.shapes, r.path, report)
+            if r.value is not None:
+                add(Quad(node, NN(SH + "value"), r.value))
+                if isinstance(r.value, BlankNode):
+                    copy_cbd(self.data, r.value, report)
+            for m in self._messages(r):
+                add(Quad(node, NN(SH + "resultMessage"), m))
+            add_location(report, node, result)
+
+
+#: What an engine returns.
+Report = StoredReport | RawReport
 
 
 def oxigraph_report(
     data: pyoxigraph.Store,
-    shapes: pyoxigraph.Store,
+    shapes: Any,
     render: Render,
     lexical: Any = None,
     progress: Any = None,
-) -> Report:
-    """Run clustergraph.shacl; return its report (see `Report`)."""
-    import pyoxigraph
-
+) -> RawReport:
+    """Run clustergraph.shacl on the data; its results (see `RawReport`)."""
     from clustergraph.shacl import Engine
-    from clustergraph.shacl.terms import component_iri
 
-    raw = Engine(data, shapes, lexical).validate(progress)
-    written: dict[Any, Any] = {}
-    out = Triples()
-    nodes = []
-    NN, Lit = pyoxigraph.NamedNode, pyoxigraph.Literal
-    for r in raw:
-        node = pyoxigraph.BlankNode()
-        nodes.append(node)
-        add = out.add
-        add(pyoxigraph.Quad(node, _rdf_type(), NN(SH + "ValidationResult")))
-        add(pyoxigraph.Quad(node, NN(SH + "focusNode"), r.focus))
-        if isinstance(r.focus, pyoxigraph.BlankNode):
-            copy_cbd(data, r.focus, out)
-        add(pyoxigraph.Quad(node, NN(SH + "resultSeverity"), r.severity))
-        component = NN(component_iri(r.component))
-        add(pyoxigraph.Quad(node, NN(SH + "sourceConstraintComponent"), component))
-        add(pyoxigraph.Quad(node, NN(SH + "sourceShape"), r.shape))
-        if isinstance(r.shape, pyoxigraph.BlankNode):
-            copy_cbd(shapes, r.shape, out)
-        if r.path is not None:
-            add(pyoxigraph.Quad(node, NN(SH + "resultPath"), r.path))
-            if isinstance(r.path, pyoxigraph.BlankNode):
-                copy_cbd(shapes, r.path, out)
-        if r.value is not None:
-            add(pyoxigraph.Quad(node, NN(SH + "value"), r.value))
-            written[node] = r.value
-            if isinstance(r.value, pyoxigraph.BlankNode):
-                copy_cbd(data, r.value, out)
-        messages = r.messages or [
-            Lit(default_message(r.component, compact_detail(r.detail, render)))
-        ]
-        for m in messages:
-            add(pyoxigraph.Quad(node, NN(SH + "resultMessage"), m))
-    return out, nodes, written
+    return RawReport(Engine(data, shapes, lexical).validate(progress), data, shapes, render)
 
 
-def pyshacl_report(files: list[Path], shapes_file: Path, inference: str) -> Report:
-    """Run pySHACL on an rdflib graph of the same files; return its report (see `Report`)."""
+def pyshacl_report(files: list[Path], shapes_file: Path, inference: str) -> StoredReport:
+    """Run pySHACL on an rdflib graph of the same files; return its report."""
     import pyoxigraph
     import pyshacl
     from rdflib import Graph
@@ -121,4 +202,4 @@ def pyshacl_report(files: list[Path], shapes_file: Path, inference: str) -> Repo
     ):
         for t in list(store.quads_for_pattern(q.subject, None, None, None)):
             store.remove(t)
-    return store, nodes, written
+    return StoredReport(store, nodes, written)

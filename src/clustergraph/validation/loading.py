@@ -46,14 +46,20 @@ class LexicalForms:
     """The data's literals of rewritten datatypes, as written, by (subject, predicate)."""
 
     by_subject_predicate: dict[tuple[Any, Any], list[Any]] = field(default_factory=dict)
+    predicates: set[Any] = field(default_factory=set)
 
     def add(self, subject: Any, predicate: Any, literal: Any) -> None:
+        self.predicates.add(predicate)
         written = self.by_subject_predicate.setdefault((subject, predicate), [])
         if literal not in written:  # a triple given twice is one triple
             written.append(literal)
 
     def get(self, subject: Any, predicate: Any) -> list[Any] | None:
         return self.by_subject_predicate.get((subject, predicate))
+
+    def covers(self, predicate: Any) -> bool:
+        """False when no literal of `predicate` was kept: the store's objects are as written."""
+        return predicate in self.predicates
 
     def original(self, subject: Any, predicate: Any, stored: Any) -> Any:
         """The literal as written for a stored (possibly rewritten) one, when it is unambiguous."""

@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pyoxigraph
     import rdflib
 
@@ -95,6 +97,8 @@ class ValidationReport:
     warnings: list[str] = field(default_factory=list)
     """Things worth saying that are not results, e.g. a data file that holds no triples."""
     _report_store: Any = field(default=None, repr=False)
+    _report_builder: Callable[[], Any] | None = field(default=None, repr=False)
+    """Makes the report graph when it is first asked for (most runs never need it)."""
     _prefixes: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
@@ -120,7 +124,10 @@ class ValidationReport:
 
         from clustergraph.validation.triples import Triples
 
-        store = self._report_store if self._report_store is not None else Triples()
+        if self._report_store is None:
+            builder = self._report_builder
+            self._report_store = builder() if builder is not None else Triples()
+        store = self._report_store
         self._set_conforms(store)
         prefixes = {**_STANDARD_PREFIXES, **self._prefixes}
         data = pyoxigraph.serialize(

@@ -7,12 +7,13 @@ import time
 from collections.abc import Mapping, Sequence
 from importlib.util import find_spec
 from pathlib import Path
+from typing import Any
 
 from clustergraph import paths
 from clustergraph.errors import InputError
 from clustergraph.load import expand_paths, load_store, parse_file
 from clustergraph.shacl.engine import Progress
-from clustergraph.validation.describe import Render, add_location, result_of
+from clustergraph.validation.describe import Render, add_location
 from clustergraph.validation.engines import Report, oxigraph_report, pyshacl_report
 from clustergraph.validation.loading import load_graph_store, refuse_network_sparql
 from clustergraph.validation.model import (
@@ -169,34 +170,36 @@ def validate(
     warnings = [f"{shown(path)}: the file holds no triples" for path in loaded.empty_files]
     shapes_locator = Locator([shapes_path])
 
-    report_store = Triples()
-    report_node = pyoxigraph.BlankNode()
-    report_store.add(
-        pyoxigraph.Quad(report_node, _rdf_type(), pyoxigraph.NamedNode(SH + "ValidationReport"))
-    )
     results: list[ValidationResult] = []
+    #: What the report graph is made of, when it is asked for: (report, its results), and the
+    #: triples of the stored queries' problems.
+    parts: list[tuple[Report, list[ValidationResult]]] = []
+    query_parts: list[tuple[Triples, Any, ValidationResult]] = []
 
-    def collect(
-        report: Report,
-        graph: pyoxigraph.Store,
-        locator: Locator,
-        check: str,
-    ) -> None:
-        store, nodes, written = report
-        report_store.extend(q for q in store)
-        for node in nodes:
-            report_store.add(
-                pyoxigraph.Quad(report_node, pyoxigraph.NamedNode(SH + "result"), node)
-            )
-            result = result_of(store, node, graph, locator, render, check, written.get(node))
-            results.append(result)
-            add_location(report_store, node, result)
+    def collect(report: Report, graph: pyoxigraph.Store, locator: Locator, check: str) -> None:
+        described = report.describe(graph, locator, render, check)
+        parts.append((report, described))
+        results.extend(described)
+
+    def report_graph() -> Triples:
+        store = Triples()
+        report_node = pyoxigraph.BlankNode()
+        store.add(
+            pyoxigraph.Quad(report_node, _rdf_type(), pyoxigraph.NamedNode(SH + "ValidationReport"))
+        )
+        for report, described in parts:
+            report.add_to(store, report_node, described)
+        for q_store, node, result in query_parts:
+            store.extend(q_store)
+            store.add(pyoxigraph.Quad(report_node, pyoxigraph.NamedNode(SH + "result"), node))
+            add_location(store, node, result)
+        return store
 
     shapes_ok = True
     if check_shapes:
         meta_shapes = load_store([shacl_shacl_file()])
         meta_report = oxigraph_report(shapes_store, meta_shapes, render)
-        if meta_report[1]:
+        if len(meta_report):
             shapes_ok = False
             collect(meta_report, shapes_store, shapes_locator, "shapes")
             log.warning("the shapes do not pass SHACL-for-SHACL; the data was not validated")
@@ -242,8 +245,6 @@ def validate(
                 (NN(SH + "resultMessage"), pyoxigraph.Literal(message)),
             ):
                 q_store.add(pyoxigraph.Quad(node, p, o))
-            report_store.extend(q for q in q_store)
-            report_store.add(pyoxigraph.Quad(report_node, NN(SH + "result"), node))
             results.append(
                 ValidationResult(
                     severity="Violation",
@@ -256,7 +257,7 @@ def validate(
                     check="query",
                 )
             )
-            add_location(report_store, node, results[-1])
+            query_parts.append((q_store, node, results[-1]))
 
     order = {s: i for i, s in enumerate(SEVERITIES)}
     results.sort(
@@ -276,7 +277,7 @@ def validate(
         engine=used,
         files=[shown(p) for p in graph_files],
         warnings=warnings,
-        _report_store=report_store,
+        _report_builder=report_graph,
         _prefixes=prefixes,
     )
     report.seconds = time.perf_counter() - started
