@@ -314,17 +314,16 @@ class CoreConstraints:
         return check_logical
 
     def _closed_check(self, allowed_p: set[Any]) -> CoreCheck:
-        quads, as_written = self.data.quads_for_pattern, self._as_written
+        described = self._described
 
         def check_closed(focus, values, emit, out, nested):  # type: ignore[no-untyped-def]
             for v in values:
                 if isinstance(v, Literal):
                     continue
-                for q in quads(v, None, None, None):
-                    if q.predicate not in allowed_p:
-                        emit(focus, "ClosedConstraintComponent",
-                             as_written(v, q.predicate, q.object),
-                             f"property {q.predicate} is not allowed", q.predicate)
+                for p, o in described(v):
+                    if p not in allowed_p:
+                        emit(focus, "ClosedConstraintComponent", o,
+                             f"property {p} is not allowed", p)
 
         return check_closed
 

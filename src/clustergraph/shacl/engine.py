@@ -23,7 +23,7 @@ string lengths, `sh:pattern`, `sh:languageIn`, `sh:uniqueLang`, `sh:equals`, `sh
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +52,9 @@ __all__ = ["Engine"]
 
 log = logging.getLogger(__name__)
 
+#: After this many instance checks of one class, its instances are all found at once.
+_INSTANCE_SET_AFTER = 256
+
 #: Told after each shape: (shapes done, shapes in all, focus nodes of the shape just done).
 Progress = Callable[[int, int, int], None]
 
@@ -59,12 +62,22 @@ Progress = Callable[[int, int, int], None]
 class Engine(CoreConstraints, ComponentConstraints):
     """Validate the data in one store against the shapes in another."""
 
-    def __init__(self, data: Store, shapes: Iterable[Any], lexical: Any = None) -> None:
+    def __init__(
+        self,
+        data: Store,
+        shapes: Iterable[Any],
+        lexical: Any = None,
+        outgoing: Mapping[Any, Mapping[Any, Any]] | None = None,
+    ) -> None:
         """`shapes`: the shapes graph's quads (a store, or `Triples` that keep the literals as
         written). `lexical`: the data's literals as written, where the store rewrote them (a
-        `clustergraph.validation.loading.LexicalForms`); checks and results then use those."""
+        `clustergraph.validation.loading.LexicalForms`); checks and results then use those.
+        `outgoing`: the same data's objects by subject and predicate, as written, each triple
+        once (`clustergraph.validation.loading.Outgoing`: an object, or a list of several);
+        the engine then reads a node's values there instead of in the store."""
         self.data = data
         self.lexical = lexical
+        self.outgoing = outgoing
         self.shapes = shapes
         self._index: dict[tuple[Any, str], list[Any]] = {}
         for quad in shapes:
@@ -83,6 +96,8 @@ class Engine(CoreConstraints, ComponentConstraints):
         self._component_list: list[Component] | None = None
         self._compiled: dict[Any, tuple[CoreCheck, ...]] = {}
         self._plans: dict[Any, _Plan] = {}
+        self._instance_sets: dict[Any, dict[Any, None]] = {}
+        self._instance_questions: dict[Any, int] = {}
 
     # shapes graph access
     def _get(self, s: Any, name: str, ns: str = SH) -> list[Any]:
@@ -112,6 +127,14 @@ class Engine(CoreConstraints, ComponentConstraints):
     # data graph access
     def _objects(self, s: Any, p: Any) -> list[Any]:
         """The objects of (s, p), literals as the data writes them."""
+        if self.outgoing is not None:
+            by_predicate = self.outgoing.get(s)
+            if by_predicate is None:
+                return []
+            objects = by_predicate.get(p)
+            if objects is None:
+                return []
+            return list(objects) if type(objects) is list else [objects]
         lexical = self.lexical
         if lexical is None or not lexical.covers(p):
             return [q.object for q in self.data.quads_for_pattern(s, p, None, None)]
@@ -125,6 +148,19 @@ class Engine(CoreConstraints, ComponentConstraints):
             if not rewritten(q.object)
         ]
         return found + written
+
+    def _described(self, s: Any) -> Iterator[tuple[Any, Any]]:
+        """(predicate, object) of every triple of subject `s`, literals as written."""
+        if self.outgoing is not None:
+            for p, objects in self.outgoing.get(s, {}).items():
+                if type(objects) is list:
+                    for o in objects:
+                        yield p, o
+                else:
+                    yield p, objects
+            return
+        for q in self.data.quads_for_pattern(s, None, None, None):
+            yield q.predicate, self._as_written(s, q.predicate, q.object)
 
     def _as_written(self, s: Any, p: Any, o: Any) -> Any:
         """The data's own literal for a term read from the store."""
@@ -149,11 +185,27 @@ class Engine(CoreConstraints, ComponentConstraints):
         return cached
 
     def _is_instance(self, node: Any, cls: Any) -> bool:
+        """True when the node has rdf:type `cls` or one of its subclasses (in the data). The
+        first few questions about a class look at the node's types; after that, all the
+        class's instances are found once and looked up."""
+        found = self._instance_sets.get(cls)
+        if found is not None:
+            return node in found
+        asked = self._instance_questions[cls] = self._instance_questions.get(cls, 0) + 1
+        if asked > _INSTANCE_SET_AFTER:
+            found = self._instance_sets[cls] = self._instances_in_order(cls)
+            return node in found
         if isinstance(node, Literal):
             return False
         return any(cls in self._supers(t) for t in self._objects(node, RDF_TYPE))
 
     def _instances(self, cls: Any) -> list[Any]:
+        found = self._instance_sets.get(cls)
+        if found is None:
+            found = self._instance_sets[cls] = self._instances_in_order(cls)
+        return list(found)
+
+    def _instances_in_order(self, cls: Any) -> dict[Any, None]:
         classes, todo = {cls}, [cls]
         while todo:
             for sub in self._subjects(SUBCLASS, todo.pop()):
@@ -164,12 +216,14 @@ class Engine(CoreConstraints, ComponentConstraints):
         for c in classes:
             for s in self._subjects(RDF_TYPE, c):
                 seen.setdefault(s, None)
-        return list(seen)
+        return seen
 
     def path_values(self, node: Any, path: Any) -> list[Any]:
         """The values of a SHACL property path from one node, without duplicates."""
         if type(path) is NamedNode:  # one predicate: the store holds each triple once
-            return [] if isinstance(node, Literal) else self._objects(node, path)
+            if isinstance(node, Literal):
+                return []
+            return self._objects(node, path)
         return list(dict.fromkeys(self._path(node, path)))
 
     def _path(self, node: Any, path: Any) -> Iterable[Any]:

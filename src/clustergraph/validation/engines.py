@@ -150,11 +150,14 @@ def oxigraph_report(
     render: Render,
     lexical: Any = None,
     progress: Any = None,
+    outgoing: Any = None,
 ) -> RawReport:
-    """Run clustergraph.shacl on the data; its results (see `RawReport`)."""
+    """Run clustergraph.shacl on the data; its results (see `RawReport`). `lexical`, `outgoing`:
+    see `clustergraph.shacl.Engine`."""
     from clustergraph.shacl import Engine
 
-    return RawReport(Engine(data, shapes, lexical).validate(progress), data, shapes, render)
+    engine = Engine(data, shapes, lexical, outgoing)
+    return RawReport(engine.validate(progress), data, shapes, render)
 
 
 def pyshacl_report(files: list[Path], shapes_file: Path, inference: str) -> StoredReport:

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 __all__ = [
     "LexicalForms",
     "LoadedGraph",
+    "Outgoing",
+    "WrittenForms",
     "load_graph_store",
     "may_rewrite",
     "refuse_network_sparql",
@@ -81,6 +83,27 @@ class LexicalForms:
         return isinstance(term, pyoxigraph.Literal) and may_rewrite(term.datatype.value)
 
 
+class WrittenForms(LexicalForms):
+    """`LexicalForms` read from an `Outgoing` index, which holds every term as written."""
+
+    def __init__(self, outgoing: Outgoing) -> None:
+        super().__init__()
+        self._outgoing = outgoing
+
+    def add(self, subject: Any, predicate: Any, literal: Any) -> None:
+        raise TypeError("WrittenForms are read from the index they were made from")
+
+    def get(self, subject: Any, predicate: Any) -> list[Any] | None:
+        objects = self._outgoing.get(subject, {}).get(predicate)
+        if objects is None:
+            return None
+        found = [o for o in (objects if type(objects) is list else [objects]) if self.rewritten(o)]
+        return found or None
+
+    def covers(self, predicate: Any) -> bool:
+        return True
+
+
 def stored_form(literal: Any) -> Any:
     """The literal as an Oxigraph store gives it back."""
     import pyoxigraph
@@ -91,45 +114,85 @@ def stored_form(literal: Any) -> Any:
     return next(iter(scratch)).object
 
 
+#: Each subject's objects by predicate, terms as the files write them, each triple once: one
+#: object as itself, several as a list (no term is a list; most pairs have one object, and a
+#: container for each would cost a third of the memory).
+Outgoing = dict[Any, dict[Any, Any]]
+
+
 @dataclass
 class LoadedGraph:
-    """A store with the triples of some files, the files that held none, and the lexical forms."""
+    """A store with the triples of some files, the files that held none, the lexical forms,
+    and (when asked for) each subject's objects by predicate as written (`Outgoing`)."""
 
     store: pyoxigraph.Store
     empty_files: list[Path]
     lexical: LexicalForms
+    outgoing: Outgoing | None = None
 
 
 def load_graph_store(
-    files: Iterable[Path], *, prefixes: dict[str, str] | None = None, keep_lexical: bool = True
+    files: Iterable[Path],
+    *,
+    prefixes: dict[str, str] | None = None,
+    keep_lexical: bool = True,
+    keep_outgoing: bool = False,
 ) -> LoadedGraph:
-    """Parse the files (through `clustergraph.load.parse_file`) into one store's default graph."""
+    """Parse the files (through `clustergraph.load.parse_file`) into one store's default graph.
+
+    `keep_outgoing`: also index the triples by subject and predicate, in Python, for an engine
+    that reads every node's values (a look-up there is many times cheaper than in the store)."""
     import pyoxigraph
 
     store = pyoxigraph.Store()
     lexical = LexicalForms()
+    outgoing: Outgoing | None = {} if keep_outgoing else None
+    kept = lexical if keep_lexical and outgoing is None else None  # the index holds them too
     empty: list[Path] = []
     for path in files:
         counted = [0]
-        store.bulk_extend(_triples(path, prefixes, lexical if keep_lexical else None, counted))
+        store.bulk_extend(_triples(path, prefixes, kept, outgoing, counted))
         if counted[0] == 0:
             empty.append(path)
-    return LoadedGraph(store, empty, lexical)
+    if outgoing is not None and keep_lexical:
+        lexical = WrittenForms(outgoing)
+    return LoadedGraph(store, empty, lexical, outgoing)
 
 
 def _triples(
-    path: Path, prefixes: dict[str, str] | None, lexical: LexicalForms | None, counted: list[int]
+    path: Path,
+    prefixes: dict[str, str] | None,
+    lexical: LexicalForms | None,
+    outgoing: Outgoing | None,
+    counted: list[int],
 ) -> Iterator[pyoxigraph.Quad]:
     import pyoxigraph
 
-    Quad = pyoxigraph.Quad
+    Quad, Literal, NamedNode = pyoxigraph.Quad, pyoxigraph.Literal, pyoxigraph.NamedNode
+    same: dict[Any, Any] = {}  # one Python object per IRI the index keeps (most repeat)
     n = 0
     for q in parse_file(path, prefixes=prefixes):
         n += 1
-        o = q.object
-        if lexical is not None and type(o) is pyoxigraph.Literal and may_rewrite(o.datatype.value):
-            lexical.add(q.subject, q.predicate, o)
-        yield Quad(q.subject, q.predicate, o)
+        s, p, o = q.subject, q.predicate, q.object
+        if lexical is not None and type(o) is Literal and may_rewrite(o.datatype.value):
+            lexical.add(s, p, o)
+        if outgoing is not None:
+            p = same.setdefault(p, p)
+            if type(o) is NamedNode:
+                o = same.setdefault(o, o)
+            by_predicate = outgoing.get(s)
+            if by_predicate is None:
+                outgoing[s] = {p: o}
+            else:
+                known = by_predicate.get(p)
+                if known is None:
+                    by_predicate[p] = o
+                elif type(known) is list:
+                    if o not in known:
+                        known.append(o)
+                elif known != o:
+                    by_predicate[p] = [known, o]
+        yield Quad(s, p, o)
     counted[0] = n
 
 

@@ -158,7 +158,9 @@ def validate(
     shapes_store = load_graph_store([shapes_path], prefixes=prefixes, keep_lexical=False).store
     render = Render(prefixes)
     refuse_network_sparql(shapes_store, shapes_path, render.term)
-    loaded = load_graph_store(graph_files, prefixes=prefixes)
+    loaded = load_graph_store(
+        graph_files, prefixes=prefixes, keep_outgoing=engine != "pyshacl" and inference == "none"
+    )
     data_store = loaded.store
     render = Render(prefixes)
     names = dict(data_names or {})
@@ -218,7 +220,7 @@ def validate(
             try:
                 shapes_written = Triples(parse_file(shapes_path))  # literals as written
                 data_report = oxigraph_report(
-                    data_store, shapes_written, render, loaded.lexical, progress
+                    data_store, shapes_written, render, loaded.lexical, progress, loaded.outgoing
                 )
             except Unsupported as exc:
                 if engine == "oxigraph":
