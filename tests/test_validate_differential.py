@@ -117,3 +117,38 @@ def test_a_sparql_constraint_on_a_path_reports_each_solution_once(tmp_path: Path
     )
     assert ours == reference
     assert sum(ours.values()) == 1
+
+
+def test_the_engine_reads_the_same_values_from_its_index_as_from_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The loader indexes the files' triples for the engine (and loads an N-Triples file into
+    the store natively, beside the parse); judged through the store alone, as incremental
+    validation judges, the report is the same."""
+    import clustergraph.validation.run as run_module
+
+    graph = tmp_path / "synthetic.nt"
+    _synthetic().write_synthetic(graph, triples=5000, seed=3, violations=0.5)
+    with_index = validate([graph], engine="oxigraph", check_shapes=False, queries=False)
+    load = run_module.load_graph_store
+    monkeypatch.setattr(
+        run_module,
+        "load_graph_store",
+        lambda *args, **kwargs: load(*args, **{**kwargs, "keep_outgoing": False}),
+    )
+    from_store = validate([graph], engine="oxigraph", check_shapes=False, queries=False)
+    assert with_index.results, "the injected violations are found"
+    assert [r.to_dict() for r in with_index.results] == [r.to_dict() for r in from_store.results]
+
+
+def test_a_syntax_error_in_a_file_loaded_natively_names_its_line(tmp_path: Path):
+    from clustergraph.errors import RDFSyntaxError
+
+    graph = tmp_path / "broken.nt"
+    graph.write_text(
+        "<http://example.org/a> <http://example.org/p> <http://example.org/b> .\n"
+        "<http://example.org/a> <http://example.org/p> nonsense .\n"
+    )
+    with pytest.raises(RDFSyntaxError) as raised:
+        validate([graph], engine="oxigraph", check_shapes=False, queries=False)
+    assert raised.value.line == 2 and raised.value.path == str(graph)

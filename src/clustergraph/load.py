@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import rdflib
 
 __all__ = [
+    "read_bytes",
     "GraphSources",
     "expand_paths",
     "load_files",
@@ -82,7 +83,8 @@ def rdf_format_for(path: Path | str) -> pyoxigraph.RdfFormat:
     return fmt
 
 
-def _read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes; a missing or unreadable file is an `InputError`."""
     try:
         return path.read_bytes()
     except FileNotFoundError:
@@ -124,20 +126,21 @@ _BUFFER_LIMIT = re.compile(r"buffer maximal size of (\d+)")
 
 
 def parse_file(
-    path: Path | str, *, prefixes: dict[str, str] | None = None
+    path: Path | str, *, prefixes: dict[str, str] | None = None, content: bytes | None = None
 ) -> Iterator[pyoxigraph.Quad]:
     """Parse one RDF file; a syntax error becomes an `RDFSyntaxError` naming file, line, column.
 
     The one way clustergraph reads an RDF file, and where hostile input is refused: RDF/XML
     declaring entities, a token larger than the parser's buffer, and a JSON-LD context that is not
     ours (ours is read from the shipped file, never fetched). When `prefixes` is given, the
-    prefixes the file declares are added to it once parsed.
+    prefixes the file declares are added to it once parsed. `content`: the file's bytes, when
+    the caller has read them already.
     """
     import pyoxigraph
 
     path = Path(path)
     fmt = rdf_format_for(path)
-    content = _read_bytes(path)
+    content = read_bytes(path) if content is None else content
     if fmt == pyoxigraph.RdfFormat.RDF_XML:
         _refuse_xml_declarations(path, content)
     elif fmt == pyoxigraph.RdfFormat.JSON_LD:

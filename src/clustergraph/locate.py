@@ -79,9 +79,14 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
 def _line_subjects(text: str) -> dict[str, int]:
     """Subjects of an N-Triples/N-Quads text: one statement a line, an IRI subject first on it."""
     found: dict[str, int] = {}
+    subject = "\n"  # the last line's subject token, `<iri>`: lines of one subject come together
     for number, line in enumerate(text.split("\n"), 1):
+        if line.startswith(subject):
+            continue
         if line[:1] == "<":
-            found.setdefault(line[1 : line.find(">")], number)
+            end = line.find(">")
+            subject = line[: end + 1]
+            found.setdefault(line[1:end], number)
     return found
 
 

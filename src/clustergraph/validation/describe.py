@@ -264,9 +264,11 @@ def describe_result(
     locator: Any,
     render: Render,
     check: str,
+    memo: dict[Any, str] | None = None,
 ) -> ValidationResult:
     """A result's terms as a `ValidationResult`: `shapes` holds its blank-node shape and path,
-    `graph` the data (labels, the owner of a blank node), `locator` the files' lines."""
+    `graph` the data (labels, the owner of a blank node), `locator` the files' lines; `memo`
+    keeps the text of shapes and paths for the next results of the same ones."""
     import pyoxigraph
 
     focus, value, shape, path = terms.focus, terms.value, terms.shape, terms.path
@@ -279,10 +281,19 @@ def describe_result(
         owner = _owner(graph, focus)
         target = owner
     where = locator.find(target.value) if isinstance(target, pyoxigraph.NamedNode) else None
-    if isinstance(shape, pyoxigraph.BlankNode):
-        shape_text = _describe_shape(shapes, shape, render)
-    else:
-        shape_text = render.term(shape) if shape is not None else ""
+    memo = {} if memo is None else memo
+    shape_text = memo.get(("shape", shape))
+    if shape_text is None:
+        if isinstance(shape, pyoxigraph.BlankNode):
+            shape_text = _describe_shape(shapes, shape, render)
+        else:
+            shape_text = render.term(shape) if shape is not None else ""
+        memo[("shape", shape)] = shape_text
+    path_text = None
+    if path is not None:
+        path_text = memo.get(("path", path))
+        if path_text is None:
+            path_text = memo[("path", path)] = render.path(shapes, path)
     message = messages[0].value if messages else ""
     if "{" in message:  # fill in {$value} and {$this}, which pySHACL leaves as they are outside SPARQL
         fillers = {"value": value, "this": focus, "focusNode": focus}
@@ -299,7 +310,7 @@ def describe_result(
         focus_node=focus.value if isinstance(focus, pyoxigraph.NamedNode) else render.term(focus),
         focus_label=_label(graph, focus),
         message=message,
-        path=render.path(shapes, path) if path is not None else None,
+        path=path_text,
         value=render.term(value) if value is not None else None,
         component=render.term(component) if component is not None else "",
         source_shape=shape_text,

@@ -84,6 +84,7 @@ class RawReport:
 
         from clustergraph.shacl.terms import component_iri
 
+        memo: dict[Any, str] = {}
         return [
             describe_result(
                 ResultTerms(
@@ -100,6 +101,7 @@ class RawReport:
                 locator,
                 render,
                 check,
+                memo,
             )
             for r in self.raw
         ]

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from clustergraph.errors import InputError
-from clustergraph.load import parse_file
+from clustergraph.errors import InputError, RDFSyntaxError
+from clustergraph.load import parse_file, rdf_format_for, read_bytes
 from clustergraph.shacl.sparql_text import network_forms
 from clustergraph.xsd import XSD
 
@@ -151,12 +151,56 @@ def load_graph_store(
     empty: list[Path] = []
     for path in files:
         counted = [0]
-        store.bulk_extend(_triples(path, prefixes, kept, outgoing, counted))
+        if outgoing is None or not _load_beside(store, path, prefixes, kept, outgoing, counted):
+            store.bulk_extend(_triples(path, prefixes, kept, outgoing, counted))
         if counted[0] == 0:
             empty.append(path)
     if outgoing is not None and keep_lexical:
         lexical = WrittenForms(outgoing)
     return LoadedGraph(store, empty, lexical, outgoing)
+
+
+def _load_beside(
+    store: pyoxigraph.Store,
+    path: Path,
+    prefixes: dict[str, str] | None,
+    lexical: LexicalForms | None,
+    outgoing: Outgoing,
+    counted: list[int],
+) -> bool:
+    """Load an N-Triples or Turtle file without blank nodes into the store natively, on a
+    second thread, while this one parses it again for the index; False for other files,
+    which the caller loads through Python (a blank node parsed twice gets two names)."""
+    import threading
+
+    import pyoxigraph
+
+    fmt = rdf_format_for(path)
+    if fmt not in (pyoxigraph.RdfFormat.N_TRIPLES, pyoxigraph.RdfFormat.TURTLE):
+        return False
+    content = read_bytes(path)
+    if b"_:" in content or (
+        fmt == pyoxigraph.RdfFormat.TURTLE and (b"[" in content or b"(" in content)
+    ):
+        return False
+    failed: list[BaseException] = []
+
+    def load_natively() -> None:
+        try:
+            store.bulk_load(content, format=fmt, base_iri=path.resolve().as_uri())
+        except (SyntaxError, ValueError, OSError, MemoryError) as exc:
+            failed.append(exc)
+
+    thread = threading.Thread(target=load_natively, name="clustergraph-load", daemon=True)
+    thread.start()
+    try:
+        for _ in _triples(path, prefixes, lexical, outgoing, counted, content):
+            pass
+    finally:
+        thread.join()
+    if failed:  # the same parser accepted the file here: not expected
+        raise RDFSyntaxError(path, None, None, f"the store could not load it: {failed[0]}")
+    return True
 
 
 def _triples(
@@ -165,13 +209,14 @@ def _triples(
     lexical: LexicalForms | None,
     outgoing: Outgoing | None,
     counted: list[int],
+    content: bytes | None = None,
 ) -> Iterator[pyoxigraph.Quad]:
     import pyoxigraph
 
     Quad, Literal, NamedNode = pyoxigraph.Quad, pyoxigraph.Literal, pyoxigraph.NamedNode
     same: dict[Any, Any] = {}  # one Python object per IRI the index keeps (most repeat)
     n = 0
-    for q in parse_file(path, prefixes=prefixes):
+    for q in parse_file(path, prefixes=prefixes, content=content):
         n += 1
         s, p, o = q.subject, q.predicate, q.object
         if lexical is not None and type(o) is Literal and may_rewrite(o.datatype.value):
