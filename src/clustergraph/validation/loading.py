@@ -194,8 +194,8 @@ def _load_beside(
     thread = threading.Thread(target=load_natively, name="clustergraph-load", daemon=True)
     thread.start()
     try:
-        for _ in _triples(path, prefixes, lexical, outgoing, counted, content):
-            pass
+        for _ in _triples(path, prefixes, lexical, outgoing, counted, content, to_store=False):
+            pass  # nothing comes: the triples only go into the index
     finally:
         thread.join()
     if failed:  # the same parser accepted the file here: not expected
@@ -210,6 +210,8 @@ def _triples(
     outgoing: Outgoing | None,
     counted: list[int],
     content: bytes | None = None,
+    *,
+    to_store: bool = True,
 ) -> Iterator[pyoxigraph.Quad]:
     import pyoxigraph
 
@@ -237,7 +239,8 @@ def _triples(
                         known.append(o)
                 elif known != o:
                     by_predicate[p] = [known, o]
-        yield Quad(s, p, o)
+        if to_store:
+            yield Quad(s, p, o)
     counted[0] = n
 
 
