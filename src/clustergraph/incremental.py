@@ -246,7 +246,7 @@ def supers_of(store: Any, cls: Any, cache: dict[Any, set[str]]) -> set[str]:
 
 
 def _evaluate(entry: CacheEntry, store: Any, reached: dict[str, set[Any] | None],
-              renderer: Renderer, lexical: Sequence[str]) -> tuple[Results, int]:
+              renderer: Renderer, lexical: Any) -> tuple[Results, int]:
     """shape -> focus node -> results, of the focus nodes the change reached (evaluated anew)."""
     from clustergraph.incremental_cache import lexical_forms
     from clustergraph.shacl import Engine
@@ -401,7 +401,7 @@ def _judge_change(inputs: _Inputs, entry: CacheEntry, base: list[tuple[str, str]
         blocks = merge_blocks(kept, flatten(results), dropped, at, set(labels), labels.get, shown)
         if shared is not None:  # the new state is kept too (once)
             derive_entry(entry, new_folder, Path(scratch) / "graph", new_files,
-                         lambda tmp: _write_blocks(tmp, blocks, shown, kept), shared, prefixes, lexical)
+                         lambda tmp: _write_blocks(tmp, blocks, shown, kept), shared, prefixes, lexical.all())
     return _judged_report(kept, blocks, shown, inputs, fail_on, queries,
                           f"{len(graph_changed)} file(s) changed since {rev}: {len(delta.added)} triples added, "
                           f"{len(delta.removed)} removed, {evaluated} focus nodes evaluated again",
@@ -487,7 +487,7 @@ def _build(inputs: _Inputs, folder: Path, base: list[tuple[str, str]], shapes_bl
 
 
 def _judge(entry: CacheEntry, copy: Path, delta: Delta, triples: list[Any], prefixes: dict[str, str],
-           lexical: list[str], *, keep: bool) -> tuple[Results, int, dict[str, set[Any] | None], dict[str, str | None]]:
+           lexical: Any, *, keep: bool) -> tuple[Results, int, dict[str, set[Any] | None], dict[str, str | None]]:
     """Apply the change to a copy of the kept store at `copy` and evaluate what it reaches:
     (the results of the reached focus nodes, how many, the reached, the labels of the
     resources whose statements changed). `keep`: the copy is written out, to be kept."""

@@ -41,9 +41,11 @@ __all__ = [
     "write_subjects",
 ]
 
-FORMAT = "clustergraph-incremental-5"
+FORMAT = "clustergraph-incremental-6"
 _PREFIX_DECL = re.compile(rb"(?im)^[ \t]*@?prefix[ \t]+([\w.-]*):[ \t]*<([^>\s]*)>")
-_ANY_PREFIX = re.compile(rb"[pP][rR][eE][fF][iI][xX]")
+#: A line that may start a prefix declaration (searched fast: it starts with a newline).
+_MAY_DECLARE = re.compile(rb"\n[ \t]*[@pP]")
+_MAY_DECLARE_FIRST = re.compile(rb"[ \t]*[@pP]")
 
 
 def default_cache_dir() -> Path:
@@ -63,8 +65,8 @@ def cache_key(files: Sequence[tuple[str, str]], shapes_blob: str) -> str:
 def declared_prefixes(content: bytes) -> dict[str, str]:
     """The prefixes a Turtle file declares (first declaration wins)."""
     found: dict[str, str] = {}
-    if _ANY_PREFIX.search(content) is None:  # N-Triples: none (and the full pattern is slow)
-        return found
+    if _MAY_DECLARE_FIRST.match(content) is None and _MAY_DECLARE.search(content) is None:
+        return found  # N-Triples: none (and the full pattern is slow)
     for name, ns in _PREFIX_DECL.findall(content):
         found.setdefault(name.decode(), ns.decode())
     return found
@@ -134,11 +136,10 @@ def lexical_lines(lines: Sequence[str]) -> list[str]:
     return out
 
 
-def lexical_forms(lines: Sequence[str]) -> Any:
-    """The data's literals as written (a `LexicalForms`), from sorted N-Triples lines; the lines
-    of a subject are found (by bisection) and parsed when the engine first asks about it."""
-    from bisect import bisect_left
-
+def lexical_forms(lines: Any) -> Any:
+    """The data's literals as written (a `LexicalForms`), from sorted N-Triples lines looked up
+    by prefix (a `clustergraph.incremental_lines` `SortedLines`, `ListLines` or `PatchedLines`);
+    the lines of a subject are read and parsed when the engine first asks about it."""
     from clustergraph.validation.loading import LexicalForms
 
     class _OnDemand(LexicalForms):
@@ -150,11 +151,7 @@ def lexical_forms(lines: Sequence[str]) -> Any:
             token = str(subject) + " "
             if token not in self._seen:
                 self._seen.add(token)
-                i = bisect_left(lines, token)
-                found = []
-                while i < len(lines) and lines[i].startswith(token):
-                    found.append(lines[i])
-                    i += 1
+                found = lines.starting(token)
                 if found:
                     import pyoxigraph as ox
 
@@ -162,8 +159,6 @@ def lexical_forms(lines: Sequence[str]) -> Any:
                         self.add(q.subject, q.predicate, q.object)
             return super().get(subject, predicate)
 
-    if any(a > b for a, b in zip(lines, lines[1:])):
-        lines = sorted(lines)
     return _OnDemand()
 
 
@@ -201,9 +196,12 @@ class CacheEntry:
         return Triples(ox.parse(self._read("shapes.nt"), format=ox.RdfFormat.N_TRIPLES))
 
     @cached_property
-    def lexical(self) -> list[str]:
-        """The lines of literals the store may have rewritten, as the data writes them (sorted)."""
-        return self._read("lexical.nt").decode("utf-8").splitlines()
+    def lexical(self) -> Any:
+        """The lines of literals the store may have rewritten, as the data writes them: a
+        `SortedLines`, read by chunks where looked up (each chunk checked when read)."""
+        from clustergraph.incremental_lines import SortedLines
+
+        return SortedLines(self.folder, "lexical.nt", self.meta["crc"]["lexical.nt.idx"])
 
     @cached_property
     def dependencies(self) -> dict[str, ShapeDependencies]:
@@ -265,6 +263,7 @@ def build_entry(
 
     from clustergraph.atomic import atomic_directory
     from clustergraph.dependencies import compile_shapes
+    from clustergraph.incremental_lines import ListLines, SortedLines
     from clustergraph.shacl import Engine
     from clustergraph.validation.triples import Triples
 
@@ -293,7 +292,7 @@ def build_entry(
             ox.parse(("\n".join(shapes_lines) + "\n").encode(), format=ox.RdfFormat.N_TRIPLES)
         )
         written = sorted({ln for _rel, lines in per_file for ln in lexical_lines(lines)})
-        engine = Engine(store, shapes, lexical_forms(written))
+        engine = Engine(store, shapes, lexical_forms(ListLines(written)))
         targets = engine.shapes_with_targets()
         raw: dict[str, dict[str, list[Any]]] = {}
         for shape in targets:
@@ -312,10 +311,10 @@ def build_entry(
                 prefixes.setdefault(k, v)
         crc = _write_parts(tmp, {
             "shapes.nt": "\n".join(shapes_lines) + "\n",
-            "lexical.nt": "".join(ln + "\n" for ln in written),
             "dependencies.json": json.dumps({k: v.to_json() for k, v in deps.items()}),
             "shared.json": json.dumps(shared),
         })
+        crc["lexical.nt.idx"] = SortedLines.write(tmp, "lexical.nt", written)
         meta = {"format": FORMAT, "files": [[rel, blob] for rel, blob, _ in files],
                 "prefixes": prefixes, "crc": crc}
         (tmp / "meta.json").write_text(json.dumps(meta))
@@ -374,8 +373,9 @@ def derive_entry(base: CacheEntry, folder: Path, store_dir: Path, files: Sequenc
                  prefixes: dict[str, str], lexical: Sequence[str] = ()) -> None:
     """Keep a judged change as an entry of its own (its store moved in), atomically;
     `keep_results(folder)` writes its results there; `lexical`: its lines of literals the store
-    may have rewritten (see `lexical_lines`)."""
+    may have rewritten (see `lexical_lines`), sorted."""
     from clustergraph.atomic import atomic_directory
+    from clustergraph.incremental_lines import SortedLines
 
     with atomic_directory(folder) as tmp:
         os.replace(store_dir, tmp / "graph")
@@ -384,8 +384,8 @@ def derive_entry(base: CacheEntry, folder: Path, store_dir: Path, files: Sequenc
             (tmp / name).write_bytes(base._read(name))
             crc[name] = base.meta["crc"][name]
         keep_results(tmp)
-        crc.update(_write_parts(tmp, {"shared.json": json.dumps(shared),
-                                      "lexical.nt": "".join(ln + "\n" for ln in lexical)}))
+        crc.update(_write_parts(tmp, {"shared.json": json.dumps(shared)}))
+        crc["lexical.nt.idx"] = SortedLines.write(tmp, "lexical.nt", lexical)
         meta = {"format": FORMAT, "files": [list(f) for f in files], "prefixes": prefixes, "crc": crc}
         (tmp / "meta.json").write_text(json.dumps(meta))
 
