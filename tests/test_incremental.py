@@ -382,3 +382,41 @@ def test_an_edited_n_triples_file_gives_the_canonical_lines_of_a_full_read():
     assert _edited_lines("data/x.ttl", b"<a:b> <a:c> <a:d> .", old) is None  # not N-Triples
     assert _edited_lines("data/x.nt", b"_:b <a:c> <a:d> .", old) is None  # blank nodes
     assert _edited_lines("data/x.nt", b"<a:b> <a:c> .\n", old) is None  # an error: read whole
+
+
+def test_prune_caps_what_the_cache_wrote_and_nothing_else(tmp_path):
+    import json
+    import os
+    import time
+
+    from clustergraph.incremental_cache import _KEPT_SUBJECTS, FORMAT, prune
+
+    old = time.time() - 7200
+
+    def entry(name: str, fmt: str, files: list[list[str]], mtime: float) -> Path:
+        (tmp_path / name).mkdir()
+        meta = tmp_path / name / "meta.json"
+        meta.write_text(json.dumps({"format": fmt, "files": files}))
+        os.utime(meta, (mtime, mtime))
+        return tmp_path / name
+
+    named = "a" * 40
+    kept = entry("kept", FORMAT, [["data/a.nt", named]], time.time())
+    earlier = entry("earlier", "clustergraph-incremental-5", [], old)  # ours, of an earlier version
+    foreign = entry("foreign", "not-ours", [], old)
+    subjects = tmp_path / "subjects"
+    subjects.mkdir()
+    ids = [f"{i:040x}" for i in range(1, _KEPT_SUBJECTS + 12)]
+    for i, blob in enumerate([named, *ids]):
+        path = subjects / f"{blob}.json"
+        path.write_text("0\n{}")
+        os.utime(path, (old + i, old + i))
+    (subjects / "notes.json").write_text("mine")
+    (subjects / f"{'b' * 40}.json").write_text("0\n{}")  # written just now: spared
+    os.utime(subjects / "notes.json", (old, old))
+    prune(tmp_path, keep=1)
+    assert kept.exists() and foreign.exists() and not earlier.exists()
+    left = {p.name for p in subjects.iterdir()}
+    assert {f"{named}.json", "notes.json", f"{'b' * 40}.json"} <= left
+    newest = {f"{blob}.json" for blob in ids[-(_KEPT_SUBJECTS - 1):]}  # the one of now counts too
+    assert left == newest | {f"{named}.json", "notes.json", f"{'b' * 40}.json"}

@@ -74,8 +74,8 @@ class Judged:
     exit_code: int = 0
     """What the command line returns: 0 when the graph conforms, 1 when it does not."""
     make_report: Callable[[], ValidationReport] | None = field(default=None, repr=False)
-    text_report: str | None = field(default=None, repr=False)
-    """The report in the text format, when written without building `report`."""
+    text_parts: list[bytes] | None = field(default=None, repr=False)
+    """The report in the text format (UTF-8, in parts), when written without building `report`."""
 
     @cached_property
     def report(self) -> ValidationReport:
@@ -85,9 +85,13 @@ class Judged:
 
     def text(self) -> str:
         """The report as `clustergraph validate --format text` prints it."""
+        return b"".join(self.text_bytes()).decode("utf-8")
+
+    def text_bytes(self) -> list[bytes]:
+        """`text()` in UTF-8, in parts to write one after the other (the kept ones as read)."""
         from clustergraph.report import text
 
-        return self.text_report if self.text_report is not None else text(self.report)
+        return self.text_parts if self.text_parts is not None else [text(self.report).encode("utf-8")]
 
 
 def _done(report: ValidationReport, mode: str, reason: str, changed: list[str]) -> Judged:
@@ -439,7 +443,7 @@ def _judged_report(kept: Any, blocks: Any, shown: dict[str, str], inputs: _Input
         text = fast_text(kept, blocks, shown,
                          summary_line(counts, conforms, fail_on, "none", len(files), "oxigraph"))
     return Judged("incremental", reason, changed, added, removed, evaluated,
-                  exit_code=0 if conforms else 1, make_report=make_report, text_report=text)
+                  exit_code=0 if conforms else 1, make_report=make_report, text_parts=text)
 
 
 def _shown(top: Path, rels: Sequence[str]) -> dict[str, str]:

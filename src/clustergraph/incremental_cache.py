@@ -391,27 +391,58 @@ def derive_entry(base: CacheEntry, folder: Path, store_dir: Path, files: Sequenc
 
 
 def prune(root: Path, keep: int) -> None:
-    """Delete all but the `keep` most recently used entries (only folders that are our entries)."""
+    """Delete all but the `keep` most recently used entries (of this format or an earlier one),
+    all but the `_KEPT_LINES` most recent base lines, and the subject indexes no kept entry
+    names but the `_KEPT_SUBJECTS` most recent: only what this module writes (an entry is a
+    folder whose meta.json names one of our formats; a kept file is named by a hash)."""
     import shutil
 
     entries = []
     for meta in root.glob("*/meta.json"):
         try:
-            if json.loads(meta.read_text()).get("format") == FORMAT:
-                entries.append((meta.stat().st_mtime, meta.parent))
-        except (OSError, ValueError):
+            data = json.loads(meta.read_text())
+            if str(data.get("format", "")).startswith(_FORMAT_FAMILY):
+                entries.append((meta.stat().st_mtime, meta.parent, data))
+        except (OSError, ValueError, AttributeError):
             continue
-    for _, folder in sorted(entries, reverse=True)[keep:]:
+    entries.sort(key=lambda e: e[0], reverse=True)
+    for _, folder, _data in entries[keep:]:
         shutil.rmtree(folder, ignore_errors=True)
-    kept_lines = []
-    for path in (root / "lines").glob("*.nt"):
+    named: set[str] = set()
+    for _, _folder, data in entries[:keep]:
         try:
-            kept_lines.append((path.stat().st_mtime, path))
-        except OSError:
+            named.update(f"{blob}.json" for _rel, blob in data.get("files", []))
+        except (TypeError, ValueError):
             continue
-    for _, path in sorted(kept_lines, reverse=True)[_KEPT_LINES:]:
-        path.unlink(missing_ok=True)
+    _keep_newest(root / "lines", _KEPT_LINES_NAME, _KEPT_LINES, set())
+    _keep_newest(root / "subjects", _SUBJECTS_NAME, _KEPT_SUBJECTS, named)
 
 
+def _keep_newest(folder: Path, name: re.Pattern[str], most: int, spared: set[str]) -> None:
+    """In `folder`, delete the files named as `name` matches, but the `most` newest, `spared`,
+    and those written in the last `_GRACE_SECONDS` (another run may be building an entry)."""
+    import time
+
+    found = []
+    try:
+        with os.scandir(folder) as listing:
+            for item in listing:
+                if item.name not in spared and name.fullmatch(item.name) and item.is_file(follow_symlinks=False):
+                    found.append((item.stat(follow_symlinks=False).st_mtime, item.path))
+    except OSError:
+        return
+    recent = time.time() - _GRACE_SECONDS
+    for mtime, path in sorted(found, reverse=True)[most:]:
+        if mtime < recent:
+            Path(path).unlink(missing_ok=True)
+
+
+_FORMAT_FAMILY = "clustergraph-incremental-"
 #: How many files' base lines `prune` keeps (those of the most recently changed files).
 _KEPT_LINES = 64
+_KEPT_LINES_NAME = re.compile(r"[0-9a-f]{32}\.nt")
+#: How many subject indexes that no kept entry names `prune` keeps (the newest: of files
+#: changed lately, made again when read after all).
+_KEPT_SUBJECTS = 64
+_SUBJECTS_NAME = re.compile(r"(?:[0-9a-f]{40}(?:[0-9a-f]{24})?|sha256:[0-9a-f]{64})\.json")
+_GRACE_SECONDS = 3600

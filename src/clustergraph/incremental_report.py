@@ -159,7 +159,7 @@ class KeptResults:
     """The blocks of an entry, read only as needed; each file checked against its checksum."""
 
     folder: Path
-    _texts: dict[str, str] = field(default_factory=dict, repr=False)
+    _texts: dict[str, bytes] = field(default_factory=dict, repr=False)
     _sorted_lines: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @cached_property
@@ -208,19 +208,21 @@ class KeptResults:
                 return self.index["names"][name], int(line) if line else None
         return None
 
-    def _read(self, rel: str, suffix: str) -> str:
+    def _read(self, rel: str, suffix: str) -> bytes:
+        """A block's file, checked (ValueError when damaged)."""
         path = self.folder / "blocks" / f"{block_name(rel)}{suffix}"
         data = path.read_bytes()
         if zlib.crc32(data) != self.index["crc"][rel][suffix == ".txt"]:
             raise ValueError(f"{path}: damaged")
-        return data.decode("utf-8")
+        return data
 
     def results(self, rel: str) -> list[dict[str, Any]]:
         if rel not in self.index["counts"]:
             return []
         return json.loads(self._read(rel, ".json"))  # type: ignore[no-any-return]
 
-    def text(self, rel: str) -> str:
+    def text(self, rel: str) -> bytes:
+        """A block's part of the text report, as written (UTF-8), checked."""
         if rel not in self._texts:
             self._texts[rel] = self._read(rel, ".txt")
         return self._texts[rel]
@@ -329,20 +331,21 @@ def counts_of(kept: KeptResults, blocks: Blocks) -> dict[str, int]:
     return total
 
 
-def fast_text(kept: KeptResults, blocks: Blocks, shown: dict[str, str], summary: str) -> str | None:
-    """The text report of the new state from the blocks (the kept ones as they are written);
-    None when a kept block was written with other file names than shown now."""
+def fast_text(kept: KeptResults, blocks: Blocks, shown: dict[str, str], summary: str) -> list[bytes] | None:
+    """The text report of the new state from the blocks (the kept ones as they are written),
+    in parts of UTF-8 to be written one after the other; None when a kept block was written
+    with other file names than shown now."""
     if any(kept.index["shown"].get(rel) != shown.get(rel) for rel in kept.index["counts"] if rel):
         return None
     parts = []
     for rel in _block_order(set(kept.index["counts"]) | set(blocks), shown):
         if rel in blocks:
             if blocks[rel]:
-                parts.append(_text(blocks[rel], shown))
+                parts.append(_text(blocks[rel], shown).encode("utf-8"))
         else:
             parts.append(kept.text(rel))
-    parts.append(summary + "\n")
-    return "".join(parts)
+    parts.append((summary + "\n").encode("utf-8"))
+    return parts
 
 
 def report_of(results: list[ValidationResult], fail_on: str, files: list[str], engine: str) -> ValidationReport:

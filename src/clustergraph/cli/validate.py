@@ -174,9 +174,33 @@ def _validate_changed(rev: str, paths: tuple[str, ...], shapes: str | None, onto
         with_shipped_data=with_shipped_data, fail_on=fail_on, queries=not no_queries,
         cache_dir=cache_dir, text_only=fmt == "text",
     )
-    click.echo(judged.text() if fmt == "text" else format_report(judged.report, fmt), nl=False)
+    if fmt == "text":
+        _write_utf8(judged.text_bytes())
+    else:
+        click.echo(format_report(judged.report, fmt), nl=False)
     click.echo(f"{judged.mode} run: {judged.reason}", err=True)
     raise click.exceptions.Exit(judged.exit_code)
+
+
+def _write_utf8(parts: list[bytes]) -> None:
+    """Write UTF-8 text to standard output as bytes (megabytes of a kept report are not decoded
+    and encoded again), or as text when standard output has another encoding."""
+    import codecs
+    import sys
+
+    encoding = getattr(sys.stdout, "encoding", None) or ""
+    try:
+        utf8 = codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        utf8 = False
+    if not utf8:
+        click.echo(b"".join(parts).decode("utf-8"), nl=False)
+        return
+    sys.stdout.flush()
+    out = click.get_binary_stream("stdout")
+    for part in parts:
+        out.write(part)
+    out.flush()
 
 
 class _Bar:
