@@ -420,3 +420,21 @@ def test_prune_caps_what_the_cache_wrote_and_nothing_else(tmp_path):
     assert {f"{named}.json", "notes.json", f"{'b' * 40}.json"} <= left
     newest = {f"{blob}.json" for blob in ids[-(_KEPT_SUBJECTS - 1):]}  # the one of now counts too
     assert left == newest | {f"{named}.json", "notes.json", f"{'b' * 40}.json"}
+
+
+def test_a_line_of_derived_entries_has_its_store_compacted_every_third(in_repo, tmp_path_factory):
+    import json
+
+    cache_dir = tmp_path_factory.mktemp("line")
+    clusters = in_repo / "data" / "clusters.nt"
+    seen = []
+    for step in range(4):
+        write(clusters, lines_of(clusters)[1:])
+        judged = validate_changed_since("HEAD", ["data"], cache_dir=cache_dir, keep=10, **ARGS)
+        assert judged.mode == "incremental"
+        assert essence(judged.report) == essence(validate(["data"], **ARGS)), step
+        git(in_repo, "commit", "-q", "-am", f"step {step}")
+        metas = sorted(cache_dir.glob("*/meta.json"), key=lambda m: m.stat().st_mtime_ns)
+        seen.append(json.loads(metas[-1].read_text()).get("flushes"))
+    # each judged state is derived from the one before (the new HEAD, judged last time)
+    assert seen == [1, 2, 0, 1]

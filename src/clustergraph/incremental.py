@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -37,6 +37,7 @@ from clustergraph.incremental_cache import (
     derive_entry,
     prune,
     scoped_lines,
+    store_flushes,
 )
 from clustergraph.incremental_delta import Delta, lexical_after, parse, read_delta, shared_after
 from clustergraph.incremental_report import Renderer, render_all
@@ -358,6 +359,24 @@ def validate_changed_since(
     return judged
 
 
+@contextmanager
+def _scratch(root: Path) -> Iterator[Path]:
+    """A new folder in `root`, removed afterwards (as `tempfile.TemporaryDirectory` does, without
+    importing `tempfile` and `shutil` at every run)."""
+    folder = root / f"graph-{os.getpid()}-{time.time_ns()}"
+    folder.mkdir()
+    try:
+        yield folder
+    finally:
+        for top, dirs, files in os.walk(folder, topdown=False):
+            for name in files + [d for d in dirs if os.path.islink(os.path.join(top, d))]:
+                os.unlink(os.path.join(top, name))
+            for name in dirs:
+                if not os.path.islink(os.path.join(top, name)):
+                    os.rmdir(os.path.join(top, name))
+        os.rmdir(folder)
+
+
 def _discard(folder: Path) -> None:
     import shutil
 
@@ -397,7 +416,7 @@ def _judge_change(inputs: _Inputs, entry: CacheEntry, base: list[tuple[str, str]
     new_files = [(rel, work_blobs[rel]) for rel in order]
     new_folder = root / cache_key(new_files, shapes_blob)
     shared = None if CacheEntry(new_folder).complete() else shared_after(entry, delta)
-    with tempfile.TemporaryDirectory(prefix="graph-", dir=root) as scratch:
+    with _scratch(root) as scratch:
         lexical = lexical_after(entry, delta)
         results, evaluated, reached, labels = _judge(entry, Path(scratch) / "graph", delta, triples, prefixes,
                                                    lexical, keep=shared is not None)
@@ -510,6 +529,8 @@ def _judge(entry: CacheEntry, copy: Path, delta: Delta, triples: list[Any], pref
     touched = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
     labels = {iri: _relabel(store, iri) for iri in touched}
     if keep:
+        if store_flushes(entry) == 0:
+            store.optimize()
         store.flush()
     del store
     if keep:
