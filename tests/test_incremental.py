@@ -294,12 +294,147 @@ def test_another_repository_with_the_shipped_ontology_shapes_and_data(tmp_path, 
     assert any(r.path == "cg:region" and r.file == "mine.ttl" for r in judged.report.results)
 
 
-def test_the_kept_index_finds_by_bisection_exactly_the_lines_a_scan_finds():
-    from clustergraph.incremental_report import lines_starting
+@pytest.mark.parametrize("chunk_bytes", [1, 4, 16, 1 << 15])
+def test_the_kept_index_finds_by_chunks_exactly_the_lines_a_scan_finds(chunk_bytes, tmp_path):
+    from clustergraph.incremental_lines import ListLines, PatchedLines, SortedLines
 
     rng = random.Random(SEED)
-    for _ in range(200):
-        lines = sorted({"".join(rng.choice("ab\x1f") for _ in range(rng.randint(0, 5))) for _ in range(rng.randint(0, 12))})
-        text = "".join(ln + "\n" for ln in lines)
-        prefix = "".join(rng.choice("ab\x1f") for _ in range(rng.randint(0, 3)))
-        assert lines_starting(text, prefix) == [ln[len(prefix):] for ln in lines if ln.startswith(prefix)]
+    for n in range(200):
+        lines = sorted({"".join(rng.choice("ab\x1fé") for _ in range(rng.randint(0, 5))) for _ in range(rng.randint(0, 12))})
+        crc = SortedLines.write(tmp_path, f"l{n}.txt", lines, chunk_bytes=chunk_bytes)
+        kept = SortedLines(tmp_path, f"l{n}.txt", crc)
+        removed, added = set(rng.sample(lines, len(lines) // 3)), {rng.choice("ab") * rng.randint(1, 4)}
+        patched = sorted((set(lines) - removed) | added)
+        for _ in range(5):
+            prefix = "".join(rng.choice("ab\x1fé") for _ in range(rng.randint(0, 3)))
+            assert kept.starting(prefix) == [ln for ln in lines if ln.startswith(prefix)]
+            assert ListLines(lines).starting(prefix) == [ln for ln in lines if ln.startswith(prefix)]
+            assert PatchedLines(kept, removed, added).starting(prefix) == [ln for ln in patched if ln.startswith(prefix)]
+        assert kept.all() == lines
+        assert PatchedLines(kept, removed, added).all() == patched
+
+
+def test_a_damaged_chunk_is_found_when_it_is_read(tmp_path):
+    from clustergraph.incremental_lines import SortedLines
+
+    lines = [f"<https://example.org/{i:04d}> <p> \"{i}\" ." for i in range(1000)]
+    crc = SortedLines.write(tmp_path, "lexical.nt", lines, chunk_bytes=1000)
+    path = tmp_path / "lexical.nt"
+    data = bytearray(path.read_bytes())
+    at = data.index(b"/0500>")
+    data[at + 1] = ord("9")  # one byte changed in the middle, the size kept
+    path.write_bytes(bytes(data))
+    kept = SortedLines(tmp_path, "lexical.nt", crc)
+    assert kept.starting("<https://example.org/0001>") == [lines[1]]  # an intact chunk
+    with pytest.raises(ValueError, match="chunk .* damaged"):
+        kept.starting("<https://example.org/0500>")
+    with pytest.raises(ValueError, match="damaged"):
+        kept.all()
+    path.write_bytes(bytes(data[:-1]))  # cut short: found when opened
+    with pytest.raises(ValueError, match="damaged"):
+        SortedLines(tmp_path, "lexical.nt", crc)
+    with pytest.raises(ValueError, match="idx: damaged"):
+        SortedLines(tmp_path, "lexical.nt", crc + 1)
+
+
+def test_a_kept_base_damaged_inside_a_chunk_is_built_again_where_the_chunk_is_read(in_repo, tmp_path_factory):
+    """A flipped byte (the size kept) in the kept literals of the resource the change touches."""
+    clusters = in_repo / "data" / "clusters.nt"
+    lines = lines_of(clusters)
+    subject = next(ln.split(" ", 1)[0] for ln in lines if "^^<http://www.w3.org/2001/XMLSchema#decimal>" in ln)
+    write(clusters, [ln for ln in lines if not (ln.startswith(subject + " ") and "/core#altLabel>" in ln)]
+          + [f'{subject} <http://www.w3.org/2000/01/rdf-schema#comment> "edited" .'])
+    cache_dir = tmp_path_factory.mktemp("flipped")
+    assert validate_changed_since("HEAD", ["data"], cache_dir=cache_dir, **ARGS).cache_built
+    for kept in cache_dir.glob("*/lexical.nt"):
+        data = bytearray(kept.read_bytes())
+        at = data.index(subject.encode()) + len(subject) - 2
+        data[at] = ord("Z") if data[at] != ord("Z") else ord("Y")
+        kept.write_bytes(bytes(data))
+    judged = validate_changed_since("HEAD", ["data"], cache_dir=cache_dir, **ARGS)
+    assert (judged.mode, judged.cache_built) == ("incremental", True)
+    assert essence(judged.report) == essence(validate(["data"], **ARGS))
+
+
+_EDITED = [
+    "<https://example.org/a> <https://example.org/p> \"caf\\u00E9\" .",  # not canonical: an escape
+    "<https://example.org/a>   <https://example.org/p> <https://example.org/b>  .",  # spaces
+    "<https://example.org/a> <https://example.org/p> \"1.0\"^^<http://www.w3.org/2001/XMLSchema#decimal> .",
+    "# a comment",
+    "",
+    "<https://example.org/c> <https://example.org/p> \"x\"@en .\r",
+    "<https://example.org/a> <https://example.org/p> <https://example.org/b> .",
+]
+
+
+def test_an_edited_n_triples_file_gives_the_canonical_lines_of_a_full_read():
+    from clustergraph.incremental_cache import scoped_lines
+    from clustergraph.incremental_delta import _edited_lines
+
+    rng = random.Random(SEED)
+    base = [f"<https://example.org/s{i}> <https://example.org/p> \"v{i}\" ." for i in range(30)] + _EDITED
+    old = set(scoped_lines("data/x.nt", "\n".join(base).encode()))
+    for _ in range(100):
+        new = [ln for ln in base if rng.random() < 0.8] + rng.sample(_EDITED, 3)
+        rng.shuffle(new)
+        content = "\n".join(new).encode()
+        assert _edited_lines("data/x.nt", content, old) == set(scoped_lines("data/x.nt", content))
+    assert _edited_lines("data/x.ttl", b"<a:b> <a:c> <a:d> .", old) is None  # not N-Triples
+    assert _edited_lines("data/x.nt", b"_:b <a:c> <a:d> .", old) is None  # blank nodes
+    assert _edited_lines("data/x.nt", b"<a:b> <a:c> .\n", old) is None  # an error: read whole
+
+
+def test_prune_caps_what_the_cache_wrote_and_nothing_else(tmp_path):
+    import json
+    import os
+    import time
+
+    from clustergraph.incremental_cache import _KEPT_SUBJECTS, FORMAT, prune
+
+    old = time.time() - 7200
+
+    def entry(name: str, fmt: str, files: list[list[str]], mtime: float) -> Path:
+        (tmp_path / name).mkdir()
+        meta = tmp_path / name / "meta.json"
+        meta.write_text(json.dumps({"format": fmt, "files": files}))
+        os.utime(meta, (mtime, mtime))
+        return tmp_path / name
+
+    named = "a" * 40
+    kept = entry("kept", FORMAT, [["data/a.nt", named]], time.time())
+    earlier = entry("earlier", "clustergraph-incremental-5", [], old)  # ours, of an earlier version
+    foreign = entry("foreign", "not-ours", [], old)
+    subjects = tmp_path / "subjects"
+    subjects.mkdir()
+    ids = [f"{i:040x}" for i in range(1, _KEPT_SUBJECTS + 12)]
+    for i, blob in enumerate([named, *ids]):
+        path = subjects / f"{blob}.json"
+        path.write_text("0\n{}")
+        os.utime(path, (old + i, old + i))
+    (subjects / "notes.json").write_text("mine")
+    (subjects / f"{'b' * 40}.json").write_text("0\n{}")  # written just now: spared
+    os.utime(subjects / "notes.json", (old, old))
+    prune(tmp_path, keep=1)
+    assert kept.exists() and foreign.exists() and not earlier.exists()
+    left = {p.name for p in subjects.iterdir()}
+    assert {f"{named}.json", "notes.json", f"{'b' * 40}.json"} <= left
+    newest = {f"{blob}.json" for blob in ids[-(_KEPT_SUBJECTS - 1):]}  # the one of now counts too
+    assert left == newest | {f"{named}.json", "notes.json", f"{'b' * 40}.json"}
+
+
+def test_a_line_of_derived_entries_has_its_store_compacted_every_third(in_repo, tmp_path_factory):
+    import json
+
+    cache_dir = tmp_path_factory.mktemp("line")
+    clusters = in_repo / "data" / "clusters.nt"
+    seen = []
+    for step in range(4):
+        write(clusters, lines_of(clusters)[1:])
+        judged = validate_changed_since("HEAD", ["data"], cache_dir=cache_dir, keep=10, **ARGS)
+        assert judged.mode == "incremental"
+        assert essence(judged.report) == essence(validate(["data"], **ARGS)), step
+        git(in_repo, "commit", "-q", "-am", f"step {step}")
+        metas = sorted(cache_dir.glob("*/meta.json"), key=lambda m: m.stat().st_mtime_ns)
+        seen.append(json.loads(metas[-1].read_text()).get("flushes"))
+    # each judged state is derived from the one before (the new HEAD, judged last time)
+    assert seen == [1, 2, 0, 1]

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -37,6 +37,7 @@ from clustergraph.incremental_cache import (
     derive_entry,
     prune,
     scoped_lines,
+    store_flushes,
 )
 from clustergraph.incremental_delta import Delta, lexical_after, parse, read_delta, shared_after
 from clustergraph.incremental_report import Renderer, render_all
@@ -74,8 +75,8 @@ class Judged:
     exit_code: int = 0
     """What the command line returns: 0 when the graph conforms, 1 when it does not."""
     make_report: Callable[[], ValidationReport] | None = field(default=None, repr=False)
-    text_report: str | None = field(default=None, repr=False)
-    """The report in the text format, when written without building `report`."""
+    text_parts: list[bytes] | None = field(default=None, repr=False)
+    """The report in the text format (UTF-8, in parts), when written without building `report`."""
 
     @cached_property
     def report(self) -> ValidationReport:
@@ -85,9 +86,13 @@ class Judged:
 
     def text(self) -> str:
         """The report as `clustergraph validate --format text` prints it."""
+        return b"".join(self.text_bytes()).decode("utf-8")
+
+    def text_bytes(self) -> list[bytes]:
+        """`text()` in UTF-8, in parts to write one after the other (the kept ones as read)."""
         from clustergraph.report import text
 
-        return self.text_report if self.text_report is not None else text(self.report)
+        return self.text_parts if self.text_parts is not None else [text(self.report).encode("utf-8")]
 
 
 def _done(report: ValidationReport, mode: str, reason: str, changed: list[str]) -> Judged:
@@ -246,7 +251,7 @@ def supers_of(store: Any, cls: Any, cache: dict[Any, set[str]]) -> set[str]:
 
 
 def _evaluate(entry: CacheEntry, store: Any, reached: dict[str, set[Any] | None],
-              renderer: Renderer, lexical: Sequence[str]) -> tuple[Results, int]:
+              renderer: Renderer, lexical: Any) -> tuple[Results, int]:
     """shape -> focus node -> results, of the focus nodes the change reached (evaluated anew)."""
     from clustergraph.incremental_cache import lexical_forms
     from clustergraph.shacl import Engine
@@ -354,6 +359,24 @@ def validate_changed_since(
     return judged
 
 
+@contextmanager
+def _scratch(root: Path) -> Iterator[Path]:
+    """A new folder in `root`, removed afterwards (as `tempfile.TemporaryDirectory` does, without
+    importing `tempfile` and `shutil` at every run)."""
+    folder = root / f"graph-{os.getpid()}-{time.time_ns()}"
+    folder.mkdir()
+    try:
+        yield folder
+    finally:
+        for top, dirs, files in os.walk(folder, topdown=False):
+            for name in files + [d for d in dirs if os.path.islink(os.path.join(top, d))]:
+                os.unlink(os.path.join(top, name))
+            for name in dirs:
+                if not os.path.islink(os.path.join(top, name)):
+                    os.rmdir(os.path.join(top, name))
+        os.rmdir(folder)
+
+
 def _discard(folder: Path) -> None:
     import shutil
 
@@ -393,7 +416,7 @@ def _judge_change(inputs: _Inputs, entry: CacheEntry, base: list[tuple[str, str]
     new_files = [(rel, work_blobs[rel]) for rel in order]
     new_folder = root / cache_key(new_files, shapes_blob)
     shared = None if CacheEntry(new_folder).complete() else shared_after(entry, delta)
-    with tempfile.TemporaryDirectory(prefix="graph-", dir=root) as scratch:
+    with _scratch(root) as scratch:
         lexical = lexical_after(entry, delta)
         results, evaluated, reached, labels = _judge(entry, Path(scratch) / "graph", delta, triples, prefixes,
                                                    lexical, keep=shared is not None)
@@ -401,7 +424,7 @@ def _judge_change(inputs: _Inputs, entry: CacheEntry, base: list[tuple[str, str]
         blocks = merge_blocks(kept, flatten(results), dropped, at, set(labels), labels.get, shown)
         if shared is not None:  # the new state is kept too (once)
             derive_entry(entry, new_folder, Path(scratch) / "graph", new_files,
-                         lambda tmp: _write_blocks(tmp, blocks, shown, kept), shared, prefixes, lexical)
+                         lambda tmp: _write_blocks(tmp, blocks, shown, kept), shared, prefixes, lexical.all())
     return _judged_report(kept, blocks, shown, inputs, fail_on, queries,
                           f"{len(graph_changed)} file(s) changed since {rev}: {len(delta.added)} triples added, "
                           f"{len(delta.removed)} removed, {evaluated} focus nodes evaluated again",
@@ -439,7 +462,7 @@ def _judged_report(kept: Any, blocks: Any, shown: dict[str, str], inputs: _Input
         text = fast_text(kept, blocks, shown,
                          summary_line(counts, conforms, fail_on, "none", len(files), "oxigraph"))
     return Judged("incremental", reason, changed, added, removed, evaluated,
-                  exit_code=0 if conforms else 1, make_report=make_report, text_report=text)
+                  exit_code=0 if conforms else 1, make_report=make_report, text_parts=text)
 
 
 def _shown(top: Path, rels: Sequence[str]) -> dict[str, str]:
@@ -487,7 +510,7 @@ def _build(inputs: _Inputs, folder: Path, base: list[tuple[str, str]], shapes_bl
 
 
 def _judge(entry: CacheEntry, copy: Path, delta: Delta, triples: list[Any], prefixes: dict[str, str],
-           lexical: list[str], *, keep: bool) -> tuple[Results, int, dict[str, set[Any] | None], dict[str, str | None]]:
+           lexical: Any, *, keep: bool) -> tuple[Results, int, dict[str, set[Any] | None], dict[str, str | None]]:
     """Apply the change to a copy of the kept store at `copy` and evaluate what it reaches:
     (the results of the reached focus nodes, how many, the reached, the labels of the
     resources whose statements changed). `keep`: the copy is written out, to be kept."""
@@ -506,6 +529,8 @@ def _judge(entry: CacheEntry, copy: Path, delta: Delta, triples: list[Any], pref
     touched = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
     labels = {iri: _relabel(store, iri) for iri in touched}
     if keep:
+        if store_flushes(entry) == 0:
+            store.optimize()
         store.flush()
     del store
     if keep:

@@ -38,12 +38,15 @@ __all__ = [
     "derive_entry",
     "prune",
     "scoped_lines",
+    "store_flushes",
     "write_subjects",
 ]
 
-FORMAT = "clustergraph-incremental-5"
+FORMAT = "clustergraph-incremental-6"
 _PREFIX_DECL = re.compile(rb"(?im)^[ \t]*@?prefix[ \t]+([\w.-]*):[ \t]*<([^>\s]*)>")
-_ANY_PREFIX = re.compile(rb"[pP][rR][eE][fF][iI][xX]")
+#: A line that may start a prefix declaration (searched fast: it starts with a newline).
+_MAY_DECLARE = re.compile(rb"\n[ \t]*[@pP]")
+_MAY_DECLARE_FIRST = re.compile(rb"[ \t]*[@pP]")
 
 
 def default_cache_dir() -> Path:
@@ -63,8 +66,8 @@ def cache_key(files: Sequence[tuple[str, str]], shapes_blob: str) -> str:
 def declared_prefixes(content: bytes) -> dict[str, str]:
     """The prefixes a Turtle file declares (first declaration wins)."""
     found: dict[str, str] = {}
-    if _ANY_PREFIX.search(content) is None:  # N-Triples: none (and the full pattern is slow)
-        return found
+    if _MAY_DECLARE_FIRST.match(content) is None and _MAY_DECLARE.search(content) is None:
+        return found  # N-Triples: none (and the full pattern is slow)
     for name, ns in _PREFIX_DECL.findall(content):
         found.setdefault(name.decode(), ns.decode())
     return found
@@ -94,10 +97,6 @@ def scoped_lines(rel: str, content: bytes) -> list[str]:
 def base_lines(root: Path, rel: str, blob: str, read_blobs: Callable[[list[str]], dict[str, bytes]]) -> list[str]:
     """`scoped_lines` of a file at the base revision (by blob id), kept under `root/lines/` with
     a checksum (read from git and canonicalized once; a damaged copy is made again)."""
-    import zlib
-
-    from clustergraph.atomic import write_bytes_atomic
-
     kept = root / "lines" / (hashlib.sha256(f"{FORMAT} {rel} {blob}".encode()).hexdigest()[:32] + ".nt")
     try:
         crc, _, body = kept.read_bytes().partition(b"\n")
@@ -105,6 +104,8 @@ def base_lines(root: Path, rel: str, blob: str, read_blobs: Callable[[list[str]]
             return body.decode("utf-8").splitlines()
     except (OSError, ValueError):
         pass
+    from clustergraph.atomic import write_bytes_atomic  # imported only to write
+
     lines = scoped_lines(rel, read_blobs([blob])[blob])
     body = "".join(ln + "\n" for ln in lines).encode("utf-8")
     kept.parent.mkdir(parents=True, exist_ok=True)
@@ -134,11 +135,10 @@ def lexical_lines(lines: Sequence[str]) -> list[str]:
     return out
 
 
-def lexical_forms(lines: Sequence[str]) -> Any:
-    """The data's literals as written (a `LexicalForms`), from sorted N-Triples lines; the lines
-    of a subject are found (by bisection) and parsed when the engine first asks about it."""
-    from bisect import bisect_left
-
+def lexical_forms(lines: Any) -> Any:
+    """The data's literals as written (a `LexicalForms`), from sorted N-Triples lines looked up
+    by prefix (a `clustergraph.incremental_lines` `SortedLines`, `ListLines` or `PatchedLines`);
+    the lines of a subject are read and parsed when the engine first asks about it."""
     from clustergraph.validation.loading import LexicalForms
 
     class _OnDemand(LexicalForms):
@@ -150,11 +150,7 @@ def lexical_forms(lines: Sequence[str]) -> Any:
             token = str(subject) + " "
             if token not in self._seen:
                 self._seen.add(token)
-                i = bisect_left(lines, token)
-                found = []
-                while i < len(lines) and lines[i].startswith(token):
-                    found.append(lines[i])
-                    i += 1
+                found = lines.starting(token)
                 if found:
                     import pyoxigraph as ox
 
@@ -165,8 +161,6 @@ def lexical_forms(lines: Sequence[str]) -> Any:
         def covers(self, predicate: Any) -> bool:
             return True  # not known before the subject's lines are read
 
-    if any(a > b for a, b in zip(lines, lines[1:])):
-        lines = sorted(lines)
     return _OnDemand()
 
 
@@ -204,9 +198,12 @@ class CacheEntry:
         return Triples(ox.parse(self._read("shapes.nt"), format=ox.RdfFormat.N_TRIPLES))
 
     @cached_property
-    def lexical(self) -> list[str]:
-        """The lines of literals the store may have rewritten, as the data writes them (sorted)."""
-        return self._read("lexical.nt").decode("utf-8").splitlines()
+    def lexical(self) -> Any:
+        """The lines of literals the store may have rewritten, as the data writes them: a
+        `SortedLines`, read by chunks where looked up (each chunk checked when read)."""
+        from clustergraph.incremental_lines import SortedLines
+
+        return SortedLines(self.folder, "lexical.nt", self.meta["crc"]["lexical.nt.idx"])
 
     @cached_property
     def dependencies(self) -> dict[str, ShapeDependencies]:
@@ -268,6 +265,7 @@ def build_entry(
 
     from clustergraph.atomic import atomic_directory
     from clustergraph.dependencies import compile_shapes
+    from clustergraph.incremental_lines import ListLines, SortedLines
     from clustergraph.shacl import Engine
     from clustergraph.validation.triples import Triples
 
@@ -290,13 +288,14 @@ def build_entry(
         for _rel, lines in per_file:
             load_lines(kept, lines)
             load_lines(store, lines)
+        kept.optimize()  # compacted once: else every copy opened later compacts in the background
         kept.flush()
         del kept
         shapes = Triples(
             ox.parse(("\n".join(shapes_lines) + "\n").encode(), format=ox.RdfFormat.N_TRIPLES)
         )
         written = sorted({ln for _rel, lines in per_file for ln in lexical_lines(lines)})
-        engine = Engine(store, shapes, lexical_forms(written))
+        engine = Engine(store, shapes, lexical_forms(ListLines(written)))
         targets = engine.shapes_with_targets()
         raw: dict[str, dict[str, list[Any]]] = {}
         for shape in targets:
@@ -315,10 +314,10 @@ def build_entry(
                 prefixes.setdefault(k, v)
         crc = _write_parts(tmp, {
             "shapes.nt": "\n".join(shapes_lines) + "\n",
-            "lexical.nt": "".join(ln + "\n" for ln in written),
             "dependencies.json": json.dumps({k: v.to_json() for k, v in deps.items()}),
             "shared.json": json.dumps(shared),
         })
+        crc["lexical.nt.idx"] = SortedLines.write(tmp, "lexical.nt", written)
         meta = {"format": FORMAT, "files": [[rel, blob] for rel, blob, _ in files],
                 "prefixes": prefixes, "crc": crc}
         (tmp / "meta.json").write_text(json.dumps(meta))
@@ -344,16 +343,15 @@ def subjects_file(root: Path, blob: str) -> Path:
 
 def write_subjects(root: Path, blob: str, rel: str, content: bytes) -> dict[str, int]:
     """Index where each subject of a file is first stated (kept by blob id); return it."""
-    import tempfile
-
-    from clustergraph.atomic import write_bytes_atomic
-    from clustergraph.locate import subject_lines
-
     target = subjects_file(root, blob)
     try:
         return read_subjects(target)
     except (OSError, ValueError):
         pass  # not there yet, or damaged: made again
+    import tempfile
+
+    from clustergraph.atomic import write_bytes_atomic
+    from clustergraph.locate import subject_lines
     with tempfile.TemporaryDirectory(prefix="clustergraph-inc-") as scratch:
         path = Path(scratch) / Path(rel).name
         path.write_bytes(content)
@@ -377,8 +375,9 @@ def derive_entry(base: CacheEntry, folder: Path, store_dir: Path, files: Sequenc
                  prefixes: dict[str, str], lexical: Sequence[str] = ()) -> None:
     """Keep a judged change as an entry of its own (its store moved in), atomically;
     `keep_results(folder)` writes its results there; `lexical`: its lines of literals the store
-    may have rewritten (see `lexical_lines`)."""
+    may have rewritten (see `lexical_lines`), sorted."""
     from clustergraph.atomic import atomic_directory
+    from clustergraph.incremental_lines import SortedLines
 
     with atomic_directory(folder) as tmp:
         os.replace(store_dir, tmp / "graph")
@@ -387,34 +386,80 @@ def derive_entry(base: CacheEntry, folder: Path, store_dir: Path, files: Sequenc
             (tmp / name).write_bytes(base._read(name))
             crc[name] = base.meta["crc"][name]
         keep_results(tmp)
-        crc.update(_write_parts(tmp, {"shared.json": json.dumps(shared),
-                                      "lexical.nt": "".join(ln + "\n" for ln in lexical)}))
-        meta = {"format": FORMAT, "files": [list(f) for f in files], "prefixes": prefixes, "crc": crc}
+        crc.update(_write_parts(tmp, {"shared.json": json.dumps(shared)}))
+        crc["lexical.nt.idx"] = SortedLines.write(tmp, "lexical.nt", lexical)
+        meta = {"format": FORMAT, "files": [list(f) for f in files], "prefixes": prefixes, "crc": crc,
+                "flushes": store_flushes(base)}
         (tmp / "meta.json").write_text(json.dumps(meta))
 
 
-def prune(root: Path, keep: int) -> None:
-    """Delete all but the `keep` most recently used entries (only folders that are our entries)."""
-    import shutil
+def store_flushes(base: CacheEntry) -> int:
+    """How many flushes since it was compacted the store of an entry derived from `base` has
+    (its base's and one more); 0: it is to be compacted (`Store.optimize`) before it is kept.
 
+    RocksDB compacts a store once it has four flushes' small files, in the background of every
+    run that opens a copy of it (a quarter of a second of CPU at a million triples); so every
+    `_OPTIMIZE_AFTER`-th entry of a line of derived entries is compacted (2 s at a million)."""
+    flushes = int(base.meta.get("flushes", 0)) + 1
+    return 0 if flushes >= _OPTIMIZE_AFTER else flushes
+
+
+_OPTIMIZE_AFTER = 3
+
+
+def prune(root: Path, keep: int) -> None:
+    """Delete all but the `keep` most recently used entries (of this format or an earlier one),
+    all but the `_KEPT_LINES` most recent base lines, and the subject indexes no kept entry
+    names but the `_KEPT_SUBJECTS` most recent: only what this module writes (an entry is a
+    folder whose meta.json names one of our formats; a kept file is named by a hash)."""
     entries = []
     for meta in root.glob("*/meta.json"):
         try:
-            if json.loads(meta.read_text()).get("format") == FORMAT:
-                entries.append((meta.stat().st_mtime, meta.parent))
-        except (OSError, ValueError):
+            data = json.loads(meta.read_text())
+            if str(data.get("format", "")).startswith(_FORMAT_FAMILY):
+                entries.append((meta.stat().st_mtime, meta.parent, data))
+        except (OSError, ValueError, AttributeError):
             continue
-    for _, folder in sorted(entries, reverse=True)[keep:]:
+    entries.sort(key=lambda e: e[0], reverse=True)
+    for _, folder, _data in entries[keep:]:
+        import shutil  # only when there is something to delete
+
         shutil.rmtree(folder, ignore_errors=True)
-    kept_lines = []
-    for path in (root / "lines").glob("*.nt"):
+    named: set[str] = set()
+    for _, _folder, data in entries[:keep]:
         try:
-            kept_lines.append((path.stat().st_mtime, path))
-        except OSError:
+            named.update(f"{blob}.json" for _rel, blob in data.get("files", []))
+        except (TypeError, ValueError):
             continue
-    for _, path in sorted(kept_lines, reverse=True)[_KEPT_LINES:]:
-        path.unlink(missing_ok=True)
+    _keep_newest(root / "lines", _KEPT_LINES_NAME, _KEPT_LINES, set())
+    _keep_newest(root / "subjects", _SUBJECTS_NAME, _KEPT_SUBJECTS, named)
 
 
+def _keep_newest(folder: Path, name: re.Pattern[str], most: int, spared: set[str]) -> None:
+    """In `folder`, delete the files named as `name` matches, but the `most` newest, `spared`,
+    and those written in the last `_GRACE_SECONDS` (another run may be building an entry)."""
+    import time
+
+    found = []
+    try:
+        with os.scandir(folder) as listing:
+            for item in listing:
+                if item.name not in spared and name.fullmatch(item.name) and item.is_file(follow_symlinks=False):
+                    found.append((item.stat(follow_symlinks=False).st_mtime, item.path))
+    except OSError:
+        return
+    recent = time.time() - _GRACE_SECONDS
+    for mtime, path in sorted(found, reverse=True)[most:]:
+        if mtime < recent:
+            Path(path).unlink(missing_ok=True)
+
+
+_FORMAT_FAMILY = "clustergraph-incremental-"
 #: How many files' base lines `prune` keeps (those of the most recently changed files).
 _KEPT_LINES = 64
+_KEPT_LINES_NAME = re.compile(r"[0-9a-f]{32}\.nt")
+#: How many subject indexes that no kept entry names `prune` keeps (the newest: of files
+#: changed lately, made again when read after all).
+_KEPT_SUBJECTS = 64
+_SUBJECTS_NAME = re.compile(r"(?:[0-9a-f]{40}(?:[0-9a-f]{24})?|sha256:[0-9a-f]{64})\.json")
+_GRACE_SECONDS = 3600

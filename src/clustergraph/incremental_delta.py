@@ -45,7 +45,8 @@ def read_delta(repo: Repository, entry: CacheEntry, changed: list[str], base: di
         work = repo.root / rel
         if work.is_file():
             contents[rel] = work.read_bytes()
-            new_by[rel] = set(scoped_lines(rel, contents[rel]))
+            quick = _edited_lines(rel, contents[rel], old_by[rel]) if rel in old_by else None
+            new_by[rel] = quick if quick is not None else set(scoped_lines(rel, contents[rel]))
             for k, v in declared_prefixes(contents[rel]).items():
                 prefixes.setdefault(k, v)
     old = set().union(*old_by.values())
@@ -57,6 +58,33 @@ def read_delta(repo: Repository, entry: CacheEntry, changed: list[str], base: di
     added = [ln for ln, t in zip(candidates, parse(candidates))
              if ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) not in entry.store]
     return Delta(added, removed, old_by, new_by, contents, prefixes)
+
+
+def _edited_lines(rel: str, content: bytes, old: set[str]) -> set[str] | None:
+    """`scoped_lines` of an edited N-Triples file, canonicalizing only its lines that are not
+    canonical lines of its old version (`old`); None when that shortcut does not apply (another
+    syntax, blank nodes, or an error: the whole file is read again, for the error's line).
+
+    An N-Triples line is one triple, whatever the lines around it; a line equal to a canonical
+    line of the old version is that triple. Blank nodes are labelled from a file's whole
+    content, so a file with any is canonicalized whole."""
+    import pyoxigraph as ox
+
+    from clustergraph.load import rdf_format_for
+
+    if b"_:" in content or rdf_format_for(rel) != ox.RdfFormat.N_TRIPLES or any("_:" in ln for ln in old):
+        return None
+    try:
+        lines = set(content.decode("utf-8").split("\n"))
+    except UnicodeDecodeError:
+        return None
+    other = [ln for ln in lines - old if ln.strip()]
+    try:
+        quads = ox.parse(("\n".join(other) + "\n").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        data = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES) if other else b""
+    except (SyntaxError, ValueError, MemoryError):
+        return None
+    return (lines & old) | set((data or b"").decode("utf-8").splitlines())
 
 
 def shared_after(entry: CacheEntry, delta: Delta) -> dict[str, list[str]] | None:
@@ -83,17 +111,12 @@ def parse(lines: Sequence[str]) -> list[Any]:
     return [q.triple for q in ox.parse(("\n".join(lines) + "\n").encode(), format=ox.RdfFormat.N_TRIPLES)]
 
 
-def lexical_after(entry: CacheEntry, delta: Delta) -> list[str]:
-    """The lines of rewritable literals once the change is made."""
-    from bisect import bisect_left
-
+def lexical_after(entry: CacheEntry, delta: Delta) -> Any:
+    """The lines of rewritable literals once the change is made (a `PatchedLines` over the
+    entry's, read where looked up)."""
     from clustergraph.incremental_cache import lexical_lines
+    from clustergraph.incremental_lines import PatchedLines
 
-    removed = set(lexical_lines(delta.removed))
-    after = [ln for ln in entry.lexical if ln not in removed] if removed else list(entry.lexical)
     before = set().union(*delta.old.values())  # what the changed files stated is in entry.lexical
-    for ln in lexical_lines(sorted(set().union(*delta.new.values()) - before)):
-        i = bisect_left(after, ln)
-        if i == len(after) or after[i] != ln:
-            after.insert(i, ln)
-    return after
+    added = lexical_lines(sorted(set().union(*delta.new.values()) - before))
+    return PatchedLines(entry.lexical, lexical_lines(delta.removed), added)

@@ -5,7 +5,8 @@ resource of a result is first stated; "" for results shown without a file): for 
 its rendered results (`blocks/<name>.json`) and its part of the text report, pre-rendered
 (`blocks/<name>.txt`); the counts per block in `index.json`, and, as sorted lines searched by
 bisection, which block holds each (shape, focus node) (`pairs.txt`) and where each resource
-with results is shown (`where.txt`); every file with its checksum. A change reads and renders
+with results is shown (`where.txt`), in checked chunks read where looked up
+(`clustergraph.incremental_lines`); every file with its checksum. A change reads and renders
 again only the blocks it touches; the others are copied as they are, so the text report of a
 million-triple graph with tens of thousands of results costs little more than the change.
 The report equals a full run's: a block's text is what `clustergraph.report.text` writes for
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from clustergraph.validation import ValidationReport, ValidationResult
 
 __all__ = ["KeptResults", "Located", "Renderer", "all_blocks", "block_name", "blocks_of", "counts_of",
-           "fast_text", "flatten", "lines_starting", "merge_blocks", "render_all", "report_of", "to_result",
+           "fast_text", "flatten", "merge_blocks", "render_all", "report_of", "to_result",
            "write_blocks"]
 
 #: shape (N-Triples) -> focus node (N-Triples) -> its results, rendered (dicts of ValidationResult
@@ -104,10 +105,12 @@ def write_blocks(folder: Path, blocks: Blocks, shown: dict[str, str],
     `blocks` are those of `kept_from`, linked (or copied) as they are. Each file's checksum is
     kept, the index's in `index.crc`, so that a damaged entry is found before it is used.
 
-    The index: `index.json` (counts, names, checksums) and two files of sorted lines, searched
-    by bisection without being parsed: `pairs.txt` (shape, focus node, block) and `where.txt`
-    (resource, block, line: where its results are shown)."""
+    The index: `index.json` (counts, names, checksums) and two files of sorted lines, read by
+    chunks where looked up (`clustergraph.incremental_lines`): `pairs.txt` (shape, focus node,
+    block) and `where.txt` (resource, block, line: where its results are shown)."""
     import shutil
+
+    from clustergraph.incremental_lines import SortedLines
 
     (folder / "blocks").mkdir()
     index: dict[str, Any] = {"counts": {}, "shown": shown, "crc": {}, "names": {}}
@@ -145,36 +148,10 @@ def write_blocks(folder: Path, blocks: Blocks, shown: dict[str, str],
             if r.get("target") is not None:
                 where.add(f"{r['target']}{_SEP}{name}{_SEP}{r.get('line') or ''}")
     for kind, lines in (("pairs", pairs), ("where", where)):
-        data = "".join(ln + "\n" for ln in sorted(lines)).encode("utf-8")
-        (folder / f"{kind}.txt").write_bytes(data)
-        index["crc"][f"{kind}.txt"] = zlib.crc32(data)
+        index["crc"][f"{kind}.txt.idx"] = SortedLines.write(folder, f"{kind}.txt", sorted(lines))
     data = json.dumps(index).encode("utf-8")
     (folder / "index.json").write_bytes(data)
     (folder / "index.crc").write_text(str(zlib.crc32(data)))
-
-
-def lines_starting(text: str, prefix: str) -> list[str]:
-    """In `text`, lines sorted (each ending with a newline): the rest of those that start with
-    `prefix`, by bisection over the characters (the text is not split)."""
-    lo, hi = 0, len(text)
-    while lo < hi:  # lines starting before lo are < prefix; those starting at hi or after are not
-        mid = (lo + hi) // 2
-        start = text.rfind("\n", 0, mid) + 1
-        end = text.find("\n", mid)
-        end = len(text) if end < 0 else end
-        if text[start:end] < prefix:
-            lo = end + 1
-        else:
-            hi = start
-    found = []
-    while lo < len(text):
-        end = text.find("\n", lo)
-        end = len(text) if end < 0 else end
-        if not text.startswith(prefix, lo, end):
-            break
-        found.append(text[lo + len(prefix):end])
-        lo = end + 1
-    return found
 
 
 @dataclass
@@ -182,8 +159,8 @@ class KeptResults:
     """The blocks of an entry, read only as needed; each file checked against its checksum."""
 
     folder: Path
-    _texts: dict[str, str] = field(default_factory=dict, repr=False)
-    _sorted: dict[str, str] = field(default_factory=dict, repr=False)
+    _texts: dict[str, bytes] = field(default_factory=dict, repr=False)
+    _sorted_lines: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @cached_property
     def index(self) -> dict[str, Any]:
@@ -195,22 +172,21 @@ class KeptResults:
             raise ValueError(f"{self.folder / 'index.json'}: damaged")
         return json.loads(data)  # type: ignore[no-any-return]
 
-    def _sorted_text(self, kind: str) -> str:
-        """`pairs.txt` or `where.txt`, checked: sorted lines, one string."""
-        if kind not in self._sorted:
-            data = (self.folder / f"{kind}.txt").read_bytes()
-            if zlib.crc32(data) != self.index["crc"][f"{kind}.txt"]:
-                raise ValueError(f"{self.folder / kind}.txt: damaged")
-            self._sorted[kind] = data.decode("utf-8")
-        return self._sorted[kind]
+    def _sorted(self, kind: str) -> Any:
+        """`pairs.txt` or `where.txt`: a `SortedLines`, its index checked."""
+        from clustergraph.incremental_lines import SortedLines
+
+        if kind not in self._sorted_lines:
+            self._sorted_lines[kind] = SortedLines(self.folder, f"{kind}.txt", self.index["crc"][f"{kind}.txt.idx"])
+        return self._sorted_lines[kind]
 
     def lines(self, kind: str) -> list[str]:
         """The sorted lines of `pairs.txt` or `where.txt`."""
-        return self._sorted_text(kind).splitlines()
+        return self._sorted(kind).all()  # type: ignore[no-any-return]
 
     def _starting(self, kind: str, prefix: str) -> list[str]:
-        """The rest of each line that starts with `prefix`, found by bisection in the text."""
-        return lines_starting(self._sorted_text(kind), prefix)
+        """The rest of each line that starts with `prefix` (only the chunks that may hold it read)."""
+        return [ln[len(prefix):] for ln in self._sorted(kind).starting(prefix)]
 
     def blocks_of_shape(self, shape: str, focus: Iterable[str] | None) -> set[str]:
         """The blocks that hold results of `shape` on these focus nodes (None: on any)."""
@@ -232,28 +208,31 @@ class KeptResults:
                 return self.index["names"][name], int(line) if line else None
         return None
 
-    def _read(self, rel: str, suffix: str) -> str:
+    def _read(self, rel: str, suffix: str) -> bytes:
+        """A block's file, checked (ValueError when damaged)."""
         path = self.folder / "blocks" / f"{block_name(rel)}{suffix}"
         data = path.read_bytes()
         if zlib.crc32(data) != self.index["crc"][rel][suffix == ".txt"]:
             raise ValueError(f"{path}: damaged")
-        return data.decode("utf-8")
+        return data
 
     def results(self, rel: str) -> list[dict[str, Any]]:
         if rel not in self.index["counts"]:
             return []
         return json.loads(self._read(rel, ".json"))  # type: ignore[no-any-return]
 
-    def text(self, rel: str) -> str:
+    def text(self, rel: str) -> bytes:
+        """A block's part of the text report, as written (UTF-8), checked."""
         if rel not in self._texts:
             self._texts[rel] = self._read(rel, ".txt")
         return self._texts[rel]
 
     def check(self, results: bool = True) -> None:
         """Read the index and every block's text, checked (raises ValueError or OSError for a
-        damaged entry), and with `results` the blocks' results too (else checked when read)."""
+        damaged entry), and with `results` the blocks' results too (else checked when read);
+        of `pairs.txt` and `where.txt`, their indexes and sizes (their chunks when read)."""
         for kind in ("pairs", "where"):
-            self._sorted_text(kind)
+            self._sorted(kind)
         for rel in self.index["counts"]:
             self.text(rel)
             if results:
@@ -352,20 +331,21 @@ def counts_of(kept: KeptResults, blocks: Blocks) -> dict[str, int]:
     return total
 
 
-def fast_text(kept: KeptResults, blocks: Blocks, shown: dict[str, str], summary: str) -> str | None:
-    """The text report of the new state from the blocks (the kept ones as they are written);
-    None when a kept block was written with other file names than shown now."""
+def fast_text(kept: KeptResults, blocks: Blocks, shown: dict[str, str], summary: str) -> list[bytes] | None:
+    """The text report of the new state from the blocks (the kept ones as they are written),
+    in parts of UTF-8 to be written one after the other; None when a kept block was written
+    with other file names than shown now."""
     if any(kept.index["shown"].get(rel) != shown.get(rel) for rel in kept.index["counts"] if rel):
         return None
     parts = []
     for rel in _block_order(set(kept.index["counts"]) | set(blocks), shown):
         if rel in blocks:
             if blocks[rel]:
-                parts.append(_text(blocks[rel], shown))
+                parts.append(_text(blocks[rel], shown).encode("utf-8"))
         else:
             parts.append(kept.text(rel))
-    parts.append(summary + "\n")
-    return "".join(parts)
+    parts.append((summary + "\n").encode("utf-8"))
+    return parts
 
 
 def report_of(results: list[ValidationResult], fail_on: str, files: list[str], engine: str) -> ValidationReport:

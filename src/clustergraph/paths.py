@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 
 __all__ = [
@@ -20,8 +19,10 @@ __all__ = [
 
 
 def package_root() -> Path:
-    """The installed package folder (the shipped folders live inside it)."""
-    return Path(str(files("clustergraph")))
+    """The installed package folder (the shipped folders live inside it): this module's, as
+    `importlib.resources.files("clustergraph")` gives it for a package on disk (without
+    importing `importlib.resources` and `zipfile` at every start)."""
+    return Path(__file__).parent
 
 
 def ontology_dir() -> Path:

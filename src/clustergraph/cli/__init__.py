@@ -10,7 +10,6 @@ from __future__ import annotations
 import errno
 import importlib
 import sys
-import traceback
 from typing import Any, NoReturn
 
 import click
@@ -89,7 +88,7 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         if debug:
-            traceback.print_exc(file=sys.stderr)
+            _print_traceback()
         exc.show()
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
@@ -132,6 +131,13 @@ def _internal_error(exc: BaseException, debug: bool) -> NoReturn:
 def _fail(message: str, exit_code: int, debug: bool) -> NoReturn:
     """Print the traceback of the exception being handled (with --debug), the message, and exit."""
     if debug:
-        traceback.print_exc(file=sys.stderr)
+        _print_traceback()
     click.echo(message.rstrip("\n"), err=True)
     sys.exit(exit_code)
+
+
+def _print_traceback() -> None:
+    """The traceback of the exception being handled, on stderr (`traceback` imported only then)."""
+    import traceback
+
+    traceback.print_exc(file=sys.stderr)

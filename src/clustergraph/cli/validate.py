@@ -104,11 +104,6 @@ def command(
     Exit codes: 0 conforms, 1 does not conform, 2 bad usage or unreadable/malformed input
     (FILE:LINE:COL: message on stderr), 3 internal error.
     """
-    from clustergraph.errors import RDFSyntaxError
-    from clustergraph.report import format_report
-    from clustergraph.validation import validate
-    from clustergraph.validation.endpoint import validate_endpoint
-
     if endpoint is not None and (paths or with_shipped_data):
         raise click.UsageError("give either PATHS (or --with-shipped-data) or --endpoint, not both")
     if graph is not None and endpoint is None:
@@ -122,6 +117,11 @@ def command(
                           no_queries, cache_dir)
     if cache_dir is not None and _given(click.get_current_context(), "cache_dir"):
         raise click.UsageError("--cache-dir needs --changed-since")
+    from clustergraph.errors import RDFSyntaxError
+    from clustergraph.report import format_report
+    from clustergraph.validation import validate
+    from clustergraph.validation.endpoint import validate_endpoint
+
     bar = _progress_bar()
     source: dict[str, object] = (
         {"data": list(paths) or None, "with_shipped_data": with_shipped_data}
@@ -174,9 +174,34 @@ def _validate_changed(rev: str, paths: tuple[str, ...], shapes: str | None, onto
         with_shipped_data=with_shipped_data, fail_on=fail_on, queries=not no_queries,
         cache_dir=cache_dir, text_only=fmt == "text",
     )
-    click.echo(judged.text() if fmt == "text" else format_report(judged.report, fmt), nl=False)
+    if fmt == "text":
+        _write_utf8(judged.text_bytes())
+    else:
+        click.echo(format_report(judged.report, fmt), nl=False)
     click.echo(f"{judged.mode} run: {judged.reason}", err=True)
     raise click.exceptions.Exit(judged.exit_code)
+
+
+def _write_utf8(parts: list[bytes]) -> None:
+    """Write UTF-8 text to standard output as bytes (megabytes of a kept report are not decoded
+    and encoded again), or as text when standard output has another encoding."""
+    import codecs
+    import os
+    import sys
+
+    encoding = getattr(sys.stdout, "encoding", None) or ""
+    try:
+        utf8 = codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        utf8 = False
+    out = getattr(sys.stdout, "buffer", None)
+    if not utf8 or out is None or os.linesep != "\n":  # text mode would write other line ends
+        click.echo(b"".join(parts).decode("utf-8"), nl=False)
+        return
+    sys.stdout.flush()
+    for part in parts:
+        out.write(part)
+    out.flush()
 
 
 class _Bar:
