@@ -163,7 +163,8 @@ def main() -> int:
     report = [
         f"# Incremental validation and diff on {written:,} synthetic triples",
         "",
-        f"`nice .venv/bin/python benchmarks/bench_diff.py --triples {args.triples}` on "
+        f"`{'nice ' if os.nice(0) > 0 else ''}.venv/bin/python benchmarks/bench_diff.py "
+        f"--triples {args.triples}` on "
         f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, Python {platform.python_version()}. "
         f"The graph as a git repository of {files} N-Triples files of {args.file_triples:,} statements "
         f"(laid out in {layout_s:.1f} s); the edit: {cluster} in data/{edited} (region rewritten, a "
