@@ -44,6 +44,21 @@ def test_a_port_in_use_is_a_clear_error(capsys) -> None:
     assert err.startswith(f"clustergraph: error: cannot listen on 127.0.0.1:{port}: ")
 
 
+def test_serve_leaves_the_request_log_as_it_found_it(capsys) -> None:
+    """Its stderr handler goes when it returns: a second run in the same process (a notebook,
+    a test) neither doubles the lines nor writes to a stream that is gone."""
+    import logging
+
+    logger = logging.getLogger("clustergraph.serve")
+    before = (list(logger.handlers), logger.level, logger.propagate)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        code, _ = run(capsys, "serve", "--port", str(taken.getsockname()[1]))
+    assert code == 2
+    assert (list(logger.handlers), logger.level, logger.propagate) == before
+
+
 @pytest.mark.parametrize("args", [["--timeout", "0"], ["--max-rows", "0"], ["--workers", "0"],
                                   ["--port", "70000"]])
 def test_limits_out_of_range_are_usage_errors(capsys, args: list[str]) -> None:

@@ -12,17 +12,27 @@ __all__ = ["serve"]
 
 
 def serve(settings: ServeSettings) -> None:
-    """Build the app, bind `settings.host:settings.port` and serve until interrupted."""
-    import uvicorn
-
-    from clustergraph.serve.app import create_app
-
+    """Build the app, bind `settings.host:settings.port` and serve until interrupted, logging
+    each request to stderr meanwhile."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
     logger = logging.getLogger("clustergraph.serve")
+    level, propagate = logger.level, logger.propagate
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
+    try:
+        _serve_logged(settings, logger)
+    finally:  # the logger as it was: a second call, or a caller's own logging, is not doubled
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
+def _serve_logged(settings: ServeSettings, logger: logging.Logger) -> None:
+    import uvicorn
+
+    from clustergraph.serve.app import create_app
 
     sock = _bind(settings.host, settings.port)  # fail fast when the port is taken
     port = sock.getsockname()[1]
