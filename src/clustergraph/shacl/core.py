@@ -49,7 +49,8 @@ _RANGES = (
 
 class CoreConstraints:
     """The core constraints of an engine: mixed into `Engine`, whose graph access (`_get`,
-    `_one`, `_list`, `_objects`, `_shape_params`, `conforms`, `evaluate`) it uses."""
+    `_one`, `_list`, `_objects`, `_described`, `_shape_params`, `conforms`, `evaluate`) it
+    uses; `Engine.evaluate` runs the checks `_core_checks` gives."""
 
     data: Any
     _index: dict[tuple[Any, str], list[Any]]
@@ -65,21 +66,6 @@ class CoreConstraints:
                 allowed.update(self._list(ignored))
             self._allowed[shape] = allowed
         return allowed
-
-    def _check(
-        self,
-        shape: Any,
-        focus: Any,
-        values: list[Any],
-        emit: Any,
-        out: list[RawResult],
-        *,
-        nested: bool = True,
-    ) -> None:
-        """The core constraints of `shape` on one focus node and its value nodes (and, when
-        `nested`, its property shapes on those values)."""
-        for check in self._core_checks(shape):
-            check(focus, values, emit, out, nested)
 
     def _core_checks(self, shape: Any) -> tuple[CoreCheck, ...]:
         """The compiled checks of a shape, in the order SHACL lists the components."""
@@ -105,7 +91,7 @@ class CoreConstraints:
         is_instance = self._is_instance
         for cls in params.get("class", ()):
 
-            def check_class(focus, values, emit, out, nested, cls=cls):  # type: ignore[no-untyped-def]
+            def check_class(focus, values, emit, out, nested, cls=cls):
                 for v in values:
                     if not is_instance(v, cls):
                         emit(focus, "ClassConstraintComponent", v, f"is not an instance of {cls}")
@@ -113,7 +99,7 @@ class CoreConstraints:
             yield check_class
         for dt in params.get("datatype", ()):
 
-            def check_datatype(focus, values, emit, out, nested, dt=dt):  # type: ignore[no-untyped-def]
+            def check_datatype(focus, values, emit, out, nested, dt=dt):
                 for v in values:
                     ok = isinstance(v, Literal) and v.datatype == dt and well_formed(v)
                     if ok and dt == RDF_LANGSTRING:
@@ -125,7 +111,7 @@ class CoreConstraints:
         for kind in params.get("nodeKind", ()):
             allowed = _NODE_KINDS[kind.value[len(SH) :]]
 
-            def check_kind(focus, values, emit, out, nested, kind=kind, allowed=allowed):  # type: ignore[no-untyped-def]
+            def check_kind(focus, values, emit, out, nested, kind=kind, allowed=allowed):
                 for v in values:
                     if not isinstance(v, allowed):
                         emit(focus, "NodeKindConstraintComponent", v,
@@ -137,7 +123,7 @@ class CoreConstraints:
         for bound in params.get("minCount", ()):
             low = int(bound.value)
 
-            def check_min(focus, values, emit, out, nested, low=low):  # type: ignore[no-untyped-def]
+            def check_min(focus, values, emit, out, nested, low=low):
                 if len(values) < low:
                     emit(focus, "MinCountConstraintComponent", None,
                          f"has {len(values)} value(s), needs at least {low}")
@@ -146,7 +132,7 @@ class CoreConstraints:
         for bound in params.get("maxCount", ()):
             high = int(bound.value)
 
-            def check_max(focus, values, emit, out, nested, high=high):  # type: ignore[no-untyped-def]
+            def check_max(focus, values, emit, out, nested, high=high):
                 if len(values) > high:
                     emit(focus, "MaxCountConstraintComponent", None,
                          f"has {len(values)} values, allows at most {high}")
@@ -159,7 +145,7 @@ class CoreConstraints:
                 component, detail = component_of(name), f"{name} {bound.value}"
 
                 def check_range(focus, values, emit, out, nested, bound=bound, ok_signs=ok_signs,
-                                component=component, detail=detail):  # type: ignore[no-untyped-def]
+                                component=component, detail=detail):
                     for v in values:
                         if compare(v, bound) not in ok_signs:
                             emit(focus, component, v, detail)
@@ -171,7 +157,7 @@ class CoreConstraints:
                 component, detail = component_of(name), f"{name} {bound.value}"
 
                 def check_length(focus, values, emit, out, nested, limit=limit, at_least=at_least,
-                                 component=component, detail=detail):  # type: ignore[no-untyped-def]
+                                 component=component, detail=detail):
                     for v in values:
                         if isinstance(v, BlankNode):
                             ok = False
@@ -186,7 +172,7 @@ class CoreConstraints:
             rx = re.compile(pattern.value, re_flags(flags.value if flags else ""))
             detail = f"does not match {pattern.value!r}"
 
-            def check_pattern(focus, values, emit, out, nested, rx=rx, detail=detail):  # type: ignore[no-untyped-def]
+            def check_pattern(focus, values, emit, out, nested, rx=rx, detail=detail):
                 for v in values:
                     if isinstance(v, BlankNode) or not rx.search(v.value):
                         emit(focus, "PatternConstraintComponent", v, detail)
@@ -195,7 +181,7 @@ class CoreConstraints:
         for langs in params.get("languageIn", ()):
             wanted = [t.value for t in self._list(langs)]
 
-            def check_languages(focus, values, emit, out, nested, wanted=wanted):  # type: ignore[no-untyped-def]
+            def check_languages(focus, values, emit, out, nested, wanted=wanted):
                 for v in values:
                     if not (
                         isinstance(v, Literal)
@@ -217,8 +203,11 @@ class CoreConstraints:
         objects, comp = self._objects, component_of(name)
         ok_signs = (-1,) if name == "lessThan" else (-1, 0)
 
-        def check_pair(focus, values, emit, out, nested):  # type: ignore[no-untyped-def]
-            others = [] if isinstance(focus, Literal) else list(dict.fromkeys(objects(focus, other)))
+        def check_pair(focus, values, emit, out, nested):
+            if isinstance(focus, Literal):
+                others: list[Any] = []
+            else:
+                others = list(dict.fromkeys(objects(focus, other)))
             if name == "equals":
                 for v in values:
                     if v not in others:
@@ -243,7 +232,7 @@ class CoreConstraints:
         for members in params.get("in", ()):
             allowed_values = self._list(members)
 
-            def check_in(focus, values, emit, out, nested, allowed_values=allowed_values):  # type: ignore[no-untyped-def]
+            def check_in(focus, values, emit, out, nested, allowed_values=allowed_values):
                 for v in values:
                     if v not in allowed_values:
                         emit(focus, "InConstraintComponent", v, "is not one of the allowed values")
@@ -251,7 +240,7 @@ class CoreConstraints:
             yield check_in
         for wanted_value in params.get("hasValue", ()):
 
-            def check_has(focus, values, emit, out, nested, wanted_value=wanted_value):  # type: ignore[no-untyped-def]
+            def check_has(focus, values, emit, out, nested, wanted_value=wanted_value):
                 if wanted_value not in values:
                     emit(focus, "HasValueConstraintComponent", None,
                          f"misses the value {wanted_value}")
@@ -264,7 +253,7 @@ class CoreConstraints:
         conforms, evaluate = self.conforms, self.evaluate
         for node_shape in params.get("node", ()):
 
-            def check_node(focus, values, emit, out, nested, node_shape=node_shape):  # type: ignore[no-untyped-def]
+            def check_node(focus, values, emit, out, nested, node_shape=node_shape):
                 for v in values:
                     if not conforms(node_shape, v):
                         emit(focus, "NodeConstraintComponent", v,
@@ -274,7 +263,7 @@ class CoreConstraints:
         props = params.get("property", ())
         if props:
 
-            def check_properties(focus, values, emit, out, nested):  # type: ignore[no-untyped-def]
+            def check_properties(focus, values, emit, out, nested):
                 if nested:
                     for prop in props:
                         out.extend(evaluate(prop, values))
@@ -285,7 +274,7 @@ class CoreConstraints:
                 yield self._logical_check(name, self._list(members))
         for negated in params.get("not", ()):
 
-            def check_not(focus, values, emit, out, nested, negated=negated):  # type: ignore[no-untyped-def]
+            def check_not(focus, values, emit, out, nested, negated=negated):
                 for v in values:
                     if conforms(negated, v):
                         emit(focus, "NotConstraintComponent", v,
@@ -300,7 +289,7 @@ class CoreConstraints:
     def _logical_check(self, name: str, parts: list[Any]) -> CoreCheck:
         conforms, comp, detail = self.conforms, component_of(name), f"does not satisfy sh:{name}"
 
-        def check_logical(focus, values, emit, out, nested):  # type: ignore[no-untyped-def]
+        def check_logical(focus, values, emit, out, nested):
             for v in values:
                 if name == "and":
                     ok = all(conforms(s, v) for s in parts)
@@ -316,7 +305,7 @@ class CoreConstraints:
     def _closed_check(self, allowed_p: set[Any]) -> CoreCheck:
         described = self._described
 
-        def check_closed(focus, values, emit, out, nested):  # type: ignore[no-untyped-def]
+        def check_closed(focus, values, emit, out, nested):
             for v in values:
                 if isinstance(v, Literal):
                     continue
@@ -337,7 +326,7 @@ class CoreConstraints:
         lows = [int(b.value) for b in params.get("qualifiedMinCount", ())]
         highs = [int(b.value) for b in params.get("qualifiedMaxCount", ())]
 
-        def check_qualified(focus, values, emit, out, nested):  # type: ignore[no-untyped-def]
+        def check_qualified(focus, values, emit, out, nested):
             n = sum(
                 1
                 for v in values
@@ -369,11 +358,14 @@ class CoreConstraints:
         return list(found)
 
 
-def _unique_lang(focus: Any, values: list[Any], emit: Any, out: list[RawResult], nested: bool) -> None:
+def _unique_lang(
+    focus: Any, values: list[Any], emit: Any, out: list[RawResult], nested: bool
+) -> None:
     counts: dict[str, int] = {}
     for v in values:
         if isinstance(v, Literal) and v.language:
             counts[v.language.lower()] = counts.get(v.language.lower(), 0) + 1
     for lang, n in counts.items():
         if n > 1:
-            emit(focus, "UniqueLangConstraintComponent", None, f"more than one value in language {lang!r}")
+            emit(focus, "UniqueLangConstraintComponent", None,
+                 f"more than one value in language {lang!r}")

@@ -295,7 +295,7 @@ def describe_result(
         if path_text is None:
             path_text = memo[("path", path)] = render.path(shapes, path)
     message = messages[0].value if messages else ""
-    if "{" in message:  # fill in {$value} and {$this}, which pySHACL leaves as they are outside SPARQL
+    if "{" in message:  # {$value} and {$this}, which pySHACL leaves as they are outside SPARQL
         fillers = {"value": value, "this": focus, "focusNode": focus}
         message = re.sub(
             r"\{[$?](value|this|focusNode)\}",

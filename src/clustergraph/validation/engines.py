@@ -1,6 +1,6 @@
 """The two engines behind `validate`: clustergraph.shacl on Oxigraph, and pySHACL (the
-reference and the fallback). Each returns its results as a `Report`, which describes them and, when asked, puts them
-into the SHACL report graph."""
+reference and the fallback). Each returns its results as a `Report`, which describes them
+and, when asked, puts them into the SHACL report graph."""
 
 from __future__ import annotations
 
