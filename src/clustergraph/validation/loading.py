@@ -148,11 +148,18 @@ def load_graph_store(
     lexical = LexicalForms()
     outgoing: Outgoing | None = {} if keep_outgoing else None
     kept = lexical if keep_lexical and outgoing is None else None  # the index holds them too
+    #: what `_load_beside` may hand to the store's own loader
+    native_formats = (pyoxigraph.RdfFormat.N_TRIPLES, pyoxigraph.RdfFormat.TURTLE)
     empty: list[Path] = []
     for path in files:
         counted = [0]
-        if outgoing is None or not _load_beside(store, path, prefixes, kept, outgoing, counted):
-            store.bulk_extend(_triples(path, prefixes, kept, outgoing, counted))
+        content = None
+        if outgoing is not None and rdf_format_for(path) in native_formats:
+            content = read_bytes(path)  # read once, for whichever way loads it
+        if content is None or not _load_beside(
+            store, path, content, prefixes, kept, outgoing, counted
+        ):
+            store.bulk_extend(_triples(path, prefixes, kept, outgoing, counted, content))
         if counted[0] == 0:
             empty.append(path)
     if outgoing is not None and keep_lexical:
@@ -163,22 +170,21 @@ def load_graph_store(
 def _load_beside(
     store: pyoxigraph.Store,
     path: Path,
+    content: bytes,
     prefixes: dict[str, str] | None,
     lexical: LexicalForms | None,
     outgoing: Outgoing,
     counted: list[int],
 ) -> bool:
-    """Load an N-Triples or Turtle file without blank nodes into the store natively, on a
-    second thread, while this one parses it again for the index; False for other files,
-    which the caller loads through Python (a blank node parsed twice gets two names)."""
+    """Load an N-Triples or Turtle file (its `content`) without blank nodes into the store
+    natively, on a second thread, while this one parses it again for the index; False when it
+    may hold blank nodes, and the caller loads it through Python (a blank node parsed twice
+    gets two names)."""
     import threading
 
     import pyoxigraph
 
     fmt = rdf_format_for(path)
-    if fmt not in (pyoxigraph.RdfFormat.N_TRIPLES, pyoxigraph.RdfFormat.TURTLE):
-        return False
-    content = read_bytes(path)
     if b"_:" in content or (
         fmt == pyoxigraph.RdfFormat.TURTLE and (b"[" in content or b"(" in content)
     ):
