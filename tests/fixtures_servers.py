@@ -141,22 +141,27 @@ def oxigraph_query_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     yield from oxigraph_read_only(_graph_files(), tmp_path_factory.mktemp("oxigraph"))
 
 
-def oxigraph_read_only(files: list[Path], folder: Path) -> Iterator[Server]:
-    """Load `files` into an Oxigraph database in `folder`, serve it read-only on a free loopback
-    port until the generator is closed (use with `yield from` in a fixture)."""
+def oxigraph_read_only(
+    files: list[Path], folder: Path, graphs: dict[str, list[Path]] | None = None
+) -> Iterator[Server]:
+    """Load `files` into an Oxigraph database in `folder` (and each of `graphs`' files into
+    that named graph), serve it read-only on a free loopback port until the generator is
+    closed (use with `yield from` in a fixture)."""
     binary = oxigraph_binary()
     location = folder / "db"
     log = folder / "server.log"
-    files = [str(f) for f in files]
-    loaded = subprocess.run(
-        [binary, "load", "--location", str(location), "--file", *files],
-        capture_output=True,
-        check=False,
-        text=True,
-        timeout=300,
-    )
-    if loaded.returncode != 0:
-        pytest.fail(f"oxigraph load failed ({loaded.returncode}):\n{loaded.stderr[-4000:]}")
+    loads = [([str(f) for f in files], [])] if files else []
+    loads += [([str(f) for f in named], ["--graph", g]) for g, named in (graphs or {}).items()]
+    for names, graph_option in loads:
+        loaded = subprocess.run(
+            [binary, "load", "--location", str(location), "--file", *names, *graph_option],
+            capture_output=True,
+            check=False,
+            text=True,
+            timeout=300,
+        )
+        if loaded.returncode != 0:
+            pytest.fail(f"oxigraph load failed ({loaded.returncode}):\n{loaded.stderr[-4000:]}")
     port = free_port()
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -22,7 +22,7 @@ import os
 import socket
 import time
 import urllib.error
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,7 @@ __all__ = [
     "ENV_USER",
     "USER_AGENT",
     "RemoteEndpoint",
+    "Solutions",
     "credentials_from_env",
     "endpoint_url_problem",
     "retry_after_seconds",
@@ -117,14 +118,15 @@ class RemoteEndpoint:
         from SPARQLWrapper import BASIC, GET, JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
 
         wrapper = SPARQLWrapper(self.url, agent=USER_AGENT)
-        wrapper.setQuery(text)
-        # SPARQLWrapper guesses the form from the text and takes a comment such as "# padding"
-        # for an ADD update, which it then sends as update=: we know the form.
+        # Not setQuery: it guesses the form from the text with regular expressions (slow on a
+        # long query) and takes a comment such as "# padding" for an ADD update, which it then
+        # sends as update=. We know the form.
+        wrapper.queryString = text
         wrapper.queryType = form
         for graph in self.default_graphs:
             wrapper.addParameter("default-graph-uri", graph)
         wrapper.setReturnFormat(TURTLE if form in ("CONSTRUCT", "DESCRIBE") else JSON)
-        if len(quote(text)) > MAX_GET_LENGTH:
+        if len(text) > MAX_GET_LENGTH or len(quote(text)) > MAX_GET_LENGTH:
             wrapper.setMethod(POST)
             wrapper.setRequestMethod(URLENCODED)
         else:
@@ -229,23 +231,63 @@ class RemoteEndpoint:
         """Run a query: rows for SELECT, triples for CONSTRUCT/DESCRIBE, a bool for ASK."""
         import pyoxigraph
 
-        body, content_type = self.fetch(text, form)
-        try:
-            if form in ("CONSTRUCT", "DESCRIBE"):
-                fmt = (
-                    pyoxigraph.RdfFormat.N_TRIPLES
-                    if "n-triples" in content_type
-                    else pyoxigraph.RdfFormat.TURTLE
-                )
-                return Triples.from_iterable(q.triple for q in pyoxigraph.parse(body, format=fmt))
-            results = pyoxigraph.parse_query_results(
-                _standard_json(body), format=pyoxigraph.QueryResultsFormat.JSON
-            )
-            if isinstance(results, pyoxigraph.QueryBoolean):
-                return bool(results)
+        if form not in ("CONSTRUCT", "DESCRIBE"):
+            results = self.solutions(text, form)
+            if isinstance(results, bool):
+                return results
             return Rows.from_solutions(results)
+        return Triples.from_iterable(q.triple for q in self.quads(text, form))
+
+    def quads(self, text: str, form: str = "CONSTRUCT") -> list[Any]:
+        """The answer to a CONSTRUCT or DESCRIBE, N-Triples or Turtle, as `pyoxigraph.Quad`s
+        of the default graph."""
+        import pyoxigraph
+
+        body, content_type = self.fetch(text, form)
+        fmt = (
+            pyoxigraph.RdfFormat.N_TRIPLES
+            if "n-triples" in content_type
+            else pyoxigraph.RdfFormat.TURTLE
+        )
+        try:
+            return list(pyoxigraph.parse(body, format=fmt))
         except (SyntaxError, ValueError) as exc:
             raise EndpointError(f"{self.url} sent an answer that does not parse: {exc}") from None
+
+    def solutions(self, text: str, form: str = "SELECT") -> Solutions | bool:
+        """The answer to a SELECT (`Solutions`) or an ASK (a bool), read from SPARQL JSON."""
+        import pyoxigraph
+
+        body, _ = self.fetch(text, form)
+        json_format = pyoxigraph.QueryResultsFormat.JSON
+
+        def parsed(answer: bytes) -> Solutions | bool:
+            results = pyoxigraph.parse_query_results(answer, format=json_format)
+            if isinstance(results, pyoxigraph.QueryBoolean):
+                return bool(results)
+            return Solutions(list(results.variables), list(results))  # rows parse lazily
+
+        try:
+            try:
+                return parsed(body)
+            except SyntaxError:  # members SPARQL JSON does not have (Comunica's "metadata")
+                return parsed(_standard_json(body))
+        except (SyntaxError, ValueError) as exc:
+            raise EndpointError(f"{self.url} sent an answer that does not parse: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Solutions:
+    """The rows of a SELECT answer (`pyoxigraph.QuerySolution`, indexed by variable name)."""
+
+    variables: list[Any]
+    rows: list[Any]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
 
 
 class _Retryable(Exception):

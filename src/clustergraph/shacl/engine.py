@@ -55,6 +55,9 @@ log = logging.getLogger(__name__)
 #: After this many instance checks of one class, its instances are all found at once.
 _INSTANCE_SET_AFTER = 256
 
+#: Focus nodes per batch on a store that can fetch their triples ahead (`prefetch`).
+_PREFETCH_BATCH = 2000
+
 #: Told after each shape: (shapes done, shapes in all, focus nodes of the shape just done).
 Progress = Callable[[int, int, int], None]
 
@@ -68,13 +71,20 @@ class Engine(CoreConstraints, ComponentConstraints):
         shapes: Iterable[Any],
         lexical: Any = None,
         outgoing: Mapping[Any, Mapping[Any, Any]] | None = None,
+        instance_set_after: int = _INSTANCE_SET_AFTER,
     ) -> None:
         """`shapes`: the shapes graph's quads (a store, or `Triples` that keep the literals as
         written). `lexical`: the data's literals as written, where the store rewrote them (a
         `clustergraph.validation.loading.LexicalForms`); checks and results then use those.
         `outgoing`: the same data's objects by subject and predicate, as written, each triple
         once (`clustergraph.validation.loading.Outgoing`: an object, or a list of several);
-        the engine then reads a node's values there instead of in the store."""
+        the engine then reads a node's values there instead of in the store.
+        `instance_set_after`: instance checks of one class before all its instances are found
+        at once (fewer where each look-up is a query to a server).
+
+        A data store that has `fetched(batches, inverse_predicates)` (an endpoint's graph,
+        `clustergraph.validation.endpoint_graph.EndpointGraph`) is handed the focus nodes in
+        batches, to fetch each batch's triples at once; the engine judges each batch it yields."""
         self.data = data
         self.lexical = lexical
         self.outgoing = outgoing
@@ -98,6 +108,7 @@ class Engine(CoreConstraints, ComponentConstraints):
         self._plans: dict[Any, _Plan] = {}
         self._instance_sets: dict[Any, dict[Any, None]] = {}
         self._instance_questions: dict[Any, int] = {}
+        self._instance_set_after = instance_set_after
 
     # shapes graph access
     def _get(self, s: Any, name: str, ns: str = SH) -> list[Any]:
@@ -192,7 +203,7 @@ class Engine(CoreConstraints, ComponentConstraints):
         if found is not None:
             return node in found
         asked = self._instance_questions[cls] = self._instance_questions.get(cls, 0) + 1
-        if asked > _INSTANCE_SET_AFTER:
+        if asked > self._instance_set_after:
             found = self._instance_sets[cls] = self._instances_in_order(cls)
             return node in found
         if isinstance(node, Literal):
@@ -302,8 +313,10 @@ class Engine(CoreConstraints, ComponentConstraints):
     def validate(self, progress: Progress | None = None) -> list[RawResult]:
         """Every shape with a target on its focus nodes; `progress(done, total, focus_nodes)`
         is called after each shape."""
-        results: list[RawResult] = []
         shapes = self.shapes_with_targets()
+        if hasattr(self.data, "fetched"):
+            return self._validate_fetching(shapes, progress)
+        results: list[RawResult] = []
         for done, shape in enumerate(shapes, 1):
             focus = self.focus_nodes(shape)
             if focus:
@@ -311,6 +324,45 @@ class Engine(CoreConstraints, ComponentConstraints):
             if progress is not None:
                 progress(done, len(shapes), len(focus))
         return results
+
+    def _validate_fetching(self, shapes: list[Any], progress: Progress | None) -> list[RawResult]:
+        """`validate` on a store that fetches the triples of a batch of focus nodes at once:
+        the shapes with the same targets judge each batch in turn, so it is fetched once."""
+        groups: dict[tuple[Any, ...], list[Any]] = {}
+        for shape in shapes:
+            groups.setdefault(self._targets(shape), []).append(shape)
+        results: list[RawResult] = []
+        done = 0
+        for group in groups.values():
+            focus = self.focus_nodes(group[0])
+            inverse = list(dict.fromkeys(p for s in group for p in self._inverse_predicates(s)))
+            batches = [
+                focus[start : start + _PREFETCH_BATCH]
+                for start in range(0, len(focus), _PREFETCH_BATCH)
+            ]
+            for batch in self.data.fetched(batches, inverse):
+                for shape in group:
+                    results.extend(self.evaluate(shape, batch))
+            for _ in group:
+                done += 1
+                if progress is not None:
+                    progress(done, len(shapes), len(focus))
+        return results
+
+    def _targets(self, shape: Any) -> tuple[Any, ...]:
+        """What selects the shape's focus nodes: shapes with equal targets have the same."""
+        implicit = any(t in (RDFS_CLASS, NamedNode(OWL + "Class")) for t in self._get(shape, "type", RDF))
+        names = ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf")
+        declared = tuple(tuple(sorted(map(str, self._get(shape, n)))) for n in names)
+        return (shape if implicit else None, *declared)
+
+    def _inverse_predicates(self, shape: Any) -> list[Any]:
+        """The predicates of the shape's paths (its own, its property shapes') that go from a
+        focus node backwards (`sh:inversePath p`)."""
+        plan = self._plan(shape)
+        paths = [plan.path, *(self._one(p, "path") for p in plan.properties)]
+        found = (self._one(path, "inversePath") for path in paths if path is not None)
+        return list(dict.fromkeys(p for p in found if isinstance(p, NamedNode)))
 
     def conforms(self, shape: Any, node: Any) -> bool:
         key = (shape, node)

@@ -1,26 +1,40 @@
 """Validate the data a SPARQL 1.1 endpoint holds, through queries only.
 
-The endpoint's graph (its default graph, or the named graph given) is read with one CONSTRUCT
-query through `clustergraph.remote.RemoteEndpoint` (timeouts, retries, credentials from the
-environment), parsed with the same guards as a local file, merged with the ontology as a local
-run is, and validated by the same engine: the report is that of a local run of the same
-triples, without file:line locations. Nothing is written to the endpoint.
+The graph (the endpoint's default graph, or the named graph given, sent as the protocol's
+`default-graph-uri`) is validated in the store that holds it: the engine reads it through
+`EndpointGraph` (the focus nodes' triples fetched in batches, the SPARQL constraints run by
+the store), with the ontology's triples added as a local run merges them. The report is that of
+a local run of the same triples, without file:line locations, and says `engine: in-store`.
+Requests go through `clustergraph.remote.RemoteEndpoint` (timeouts, retries, credentials from
+the environment). Nothing is written to the endpoint.
 
-Note: the triples are fetched and validated here; the constraints are not evaluated inside the
-store. A store that rewrites typed literals (Oxigraph turns `"4.0"^^xsd:decimal` into `"4"`)
-hands out the rewritten form, and that is what the report shows.
+Where that cannot be done, the graph is copied here with one CONSTRUCT query, parsed with the
+same guards as a local file and validated as one, and the report says why: a graph with blank
+nodes (SPARQL cannot name one in a later query), shapes that need pySHACL (inference, or
+features our engine lacks) or `$shapesGraph`.
+
+SHACL-SPARQL constraints see the store's graph only: if they ask about the ontology's triples,
+load the ontology into the store too. A store that rewrites typed literals (Oxigraph turns
+`"4.0"^^xsd:decimal` into `"4"`) hands out the rewritten form, and that is what the report shows.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clustergraph.errors import EndpointError, InputError, RDFSyntaxError
 from clustergraph.validation.model import ValidationReport
 
+if TYPE_CHECKING:
+    from clustergraph.remote import RemoteEndpoint
+
 __all__ = ["graph_query", "validate_endpoint"]
+
+log = logging.getLogger(__name__)
 
 
 def graph_query(graph: str | None = None) -> str:
@@ -38,21 +52,55 @@ def graph_query(graph: str | None = None) -> str:
 
 
 def validate_endpoint(
-    url: str, *, graph: str | None = None, timeout: float = 600.0, **options: Any
+    url: str,
+    *,
+    graph: str | None = None,
+    timeout: float = 600.0,
+    kept_nodes: int = 20_000,
+    **options: Any,
 ) -> ValidationReport:
     """Validate the graph held by the SPARQL endpoint at `url` (see the module's docs).
 
-    `options` are those of `clustergraph.validation.validate` (shapes, ontology, engine, ...),
-    except the data, which is the endpoint's. Raises `EndpointError` when the endpoint fails.
+    `timeout`: seconds per request. `kept_nodes`: how many nodes' triples are kept here at
+    most (what bounds the memory a validation in the store takes). `options` are those of
+    `clustergraph.validation.validate` (shapes, ontology, engine, ...), except the data, which
+    is the endpoint's. Raises `EndpointError` when the endpoint fails.
     """
     from clustergraph.remote import RemoteEndpoint
-    from clustergraph.validation.run import validate
+    from clustergraph.shacl import Unsupported
+    from clustergraph.validation.endpoint_graph import EndpointGraph
+    from clustergraph.validation.run import StoreSource, validate
 
     if options.get("data") or options.get("with_shipped_data"):
         raise InputError("validate either files or an endpoint, not both")
-    endpoint = RemoteEndpoint.from_env(url, timeout=timeout)
-    body, content_type = endpoint.fetch(graph_query(graph), "CONSTRUCT")
+    graph_query(graph)  # refuses a --graph that is no IRI
+    if kept_nodes < 1:
+        raise InputError(f"kept_nodes must be at least 1, not {kept_nodes}")
+    endpoint = RemoteEndpoint.from_env(
+        url, timeout=timeout, default_graphs=() if graph is None else (graph,)
+    )
     name = url if graph is None else f"{url} (graph <{graph}>)"
+    in_store = StoreSource(
+        name, lambda ontology: EndpointGraph(endpoint, ontology, keep=kept_nodes)
+    )
+    try:
+        return validate(in_store=in_store, **options)
+    except Unsupported as exc:
+        reason = f"validating in the store needs what it cannot give ({exc})"
+    log.info("%s: %s; copying the graph", name, reason)
+    report = _validate_copy(endpoint, graph, name, options)
+    report.warnings.insert(0, f"{name}: {reason}, so the graph was copied here and validated")
+    return report
+
+
+def _validate_copy(
+    endpoint: RemoteEndpoint, graph: str | None, name: str, options: dict[str, Any]
+) -> ValidationReport:
+    """Copy the graph with one CONSTRUCT and validate the copy as a local file."""
+    from clustergraph.validation.run import validate
+
+    whole = dataclasses.replace(endpoint, default_graphs=())  # the query names the graph
+    body, content_type = whole.fetch(graph_query(graph), "CONSTRUCT")
     suffix = ".nt" if "n-triples" in content_type else ".ttl"
     with tempfile.TemporaryDirectory(prefix="clustergraph-endpoint-") as folder:
         copy = Path(folder) / f"endpoint{suffix}"

@@ -85,6 +85,9 @@ class RawReport:
         from clustergraph.shacl.terms import component_iri
 
         memo: dict[Any, str] = {}
+        prefetch = getattr(graph, "prefetch", None)
+        if prefetch is not None:  # a store behind a network: the focus nodes' labels at once
+            prefetch([r.focus for r in self.raw], pin=True)
         return [
             describe_result(
                 ResultTerms(
@@ -153,12 +156,17 @@ def oxigraph_report(
     lexical: Any = None,
     progress: Any = None,
     outgoing: Any = None,
+    remote: bool = False,
 ) -> RawReport:
     """Run clustergraph.shacl on the data; its results (see `RawReport`). `lexical`, `outgoing`:
-    see `clustergraph.shacl.Engine`."""
+    see `clustergraph.shacl.Engine`; `remote`: the data is a store behind a network, where
+    every look-up is a query (an `EndpointGraph`)."""
     from clustergraph.shacl import Engine
 
-    engine = Engine(data, shapes, lexical, outgoing)
+    if remote:  # its look-ups by subject are `get` calls, and few class checks one by one
+        engine = Engine(data, shapes, None, data, instance_set_after=8)
+    else:
+        engine = Engine(data, shapes, lexical, outgoing)
     return RawReport(engine.validate(progress), data, shapes, render)
 
 

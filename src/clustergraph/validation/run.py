@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from clustergraph import paths
 from clustergraph.errors import InputError
 from clustergraph.load import expand_paths, load_store, parse_file
 from clustergraph.shacl.engine import Progress
+from clustergraph.shacl.terms import Unsupported
 from clustergraph.validation.describe import Render, add_location
 from clustergraph.validation.engines import Report, oxigraph_report, pyshacl_report
 from clustergraph.validation.loading import load_graph_store, refuse_network_sparql
@@ -28,9 +30,20 @@ from clustergraph.validation.model import (
 )
 from clustergraph.validation.triples import Triples
 
-__all__ = ["check_queries", "data_sources", "shacl_shacl_file", "validate"]
+__all__ = ["StoreSource", "check_queries", "data_sources", "shacl_shacl_file", "validate"]
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StoreSource:
+    """A data graph held elsewhere (an endpoint's), for `validate(in_store=...)`."""
+
+    name: str
+    """How the report names it (the endpoint's address)."""
+    graph: Callable[[Any], Any]
+    """Given the loaded ontology (a `pyoxigraph.Store`), the store the engine reads: the
+    graph with the ontology's triples added (`EndpointGraph`)."""
 
 
 def shacl_shacl_file() -> Path:
@@ -121,6 +134,7 @@ def validate(
     queries: Sequence[Path | str] | None | bool = None,
     progress: Progress | None = None,
     data_names: Mapping[Path, str] | None = None,
+    in_store: StoreSource | None = None,
 ) -> ValidationReport:
     """Validate data files (default: the shipped data) against the ontology and SHACL shapes.
 
@@ -133,6 +147,8 @@ def validate(
     `progress(done, total, focus_nodes)`: told after each shape the data is validated against.
     `data_names`: data files that stand for something else (an endpoint's graph), shown by
     that name and never pointed at with file:line.
+    `in_store`: validate a graph held elsewhere (an endpoint's) instead of data files, with
+    the oxigraph engine and no inference; it raises `Unsupported` where that cannot be done.
     Raises `InputError` (and its `RDFSyntaxError`) for files that are missing or do not parse.
     """
     import pyoxigraph
@@ -146,7 +162,9 @@ def validate(
         raise InputError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     shapes_path = Path(shapes) if shapes is not None else paths.shapes_file()
     ontology_path = Path(ontology) if ontology is not None else paths.ontology_file()
-    data_files = data_sources(data, with_shipped_data=with_shipped_data)
+    if in_store is not None and (engine == "pyshacl" or inference != "none"):
+        raise Unsupported(f"engine {engine!r} with inference {inference!r} in the store")
+    data_files = [] if in_store else data_sources(data, with_shipped_data=with_shipped_data)
     for required in (shapes_path, ontology_path):
         if not required.is_file():
             raise InputError(f"{required}: no such file")
@@ -159,15 +177,21 @@ def validate(
     render = Render(prefixes)
     refuse_network_sparql(shapes_store, shapes_path, render.term)
     loaded = load_graph_store(
-        graph_files, prefixes=prefixes, keep_outgoing=engine != "pyshacl" and inference == "none"
+        graph_files,
+        prefixes=prefixes,
+        keep_outgoing=engine != "pyshacl" and inference == "none" and in_store is None,
     )
-    data_store = loaded.store
+    data_store = loaded.store if in_store is None else in_store.graph(loaded.store)
     render = Render(prefixes)
     names = dict(data_names or {})
     data_locator = Locator([p for p in graph_files if p not in names])
 
     def shown(path: Path) -> str:
         return names.get(path) or data_locator.display_path(path)
+
+    shown_files = [shown(p) for p in graph_files]
+    if in_store is not None:
+        shown_files.insert(0, in_store.name)
 
     warnings = [f"{shown(path)}: the file holds no triples" for path in loaded.empty_files]
     shapes_locator = Locator([shapes_path])
@@ -215,14 +239,20 @@ def validate(
                 raise InputError(
                     "the oxigraph engine does no inference; use engine='pyshacl' or 'auto'"
                 )
-            from clustergraph.shacl import Unsupported
-
             try:
                 shapes_written = Triples(parse_file(shapes_path))  # literals as written
                 data_report = oxigraph_report(
-                    data_store, shapes_written, render, loaded.lexical, progress, loaded.outgoing
+                    data_store,
+                    shapes_written,
+                    render,
+                    loaded.lexical,
+                    progress,
+                    loaded.outgoing,
+                    in_store is not None,
                 )
             except Unsupported as exc:
+                if in_store is not None:
+                    raise
                 if engine == "oxigraph":
                     raise InputError(
                         f"the oxigraph engine does not support {exc}; use engine='pyshacl'"
@@ -276,8 +306,8 @@ def validate(
         results=results,
         fail_on=fail_on,
         inference=inference,
-        engine=used,
-        files=[shown(p) for p in graph_files],
+        engine="in-store" if in_store is not None and used == "oxigraph" else used,
+        files=shown_files,
         warnings=warnings,
         _report_builder=report_graph,
         _prefixes=prefixes,
