@@ -49,7 +49,9 @@ def free_port() -> int:
 
 
 def _ask(url: str) -> bool:
-    query = urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
+    """True when the server answers that it holds a triple (in any graph)."""
+    held = "ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+    query = urllib.parse.urlencode({"query": held})
     request = urllib.request.Request(
         f"{url}?{query}", headers={"Accept": "application/sparql-results+json"}
     )

@@ -54,8 +54,8 @@ __all__ = ["command"]
 @click.option(
     "--endpoint",
     metavar="URL",
-    help="Validate the graph a SPARQL 1.1 endpoint holds (read with one CONSTRUCT query) "
-    "instead of files.",
+    help="Validate the graph a SPARQL 1.1 endpoint holds instead of files, in the store (its "
+    "nodes read in batches; copied with one CONSTRUCT if it has blank nodes or needs pySHACL).",
 )
 @click.option(
     "--graph",

@@ -351,7 +351,8 @@ class Engine(CoreConstraints, ComponentConstraints):
 
     def _targets(self, shape: Any) -> tuple[Any, ...]:
         """What selects the shape's focus nodes: shapes with equal targets have the same."""
-        implicit = any(t in (RDFS_CLASS, NamedNode(OWL + "Class")) for t in self._get(shape, "type", RDF))
+        classes = (RDFS_CLASS, NamedNode(OWL + "Class"))
+        implicit = any(t in classes for t in self._get(shape, "type", RDF))
         names = ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf")
         declared = tuple(tuple(sorted(map(str, self._get(shape, n)))) for n in names)
         return (shape if implicit else None, *declared)

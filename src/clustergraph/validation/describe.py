@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import pyoxigraph
 
 __all__ = [
+    "LABELS",
     "Render",
     "ResultTerms",
     "add_location",
@@ -23,7 +24,8 @@ __all__ = [
     "result_of",
 ]
 
-_LABELS = (
+#: The predicates a node's label is read from, in order of preference.
+LABELS = (
     "http://www.w3.org/2004/02/skos/core#prefLabel",
     "http://www.w3.org/2000/01/rdf-schema#label",
     "http://purl.org/dc/terms/title",
@@ -123,7 +125,7 @@ def _label(store: pyoxigraph.Store, node: Any) -> str | None:
 
     if not isinstance(node, (pyoxigraph.NamedNode, pyoxigraph.BlankNode)):
         return None
-    for p in _LABELS:
+    for p in LABELS:
         english, other = [], []
         for q in store.quads_for_pattern(node, pyoxigraph.NamedNode(p), None, None):
             lit = q.object

@@ -3,13 +3,15 @@
 `EndpointGraph` answers the engine's `quads_for_pattern` and `query` calls with SPARQL sent to
 the endpoint, so that a graph is validated in the store that holds it and never copied here:
 
-- the triples of the focus nodes are fetched in batches (`prefetch`: one query per
-  `batch` nodes, their subjects in a VALUES block) before the engine judges them, and kept
-  for at most `keep` nodes (least recently used go first);
+- the triples of the focus nodes are fetched in batches (`fetched`, `prefetch`: one query per
+  `batch` nodes, their subjects in a VALUES block) before the engine judges them, the next
+  batch on a second thread while the engine judges one, and kept for at most `keep` nodes
+  (least recently used go first);
 - a node the engine meets on the way (a value's rdf:type, a class's superclasses) costs one
   query, remembered in the same way;
 - SHACL-SPARQL constraints run in the store, as the engine writes them (focus nodes bound with
   VALUES);
+- the labels of the nodes a report names are fetched in batches too (`keep_values`);
 - local triples (the ontology, merged into the data graph as a local run merges it) are added
   to every answer, each triple once.
 
@@ -27,6 +29,7 @@ from typing import Any
 
 from pyoxigraph import BlankNode, NamedNode, Quad, Store
 
+from clustergraph.errors import EndpointError
 from clustergraph.remote import RemoteEndpoint, Solutions
 from clustergraph.shacl import Unsupported
 from clustergraph.sparql_lexer import query_form
@@ -55,7 +58,8 @@ class EndpointGraph:
         self.queries = 0
         """How many queries were sent (for the log and the tests)."""
         self._described: OrderedDict[Any, Description] = OrderedDict()
-        self._pinned: dict[Any, Description] = {}
+        self._kept: dict[Any, Description] = {}
+        self._kept_predicates: set[Any] = set()
         self._incoming: OrderedDict[tuple[Any, Any], list[Any]] = OrderedDict()
         self._local_subjects = {q.subject for q in self.local}
 
@@ -66,6 +70,10 @@ class EndpointGraph:
     ) -> list[Quad]:
         """The triples that match (None: any term), as quads of the default graph."""
         _refuse_blank(subject, object)
+        kept = self._kept.get(subject) if predicate in self._kept_predicates else None
+        if kept is not None:
+            objects = kept.get(predicate, ())
+            return [Quad(subject, predicate, o) for o in objects if object in (None, o)]
         if subject is not None:
             description = self._description(subject)
             pairs = (
@@ -101,18 +109,43 @@ class EndpointGraph:
         blank nodes only as `substitutions`, which cannot be sent."""
         if substitutions:
             raise Unsupported("a SPARQL constraint on a blank node of the endpoint's graph")
-        return self._answer(text, query_form(text))
+        try:
+            return self._answer(text, query_form(text))
+        except EndpointError:
+            Store().query(text)  # a query that does not parse: its SyntaxError, as locally
+            raise
 
     def __iter__(self) -> Iterator[Quad]:
         raise Unsupported("a copy of the endpoint's graph (for $shapesGraph)")
 
-    def prefetch(self, nodes: Sequence[Any], inverse: Iterable[Any] = (), pin: bool = False) -> None:
+    def prefetch(self, nodes: Sequence[Any], inverse: Iterable[Any] = ()) -> None:
         """Fetch the triples of these nodes (IRIs; others are left for later) in batches, and
-        the subjects of the triples (?s p node) for each predicate in `inverse`. `pin`: keep
-        them until the graph is dropped (the nodes a report names, for their labels)."""
-        self._keep(self._download(*self._missing(nodes, inverse)), pin)
+        the subjects of the triples (?s p node) for each predicate in `inverse`."""
+        self._keep(self._download(*self._missing(nodes, inverse)))
 
-    def fetched(self, batches: Sequence[Sequence[Any]], inverse: Sequence[Any] = ()) -> Iterator[Any]:
+    def keep_values(self, nodes: Sequence[Any], predicates: Sequence[str]) -> None:
+        """Fetch these nodes' values of `predicates` (IRIs) in batches and keep them while the
+        graph lives: the labels of the nodes a report names, read once for all."""
+        named = list(dict.fromkeys(n for n in nodes if type(n) is NamedNode))
+        which = [NamedNode(p) for p in predicates]
+        self._kept_predicates.update(which)
+        for start in range(0, len(named), self.batch):
+            chunk = named[start : start + self.batch]
+            found: dict[Any, Description] = {n: {} for n in chunk}
+            query = (  # not a VALUES block for ?p: Oxigraph joins two of them slowly
+                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {_values('s', chunk)} ?s ?p ?o "
+                f"FILTER (?p IN ({', '.join(map(str, which))})) }}"
+            )
+            self.queries += 1
+            for t in self._triples(query):
+                found[t.subject].setdefault(t.predicate, []).append(t.object)
+            for node, description in found.items():
+                merged = self._merged(node, description)
+                self._kept[node] = {p: merged[p] for p in which if p in merged}
+
+    def fetched(
+        self, batches: Sequence[Sequence[Any]], inverse: Sequence[Any] = ()
+    ) -> Iterator[Any]:
         """Each batch of focus nodes in turn, once `prefetch` has fetched it; the next batch
         is fetched on a second thread meanwhile, while the caller judges this one."""
         from concurrent.futures import ThreadPoolExecutor
@@ -126,7 +159,7 @@ class EndpointGraph:
                 if index + 1 < len(batches):
                     after = self._missing(batches[index + 1], inverse)
                     pending = pool.submit(self._download, *after)
-                self._keep(downloaded, False)
+                self._keep(downloaded)
                 yield batch
 
     # -- inside ------------------------------------------------------------------------------
@@ -137,7 +170,7 @@ class EndpointGraph:
         """The IRIs among `nodes` whose triples are not here, and for each inverse predicate
         those whose subjects by it are not."""
         named = list(dict.fromkeys(n for n in nodes if type(n) is NamedNode))
-        wanted = [n for n in named if n not in self._described and n not in self._pinned]
+        wanted = [n for n in named if n not in self._described]
         backwards = {p: [n for n in named if (p, n) not in self._incoming] for p in inverse}
         return wanted, backwards
 
@@ -164,18 +197,15 @@ class EndpointGraph:
                 got.queries += 1
         return got
 
-    def _keep(self, downloaded: _Downloaded, pin: bool) -> None:
+    def _keep(self, downloaded: _Downloaded) -> None:
         self.queries += downloaded.queries
         for node, description in downloaded.described.items():
-            self._remember(node, self._merged(node, description), pin)
+            self._remember(node, self._merged(node, description))
         for (predicate, node), subjects in downloaded.incoming.items():
             local = (q.subject for q in self.local.quads_for_pattern(None, predicate, node))
             self._keep_incoming((predicate, node), _once([*subjects, *local]))
 
     def _description(self, node: Any) -> Description:
-        pinned = self._pinned.get(node)
-        if pinned is not None:
-            return pinned
         description = self._described.get(node)
         if description is not None:
             self._described.move_to_end(node)
@@ -185,7 +215,7 @@ class EndpointGraph:
             for row in self._select(f"SELECT ?p ?o WHERE {{ {node} ?p ?o }}"):
                 found.setdefault(row["p"], []).append(row["o"])
         description = self._merged(node, found)
-        self._remember(node, description, False)
+        self._remember(node, description)
         return description
 
     def _merged(self, node: Any, remote: Description) -> Description:
@@ -197,11 +227,7 @@ class EndpointGraph:
                     objects.append(q.object)
         return remote
 
-    def _remember(self, node: Any, description: Description, pin: bool) -> None:
-        if pin:
-            self._described.pop(node, None)
-            self._pinned[node] = description
-            return
+    def _remember(self, node: Any, description: Description) -> None:
         self._described[node] = description
         while len(self._described) > self.keep:
             self._described.popitem(last=False)

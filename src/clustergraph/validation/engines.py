@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from clustergraph.errors import InputError
 from clustergraph.validation.describe import (
+    LABELS,
     Render,
     ResultTerms,
     add_location,
@@ -85,9 +86,9 @@ class RawReport:
         from clustergraph.shacl.terms import component_iri
 
         memo: dict[Any, str] = {}
-        prefetch = getattr(graph, "prefetch", None)
-        if prefetch is not None:  # a store behind a network: the focus nodes' labels at once
-            prefetch([r.focus for r in self.raw], pin=True)
+        keep_values = getattr(graph, "keep_values", None)
+        if keep_values is not None:  # a store behind a network: the focus nodes' labels at once
+            keep_values([r.focus for r in self.raw], LABELS)
         return [
             describe_result(
                 ResultTerms(
