@@ -321,3 +321,30 @@ def test_a_move_whose_answer_is_lost_is_not_done_twice(oxigraph_server, old_file
     result = publish(AnswerLost(oxigraph_server.url, backoff=0.01), graph=GRAPH, export_graph=new)
     assert result.triples == len(new) == oxigraph_server.count(GRAPH)
     assert oxigraph_server.count(staging_graph(GRAPH)) == 0
+
+
+def test_publish_then_validate_in_the_store_gives_the_local_report(oxigraph_server) -> None:
+    """The journey of a data engineer: publish the shipped graph (ontology and data) into a
+    named graph, then validate it where it now lives."""
+    import json
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERGRAPH_ENDPOINT")}
+
+    def clustergraph(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "clustergraph", *args],
+                              capture_output=True, env=env, check=False, text=True)
+
+    published = clustergraph("publish", "--endpoint", oxigraph_server.url, "--graph", GRAPH)
+    assert published.returncode == 0, published.stderr
+    remote = clustergraph("validate", "--endpoint", f"{oxigraph_server.url}/query",
+                          "--graph", GRAPH, "--format", "json", "--no-queries")
+    local = clustergraph("validate", "--format", "json", "--no-queries")
+    assert remote.returncode == local.returncode == 0, remote.stderr
+    in_store, here = json.loads(remote.stdout), json.loads(local.stdout)
+    assert in_store["engine"] == "in-store" and in_store["warnings"] == []
+    assert in_store["counts"] == here["counts"]
+
+    def key(r: dict) -> tuple:
+        return (r["focus_node"], r["path"], r["component"], r["source_shape"], r["message"])
+
+    assert sorted(map(key, in_store["results"])) == sorted(map(key, here["results"]))

@@ -205,6 +205,14 @@ def test_a_named_graph_is_validated_in_the_store_with_graph(mixed_server, run):
     assert remote["files"][0] == f"{server.url} (graph <{NAMED}>)"
 
 
+def test_a_graph_the_store_does_not_have_is_empty_and_the_report_says_so(mixed_server, run):
+    server, _ = mixed_server
+    graph = "https://w3id.org/clustergraph/graph/nothing-here"
+    code, out, err = run("validate", "--endpoint", server.url, "--graph", graph)
+    assert code == 0
+    assert f"(graph <{graph}>): the graph holds no triples" in err
+
+
 def test_a_graph_with_blank_nodes_is_copied_and_the_report_says_why(mixed_server, run):
     server, extra = mixed_server
     remote, local = both(run, ["--endpoint", server.url], [str(extra)])
