@@ -56,7 +56,7 @@ ServerRoot = {folder}
 ServerThreads = 4
 MaxClientConnections = 4
 [SPARQL]
-ResultSetMaxRows = 100000
+ResultSetMaxRows = {max_rows}
 MaxQueryExecutionTime = 60
 MaxQueryCostEstimationTime = 60
 """
@@ -77,6 +77,8 @@ class Virtuoso:
     sql_port: int = field(default_factory=free_port)
     http_port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
+    max_rows: int = 100_000
+    """The most rows of an answer (ResultSetMaxRows): Virtuoso gives the first ones only."""
 
     @property
     def base(self) -> str:
@@ -94,7 +96,8 @@ class Virtuoso:
     def start(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         ini = self.folder / "virtuoso.ini"
-        ini.write_text(INI.format(folder=self.folder, sql_port=self.sql_port, http_port=self.http_port))
+        ini.write_text(INI.format(folder=self.folder, sql_port=self.sql_port,
+                                  http_port=self.http_port, max_rows=self.max_rows))
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
                 [_binary("virtuoso-t"), "-c", str(ini), "+foreground"],

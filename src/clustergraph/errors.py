@@ -18,6 +18,7 @@ __all__ = [
     "QueryError",
     "UnsafeQueryError",
     "EndpointError",
+    "CutAnswer",
 ]
 
 
@@ -95,3 +96,13 @@ class EndpointError(ClustergraphError):
     """A remote SPARQL endpoint that is down, refuses, times out or answers with an error."""
 
     exit_code = 4
+
+
+class CutAnswer(EndpointError):
+    """An endpoint that answered with only the first rows: it says so (Virtuoso's
+    `X-SPARQL-MaxRows` header, from its ResultSetMaxRows), or the answer is as long as the
+    longest it gives."""
+
+    def __init__(self, message: str, rows: int) -> None:
+        super().__init__(message)
+        self.rows = rows

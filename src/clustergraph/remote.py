@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from clustergraph.errors import EndpointError, InputError
+from clustergraph.errors import CutAnswer, EndpointError, InputError
 from clustergraph.results import Rows, Triples
 from clustergraph.version import __version__
 
@@ -56,6 +56,8 @@ MAX_GET_LENGTH = 1500
 #: The longest wait a Retry-After may ask for before we give up instead.
 MAX_RETRY_AFTER = 60.0
 _RETRY_CODES = {429, 500, 502, 503, 504}
+#: The header by which an endpoint says it cut an answer to its row limit (Virtuoso).
+CUT_HEADER = "X-SPARQL-MaxRows"
 
 
 def credentials_from_env() -> dict[str, str | None]:
@@ -148,7 +150,7 @@ class RemoteEndpoint:
         wrapper.timeout = float(self.timeout)
         return wrapper
 
-    def _request(self, text: str, form: str) -> tuple[bytes, str]:
+    def _request(self, text: str, form: str, whole: bool = False) -> tuple[bytes, str]:
         from SPARQLWrapper.SPARQLExceptions import (
             EndPointInternalError,
             EndPointNotFound,
@@ -162,7 +164,14 @@ class RemoteEndpoint:
         try:
             response = wrapper.query().response
             body = response.read()
-            content_type = response.headers.get("Content-Type", "") if response.headers else ""
+            headers = response.headers
+            content_type = headers.get("Content-Type", "") if headers else ""
+            cut_at = headers.get(CUT_HEADER) if headers else None
+            if cut_at is not None:
+                said = f"{self.url} gave only the first {cut_at} rows of an answer"
+                if whole:
+                    raise CutAnswer(said, int(cut_at) if cut_at.strip().isdigit() else 0)
+                log.warning("%s (%s)", said, CUT_HEADER)
             return body, content_type
         except QueryBadFormed as exc:
             raise EndpointError(
@@ -204,12 +213,13 @@ class RemoteEndpoint:
 
     # -- with retries ------------------------------------------------------------------------
 
-    def fetch(self, text: str, form: str) -> tuple[bytes, str]:
-        """The raw answer to a query, retrying 429/5xx with back-off and Retry-After."""
+    def fetch(self, text: str, form: str, whole: bool = False) -> tuple[bytes, str]:
+        """The raw answer to a query, retrying 429/5xx with back-off and Retry-After. `whole`:
+        an answer the endpoint says it cut (`CUT_HEADER`) raises `CutAnswer`."""
         attempt = 0
         while True:
             try:
-                return self._request(text, form)
+                return self._request(text, form, whole)
             except _Retryable as exc:
                 timed_out = exc.code is None
                 if timed_out or attempt >= self.retries:
@@ -238,12 +248,12 @@ class RemoteEndpoint:
             return Rows.from_solutions(results)
         return Triples.from_iterable(q.triple for q in self.quads(text, form))
 
-    def quads(self, text: str, form: str = "CONSTRUCT") -> list[Any]:
+    def quads(self, text: str, form: str = "CONSTRUCT", whole: bool = False) -> list[Any]:
         """The answer to a CONSTRUCT or DESCRIBE, N-Triples or Turtle, as `pyoxigraph.Quad`s
-        of the default graph."""
+        of the default graph (`whole`: see `fetch`)."""
         import pyoxigraph
 
-        body, content_type = self.fetch(text, form)
+        body, content_type = self.fetch(text, form, whole)
         fmt = (
             pyoxigraph.RdfFormat.N_TRIPLES
             if "n-triples" in content_type
@@ -254,11 +264,12 @@ class RemoteEndpoint:
         except (SyntaxError, ValueError) as exc:
             raise EndpointError(f"{self.url} sent an answer that does not parse: {exc}") from None
 
-    def solutions(self, text: str, form: str = "SELECT") -> Solutions | bool:
-        """The answer to a SELECT (`Solutions`) or an ASK (a bool), read from SPARQL JSON."""
+    def solutions(self, text: str, form: str = "SELECT", whole: bool = False) -> Solutions | bool:
+        """The answer to a SELECT (`Solutions`) or an ASK (a bool), read from SPARQL JSON
+        (`whole`: see `fetch`)."""
         import pyoxigraph
 
-        body, _ = self.fetch(text, form)
+        body, _ = self.fetch(text, form, whole)
         json_format = pyoxigraph.QueryResultsFormat.JSON
 
         def parsed(answer: bytes) -> Solutions | bool:

@@ -117,8 +117,9 @@ class SparqlConstraints:
             named = [f for f in focus_nodes if isinstance(f, NamedNode)]
             one_by_one = [f for f in focus_nodes if not isinstance(f, NamedNode)]
             before, after = prepared.batch
-            for start in range(0, len(named), _BATCH):
-                chunk = named[start : start + _BATCH]
+            size = getattr(self.data, "constraint_batch", _BATCH)  # a store that cuts answers
+            for start in range(0, len(named), size):
+                chunk = named[start : start + size]
                 rows_of.update((f, []) for f in chunk)
                 found = self._run(shape, before + values_block(chunk) + after)
                 if prepared.absence:

@@ -13,6 +13,10 @@ same guards as a local file and validated as one, and the report says why: a gra
 nodes (SPARQL cannot name one in a later query), shapes that need pySHACL (inference, or
 features our engine lacks) or `$shapesGraph`.
 
+A store that gives only the first rows of a long answer (Virtuoso's ResultSetMaxRows) is found
+out before anything runs (`answer_limit`), and asked in parts; a copy it cuts short is an
+`EndpointError`.
+
 SHACL-SPARQL constraints see the store's graph only: if they ask about the ontology's triples,
 load the ontology into the store too. A store that rewrites typed literals (Oxigraph turns
 `"4.0"^^xsd:decimal` into `"4"`) hands out the rewritten form, and that is what the report shows.
@@ -68,7 +72,7 @@ def validate_endpoint(
     """
     from clustergraph.remote import RemoteEndpoint
     from clustergraph.shacl import Unsupported
-    from clustergraph.validation.endpoint_graph import EndpointGraph
+    from clustergraph.validation.endpoint_graph import EndpointGraph, answer_limit
     from clustergraph.validation.run import StoreSource, validate
 
     if options.get("data") or options.get("with_shipped_data"):
@@ -80,10 +84,11 @@ def validate_endpoint(
         url, timeout=timeout, default_graphs=() if graph is None else (graph,)
     )
     name = url if graph is None else f"{url} (graph <{graph}>)"
-    in_store = StoreSource(
-        name, lambda ontology: EndpointGraph(endpoint, ontology, keep=kept_nodes)
-    )
     empty = endpoint.solutions("ASK { ?s ?p ?o }", "ASK") is False
+    limit = answer_limit(endpoint)
+    in_store = StoreSource(
+        name, lambda ontology: EndpointGraph(endpoint, ontology, keep=kept_nodes, row_limit=limit)
+    )
     try:
         report = validate(in_store=in_store, **options)
         if empty:  # as a local run says of an empty file
@@ -104,7 +109,8 @@ def _validate_copy(
     from clustergraph.validation.run import validate
 
     whole = dataclasses.replace(endpoint, default_graphs=())  # the query names the graph
-    body, content_type = whole.fetch(graph_query(graph), "CONSTRUCT")
+    body, content_type = whole.fetch(graph_query(graph), "CONSTRUCT", whole=True)
+    _check_whole(whole, graph, name, body, content_type)
     suffix = ".nt" if "n-triples" in content_type else ".ttl"
     with tempfile.TemporaryDirectory(prefix="clustergraph-endpoint-") as folder:
         copy = Path(folder) / f"endpoint{suffix}"
@@ -113,3 +119,28 @@ def _validate_copy(
             return validate([copy], data_names={copy: name}, **options)
         except RDFSyntaxError as exc:
             raise EndpointError(f"{name} sent triples that do not parse: {exc.detail}") from None
+
+
+def _check_whole(
+    endpoint: RemoteEndpoint, graph: str | None, name: str, body: bytes, content_type: str
+) -> None:
+    """Raise `EndpointError` when the copy holds fewer triples than the endpoint counts in the
+    graph: it cut its answer (Virtuoso cuts a CONSTRUCT at ResultSetMaxRows, silently)."""
+    import pyoxigraph
+
+    pattern = graph_query(graph).split("WHERE", 1)[1]
+    counted = endpoint.solutions(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {pattern} }}"
+    )
+    assert not isinstance(counted, bool)
+    held = int(next(iter(counted))["n"].value)
+    fmt = pyoxigraph.RdfFormat.N_TRIPLES if "n-triples" in content_type else None
+    try:
+        got = sum(1 for _ in pyoxigraph.parse(body, format=fmt or pyoxigraph.RdfFormat.TURTLE))
+    except SyntaxError:
+        return  # validate() says where it does not parse
+    if got < held:
+        raise EndpointError(
+            f"{name} gave {got} of the {held} triples it holds: it cuts its answers; raise "
+            "its limit on the rows of an answer (Virtuoso: ResultSetMaxRows)"
+        )

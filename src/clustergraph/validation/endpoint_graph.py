@@ -15,6 +15,11 @@ the endpoint, so that a graph is validated in the store that holds it and never 
 - local triples (the ontology, merged into the data graph as a local run merges it) are added
   to every answer, each triple once.
 
+An endpoint that cuts long answers (`row_limit`, found by `answer_limit`) is asked in parts:
+a batch whose answer would be too long is split in halves, a long list is read in ordered pages,
+and a SPARQL constraint gets fewer focus nodes at a time; an answer that is still cut raises
+`EndpointError`, so nothing is silently left out.
+
 SPARQL cannot name a blank node of an earlier answer again, so a question about one raises
 `Unsupported`: `clustergraph.validation.endpoint` then validates a copy of the graph instead.
 Nothing is written to the endpoint.
@@ -29,12 +34,17 @@ from typing import Any
 
 from pyoxigraph import BlankNode, NamedNode, Quad, Store
 
-from clustergraph.errors import EndpointError
+from clustergraph.errors import CutAnswer, EndpointError
 from clustergraph.remote import RemoteEndpoint, Solutions
 from clustergraph.shacl import Unsupported
 from clustergraph.sparql_lexer import query_form
 
-__all__ = ["EndpointGraph"]
+__all__ = ["PROBE_ROWS", "EndpointGraph", "answer_limit"]
+
+#: What to do about an endpoint that cuts its answers too short.
+_RAISE_LIMIT = "raise its limit on the rows of an answer (Virtuoso: ResultSetMaxRows)"
+#: Rows read to find out whether the endpoint cuts its answers (`answer_limit`).
+PROBE_ROWS = 20_000
 
 #: The objects of one subject, by predicate, each triple once.
 Description = dict[Any, list[Any]]
@@ -50,8 +60,12 @@ class EndpointGraph:
         *,
         batch: int = 2000,
         keep: int = 20_000,
+        row_limit: int | None = None,
     ) -> None:
+        """`row_limit`: the most rows the endpoint gives in one answer (`answer_limit`), None
+        when it gives whole answers; longer answers are then asked for in parts."""
         self.endpoint = endpoint
+        self.row_limit = row_limit
         self.local = local if local is not None else Store()
         self.batch = batch
         self.keep = keep
@@ -90,13 +104,19 @@ class EndpointGraph:
         if predicate is not None and object is not None:
             return [Quad(s, predicate, object) for s in self._subjects(predicate, object)]
         if predicate is not None:
-            found = self._select(f"SELECT ?s ?o WHERE {{ ?s {predicate} ?o }}")
+            found = self._select("?s ?o", f"?s {predicate} ?o")
             return self._with_local([Quad(r["s"], predicate, r["o"]) for r in found], predicate)
         if object is not None:
-            found = self._select(f"SELECT ?s ?p WHERE {{ ?s ?p {object} }}")
+            found = self._select("?s ?p", f"?s ?p {object}")
             remote = [Quad(r["s"], r["p"], object) for r in found]
             return self._with_local(remote, None, object)
         raise Unsupported("reading the endpoint's whole graph at once")
+
+    @property
+    def constraint_batch(self) -> int:
+        """Focus nodes per set-at-a-time query of a SPARQL constraint: few enough that its
+        answer stays under the endpoint's row limit (a few rows a node)."""
+        return 5000 if self.row_limit is None else max(1, self.row_limit // 4)
 
     def get(self, node: Any, default: Any = None) -> Description | Any:
         """The objects of `node` by predicate (the engine's `outgoing` look-up); `default`
@@ -110,10 +130,18 @@ class EndpointGraph:
         if substitutions:
             raise Unsupported("a SPARQL constraint on a blank node of the endpoint's graph")
         try:
-            return self._answer(text, query_form(text))
+            answer = self._answer(text, query_form(text))
+        except CutAnswer as exc:
+            raise EndpointError(f"{exc}: {_RAISE_LIMIT}") from None
         except EndpointError:
             Store().query(text)  # a query that does not parse: its SyntaxError, as locally
             raise
+        if not isinstance(answer, bool) and self._cut(len(answer)):
+            raise EndpointError(
+                f"{self.endpoint.url} gave {len(answer)} rows, as many as it gives at most, "
+                f"for a SPARQL constraint: {_RAISE_LIMIT}"
+            )
+        return answer
 
     def __iter__(self) -> Iterator[Quad]:
         raise Unsupported("a copy of the endpoint's graph (for $shapesGraph)")
@@ -129,17 +157,11 @@ class EndpointGraph:
         named = list(dict.fromkeys(n for n in nodes if type(n) is NamedNode))
         which = [NamedNode(p) for p in predicates]
         self._kept_predicates.update(which)
+        only = f"FILTER (?p IN ({', '.join(map(str, which))}))"
         for start in range(0, len(named), self.batch):
-            chunk = named[start : start + self.batch]
-            found: dict[Any, Description] = {n: {} for n in chunk}
-            query = (  # not a VALUES block for ?p: Oxigraph joins two of them slowly
-                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {_values('s', chunk)} ?s ?p ?o "
-                f"FILTER (?p IN ({', '.join(map(str, which))})) }}"
-            )
-            self.queries += 1
-            for t in self._triples(query):
-                found[t.subject].setdefault(t.predicate, []).append(t.object)
-            for node, description in found.items():
+            found = self._descriptions(named[start : start + self.batch], only)
+            self.queries += found.queries
+            for node, description in found.described.items():
                 merged = self._merged(node, description)
                 self._kept[node] = {p: merged[p] for p in which if p in merged}
 
@@ -179,22 +201,50 @@ class EndpointGraph:
         thread: it changes nothing here)."""
         got = _Downloaded()
         for start in range(0, len(wanted), self.batch):
-            chunk = wanted[start : start + self.batch]
-            found: dict[Any, Description] = {n: {} for n in chunk}
-            query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {_values('s', chunk)} ?s ?p ?o }}"
-            for t in self._triples(query):
-                found[t.subject].setdefault(t.predicate, []).append(t.object)
-            got.described.update(found)
-            got.queries += 1
+            got.add(self._descriptions(wanted[start : start + self.batch]))
         for predicate, nodes in backwards.items():
             for start in range(0, len(nodes), self.batch):
-                chunk = nodes[start : start + self.batch]
-                subjects: dict[Any, list[Any]] = {n: [] for n in chunk}
-                query = f"SELECT ?s ?o WHERE {{ {_values('o', chunk)} ?s {predicate} ?o }}"
-                for row in self._checked(self.endpoint.solutions(query)):
-                    subjects[row["o"]].append(row["s"])
-                got.incoming.update(((predicate, n), found) for n, found in subjects.items())
-                got.queries += 1
+                got.add(self._subjects_of(predicate, nodes[start : start + self.batch]))
+        return got
+
+    def _descriptions(self, nodes: list[Any], only: str = "") -> _Downloaded:
+        """The triples of these nodes (those `only`, a FILTER on ?p, lets through), in one
+        CONSTRUCT, or in halves where the answer would be longer than the endpoint gives."""
+        query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {_values('s', nodes)} ?s ?p ?o {only} }}"
+        try:
+            triples = self._triples(query)
+        except CutAnswer:
+            triples = None
+        if triples is None or self._cut(len(triples)):
+            return self._halves(nodes, lambda part: self._descriptions(part, only))
+        got = _Downloaded(described={n: {} for n in nodes}, queries=1)
+        for t in triples:
+            got.described[t.subject].setdefault(t.predicate, []).append(t.object)
+        return got
+
+    def _subjects_of(self, predicate: Any, nodes: list[Any]) -> _Downloaded:
+        """The subjects of (?s predicate node) for each node, as `_descriptions` goes."""
+        query = f"SELECT ?s ?o WHERE {{ {_values('o', nodes)} ?s {predicate} ?o }}"
+        try:
+            rows = self._checked(self.endpoint.solutions(query, whole=True))
+        except CutAnswer:
+            rows = None
+        if rows is None or self._cut(len(rows)):
+            return self._halves(nodes, lambda part: self._subjects_of(predicate, part))
+        subjects: dict[Any, list[Any]] = {n: [] for n in nodes}
+        for row in rows:
+            subjects[row["o"]].append(row["s"])
+        return _Downloaded(incoming={(predicate, n): s for n, s in subjects.items()}, queries=1)
+
+    def _halves(self, nodes: list[Any], fetch: Any) -> _Downloaded:
+        if len(nodes) == 1:
+            raise EndpointError(
+                f"{self.endpoint.url} cannot give the triples of {nodes[0]} in one answer "
+                f"(more than {self.row_limit} rows): {_RAISE_LIMIT}"
+            )
+        middle = len(nodes) // 2
+        got = fetch(nodes[:middle])
+        got.add(fetch(nodes[middle:]))
         return got
 
     def _keep(self, downloaded: _Downloaded) -> None:
@@ -212,7 +262,7 @@ class EndpointGraph:
             return description
         found: Description = {}
         if isinstance(node, NamedNode):
-            for row in self._select(f"SELECT ?p ?o WHERE {{ {node} ?p ?o }}"):
+            for row in self._select("?p ?o", f"{node} ?p ?o"):
                 found.setdefault(row["p"], []).append(row["o"])
         description = self._merged(node, found)
         self._remember(node, description)
@@ -238,7 +288,7 @@ class EndpointGraph:
         if known is not None:
             self._incoming.move_to_end(key)
             return known
-        remote = [r["s"] for r in self._select(f"SELECT ?s WHERE {{ ?s {predicate} {object} }}")]
+        remote = [r["s"] for r in self._select("?s", f"?s {predicate} {object}")]
         local = [q.subject for q in self.local.quads_for_pattern(None, predicate, object)]
         return self._keep_incoming(key, _once([*remote, *local]))
 
@@ -252,21 +302,40 @@ class EndpointGraph:
         local = self.local.quads_for_pattern(None, predicate, object, None)
         return _once([*remote, *(Quad(q.subject, q.predicate, q.object) for q in local)])
 
-    def _select(self, text: str) -> Solutions:
-        answer = self._answer(text, "SELECT")
-        assert not isinstance(answer, bool)
-        return answer
+    def _select(self, variables: str, pattern: str) -> list[Any]:
+        """The rows of `SELECT variables WHERE { pattern }`, asked for in pages (ordered by
+        the variables) when the endpoint gives fewer rows than there are."""
+        text = f"SELECT {variables} WHERE {{ {pattern} }}"
+        try:
+            answer = self._answer(text, "SELECT")
+            assert not isinstance(answer, bool)
+            if not self._cut(len(answer)):
+                return answer.rows
+            page = max(1, (self.row_limit or 2) // 2)
+        except CutAnswer as exc:
+            page = max(1, exc.rows // 2)
+        rows: list[Any] = []
+        while True:
+            part = self._answer(f"{text} ORDER BY {variables} LIMIT {page} OFFSET {len(rows)}")
+            assert not isinstance(part, bool)
+            rows.extend(part.rows)
+            if len(part) < page:
+                return rows
 
     def _triples(self, text: str) -> list[Any]:
         """The triples a CONSTRUCT query makes; one with a blank node raises `Unsupported`."""
-        triples = self.endpoint.quads(text)
+        triples = self.endpoint.quads(text, whole=True)
         if any(isinstance(t.object, BlankNode) for t in triples):
             raise Unsupported("blank nodes in the endpoint's graph")
         return triples
 
-    def _answer(self, text: str, form: str) -> Solutions | bool:
+    def _answer(self, text: str, form: str = "SELECT") -> Solutions | bool:
         self.queries += 1
-        return self._checked(self.endpoint.solutions(text, form))
+        return self._checked(self.endpoint.solutions(text, form, whole=True))
+
+    def _cut(self, rows: int) -> bool:
+        """True when an answer of this many rows may be the first rows of a longer one."""
+        return self.row_limit is not None and rows >= self.row_limit
 
     @staticmethod
     def _checked(answer: Solutions | bool) -> Any:
@@ -288,6 +357,11 @@ class _Downloaded:
     incoming: dict[tuple[Any, Any], list[Any]] = field(default_factory=dict)
     queries: int = 0
 
+    def add(self, other: _Downloaded) -> None:
+        self.described.update(other.described)
+        self.incoming.update(other.incoming)
+        self.queries += other.queries
+
 def _refuse_blank(*terms: Any) -> None:
     for term in terms:
         if isinstance(term, BlankNode):
@@ -301,3 +375,16 @@ def _values(variable: str, nodes: Sequence[Any]) -> str:
 def _once(items: list[Any]) -> list[Any]:
     return list(dict.fromkeys(items))
 
+
+def answer_limit(endpoint: RemoteEndpoint, probe: int = PROBE_ROWS) -> int | None:
+    """The most rows the endpoint gives in one answer, when it cuts answers shorter than
+    `probe` rows (it says so, or gives fewer rows than it counts); else None."""
+    first = f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} LIMIT {probe}"
+    try:
+        answer = endpoint.solutions(first, whole=True)
+    except CutAnswer as exc:
+        return exc.rows or 1
+    counted = endpoint.solutions(f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ {first} }} }}")
+    assert not isinstance(answer, bool) and not isinstance(counted, bool)
+    held = int(next(iter(counted))["n"].value)
+    return len(answer) if len(answer) < held else None
