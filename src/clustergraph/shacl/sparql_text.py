@@ -280,9 +280,9 @@ def absence_form(text: str) -> tuple[str, str] | None:
     return with_focus_values(f"{prologue}SELECT DISTINCT ?this WHERE {{ {inner} }}")
 
 
-def values_block(terms: Iterable[Any]) -> str:
-    """A VALUES block binding `$this` to each of the terms (IRIs or literals)."""
-    return " VALUES ?this { " + " ".join(str(t) for t in terms) + " } "
+def values_block(terms: Iterable[Any], variable: str = "this") -> str:
+    """A VALUES block binding `?variable` (`$this`) to each of the terms (IRIs or literals)."""
+    return f" VALUES ?{variable} {{ " + " ".join(str(t) for t in terms) + " } "
 
 
 def fill_template(template: str, bindings: dict[str, Any]) -> str:

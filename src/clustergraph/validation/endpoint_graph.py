@@ -37,6 +37,7 @@ from pyoxigraph import BlankNode, NamedNode, Quad, Store
 from clustergraph.errors import CutAnswer, EndpointError
 from clustergraph.remote import RemoteEndpoint, Solutions
 from clustergraph.shacl import Unsupported
+from clustergraph.shacl.sparql_text import values_block
 from clustergraph.sparql_lexer import query_form
 
 __all__ = ["PROBE_ROWS", "EndpointGraph", "answer_limit"]
@@ -210,7 +211,7 @@ class EndpointGraph:
     def _descriptions(self, nodes: list[Any], only: str = "") -> _Downloaded:
         """The triples of these nodes (those `only`, a FILTER on ?p, lets through), in one
         CONSTRUCT, or in halves where the answer would be longer than the endpoint gives."""
-        query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {_values('s', nodes)} ?s ?p ?o {only} }}"
+        query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {values_block(nodes, 's')} ?s ?p ?o {only} }}"
         try:
             triples = self._triples(query)
         except CutAnswer:
@@ -224,7 +225,7 @@ class EndpointGraph:
 
     def _subjects_of(self, predicate: Any, nodes: list[Any]) -> _Downloaded:
         """The subjects of (?s predicate node) for each node, as `_descriptions` goes."""
-        query = f"SELECT ?s ?o WHERE {{ {_values('o', nodes)} ?s {predicate} ?o }}"
+        query = f"SELECT ?s ?o WHERE {{ {values_block(nodes, 'o')} ?s {predicate} ?o }}"
         try:
             rows = self._checked(self.endpoint.solutions(query, whole=True))
         except CutAnswer:
@@ -366,10 +367,6 @@ def _refuse_blank(*terms: Any) -> None:
     for term in terms:
         if isinstance(term, BlankNode):
             raise Unsupported("a blank node of the endpoint's graph")
-
-
-def _values(variable: str, nodes: Sequence[Any]) -> str:
-    return f"VALUES ?{variable} {{ {' '.join(map(str, nodes))} }}"
 
 
 def _once(items: list[Any]) -> list[Any]:
