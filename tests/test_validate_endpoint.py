@@ -317,3 +317,11 @@ def test_a_copy_the_store_cuts_short_is_an_error_not_a_smaller_graph(
     assert code == 4
     assert "triples it holds: it cuts its answers" in err and "ResultSetMaxRows" in err
     assert "Traceback" not in err
+
+
+def test_room_for_no_nodes_is_bad_input_before_anything_is_sent():
+    from clustergraph.errors import InputError
+    from clustergraph.validation.endpoint import validate_endpoint
+
+    with pytest.raises(InputError, match="kept_nodes must be at least 1, not 0"):
+        validate_endpoint(f"http://127.0.0.1:{free_port()}/query", kept_nodes=0)
