@@ -28,7 +28,6 @@ import os
 import platform
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -71,7 +70,7 @@ def lay_out(repo: Path, triples: int, seed: int, per_file: int) -> tuple[int, in
     """Write the synthetic graph as a repository; return (files, triples) of data."""
     from synthetic import generate
 
-    from clustergraph import paths
+    from clustergraph.files import paths
 
     (repo / "data").mkdir(parents=True)
     (repo / "ontology").mkdir()

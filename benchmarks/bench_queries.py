@@ -49,8 +49,8 @@ def worker(
     engine: str, files: list[str], repeat: int, slow: float, timeout: float
 ) -> dict[str, Any]:
     """Load the files into one engine and time every stored query (runs in its own process)."""
-    from clustergraph.engine import Session
-    from clustergraph.queries import load_catalogue
+    from clustergraph.query.catalogue import load_catalogue
+    from clustergraph.query.session import Session
 
     catalogue = load_catalogue()
     import pyoxigraph  # noqa: F401 - imported before the baseline, like rdflib below
@@ -278,7 +278,7 @@ def main(argv: list[str] | None = None) -> None:
             pass
     from synthetic import write_synthetic  # type: ignore[import-not-found]
 
-    from clustergraph.engine import default_files
+    from clustergraph.query.session import default_files
 
     results: dict[str, dict[str, dict[str, Any]]] = {}
     started = time.perf_counter()

@@ -22,7 +22,6 @@ import os
 import platform
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -124,7 +123,7 @@ def ours_calls(sparql_only: bool) -> list[Call]:
 
 
 def oxigraph_calls(sparql_only: bool) -> list[Call]:
-    from clustergraph.queries import load_catalogue
+    from clustergraph.query.catalogue import load_catalogue
 
     calls = [Call("sparql", "GET", "/query?" + urllib.parse.urlencode({"query": q}),
                   (("Accept", ACCEPT_ROWS),)) for q in SPARQL]
@@ -254,7 +253,7 @@ def start_ours(folder: Path, workers: int) -> tuple[subprocess.Popen, int]:
 
 
 def start_oxigraph(folder: Path) -> tuple[subprocess.Popen, int]:
-    from clustergraph.engine import default_files
+    from clustergraph.query.session import default_files
 
     binary = str(Path(sys.executable).parent / "oxigraph")
     location = folder / "oxigraph-db"

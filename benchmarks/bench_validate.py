@@ -154,7 +154,7 @@ class EndpointServer:
 
 
 def bench_size(args: argparse.Namespace, triples: int, folder: Path) -> list[Run]:
-    from clustergraph import paths
+    from clustergraph.files import paths
 
     bindir = Path(sys.executable).parent
     graph = folder / f"synthetic-{triples}.nt"
@@ -225,7 +225,7 @@ def bench_size(args: argparse.Namespace, triples: int, folder: Path) -> list[Run
 def _ntriples(path: Path) -> bytes:
     import pyoxigraph
 
-    from clustergraph.load import parse_file
+    from clustergraph.files.load import parse_file
 
     return (
         pyoxigraph.serialize(

@@ -128,8 +128,8 @@ def shipped_lines() -> list[str]:
     sys.path.insert(0, str(ROOT / "src"))
     import pyoxigraph
 
-    from clustergraph.engine import default_files
-    from clustergraph.load import parse_file
+    from clustergraph.files.load import parse_file
+    from clustergraph.query.session import default_files
 
     lines = []
     for path in default_files():

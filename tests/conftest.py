@@ -23,6 +23,6 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def shipped_graph():
     """The shipped ontology and data, merged into one rdflib graph (read-only: do not modify)."""
-    from clustergraph.load import load_graph
+    from clustergraph.files.load import load_graph
 
     return load_graph()

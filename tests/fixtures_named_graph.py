@@ -31,7 +31,7 @@ def _load(location: Path, files: list[str], graph: str | None) -> None:
 def named_graph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
     """`oxigraph serve` on a free loopback port: the shipped graph in `NAMED_GRAPH`, `MARKER`
     alone in the default graph."""
-    from clustergraph.engine import default_files
+    from clustergraph.query.session import default_files
 
     folder = tmp_path_factory.mktemp("named-graph")
     marker = folder / "marker.nt"

@@ -97,7 +97,7 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 def _graph_files() -> list[Path]:
-    from clustergraph.engine import default_files
+    from clustergraph.query.session import default_files
 
     return default_files()
 
@@ -128,7 +128,7 @@ def merged_ntriples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped graph (ontology + data) as one N-Triples file."""
     import pyoxigraph
 
-    from clustergraph.load import load_store
+    from clustergraph.files.load import load_store
 
     store = load_store(_graph_files())
     path = tmp_path_factory.mktemp("graph") / "clustergraph.nt"

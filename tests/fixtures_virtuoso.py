@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
 from fixtures_servers import Server, _stop, free_port
 
 START_TIMEOUT = 120.0

@@ -60,8 +60,8 @@ def oxigraph_rows(store, query: str) -> tuple[list[str], list[list[str]]]:
 
 @pytest.fixture(scope="module")
 def shipped_store():
-    from clustergraph import paths
-    from clustergraph.load import load_store
+    from clustergraph.files import paths
+    from clustergraph.files.load import load_store
 
     return load_store([paths.ontology_file(), *paths.data_files()])
 

@@ -13,7 +13,7 @@ import pytest
 from rdflib import RDF, URIRef
 from rdflib.namespace import OWL, RDFS
 
-from clustergraph.namespaces import CG, CG_NS, ID_NS
+from clustergraph.vocab import CG, CG_NS, ID_NS
 
 VERIFY_DIR = Path(__file__).parent / "verify"
 REFERENCE_DIR = Path(__file__).parent.parent / "reference"
@@ -27,7 +27,7 @@ ALWAYS_KNOWN = (str(RDF), str(RDFS), str(OWL), "http://www.w3.org/2001/XMLSchema
 @pytest.fixture(scope="module")
 def data_only():
     """The shipped data files without the ontology."""
-    from clustergraph.load import load_graph
+    from clustergraph.files.load import load_graph
 
     return load_graph(ontology=False)
 
@@ -35,8 +35,8 @@ def data_only():
 @pytest.fixture(scope="module")
 def declared_terms(shipped_graph) -> set[str]:
     """Every term the ontology declares: our own and the reused ones it lists."""
-    from clustergraph import paths
-    from clustergraph.load import load_files
+    from clustergraph.files import paths
+    from clustergraph.files.load import load_files
 
     ontology = load_files([paths.ontology_file()])
     return {str(s) for s in ontology.subjects() if isinstance(s, URIRef)}
@@ -66,7 +66,7 @@ def test_every_source_address_appears_in_the_reference_or_the_press_release(ship
     """No address is made up: each schema:url of a source document is one that tic-facts.md or
     the press release gives, character for character. A document they name without an address
     has none (and a dcterms:bibliographicCitation instead)."""
-    from clustergraph.namespaces import SCHEMA
+    from clustergraph.vocab import SCHEMA
 
     known = set().union(*(addresses_in(p.read_text(encoding="utf-8")) for p in REFERENCE_TEXTS))
     used = {
@@ -102,7 +102,7 @@ def test_every_broader_technology_search_finds_the_clusters_of_its_narrower_ones
     """The stored query clusters-by-technology, asked for a concept, finds every cluster that it
     finds for any narrower concept (green hydrogen under low-carbon hydrogen, hydrogen mobility
     under sustainable transport, ammonia under fuels, feedstocks and hydrogen carriers)."""
-    from clustergraph.engine import Session
+    from clustergraph.query.session import Session
 
     session = Session()
     session.load()
@@ -252,7 +252,7 @@ def test_an_inferred_join_year_is_marked_inferred_and_cited_to_the_compilation(s
 def test_coordinates_are_marked_approximate_and_sourced(shipped_graph):
     from rdflib.namespace import DCTERMS
 
-    from clustergraph.namespaces import GEO
+    from clustergraph.vocab import GEO
 
     geometries = list(shipped_graph.subjects(RDF.type, GEO.Geometry))
     # tic-facts.md gives an approximate point for 19 clusters; region-wide ones have none.

@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import yaml
-
 from test_diff import NEW, OLD, git
 
 WORKFLOW = Path(__file__).resolve().parent.parent / ".github" / "workflows" / "ci.yml"

@@ -29,7 +29,7 @@ from clustergraph.export import (
     load_context,
     serialize,
 )
-from clustergraph.load import GraphSources
+from clustergraph.files.load import GraphSources
 
 RDF_FORMATS = [name for name, f in FORMATS.items() if f.rdf]
 
@@ -111,7 +111,7 @@ def sample_exports(sample_graph, tmp_path_factory: pytest.TempPathFactory) -> Pa
 
 def _expected_graph(sample_file: Path) -> Graph:
     """The merged ontology and sample, parsed by rdflib itself (the reference)."""
-    from clustergraph.paths import ontology_file
+    from clustergraph.files.paths import ontology_file
 
     graph = Graph()
     graph.parse(ontology_file(), format="turtle")
@@ -122,7 +122,7 @@ def _expected_graph(sample_file: Path) -> Graph:
 def _parse_oxigraph(data: bytes, fmt: str) -> Graph:
     import pyoxigraph as ox
 
-    from clustergraph.load import to_rdflib
+    from clustergraph.files.load import to_rdflib
 
     oxfmt = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
              "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
@@ -400,7 +400,7 @@ def test_cli_rejects_unknown_format_and_part(tmp_path: Path) -> None:
 
 
 def test_include_shapes_adds_the_shapes_graph(sample_file: Path, tmp_path: Path) -> None:
-    from clustergraph.paths import ontology_file
+    from clustergraph.files.paths import ontology_file
 
     shapes = tmp_path / "shapes.ttl"
     shapes.write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
@@ -469,7 +469,7 @@ def _rdfc(graph: Graph) -> set[str]:
 
 def test_shipped_graph_with_shapes_round_trips_through_raptor_and_oxigraph(tmp_path: Path) -> None:
     """The shipped ontology, data and shapes (whose property shapes are blank nodes)."""
-    from clustergraph.paths import data_files, ontology_file, shapes_file
+    from clustergraph.files.paths import data_files, ontology_file, shapes_file
 
     reference = Graph()
     for path in [ontology_file(), shapes_file(), *data_files()]:

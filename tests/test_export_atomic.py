@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from clustergraph.atomic import atomic_directory, atomic_write, write_chunks_atomic
+from clustergraph.files.atomic import atomic_directory, atomic_write, write_chunks_atomic
 
 
 def test_failing_writer_leaves_previous_file_and_no_temporary(tmp_path: Path) -> None:

@@ -8,8 +8,8 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, VOID
 
-from clustergraph.dataset import DATASET_IRI, describe, description_bytes
 from clustergraph.export import FORMATS, build_export_graph, export, export_all
+from clustergraph.export.description import DATASET_IRI, describe, description_bytes
 from clustergraph.version import __version__
 
 DS = URIRef(DATASET_IRI)

@@ -14,15 +14,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import venv
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from clustergraph.paths import queries_dir
-from clustergraph.queries import XSD, load_catalogue
+from clustergraph.files.paths import queries_dir
+from clustergraph.query.catalogue import XSD, load_catalogue
 
 pytestmark = pytest.mark.slow
 

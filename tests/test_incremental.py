@@ -21,11 +21,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from clustergraph import paths
 from clustergraph.cli import main
-from clustergraph.incremental import validate_changed_since
-from clustergraph.report import text
+from clustergraph.files import paths
 from clustergraph.validation import validate
+from clustergraph.validation.formats import text
+from clustergraph.validation.incremental.run import validate_changed_since
 
 ID = "https://w3id.org/clustergraph/id/"
 SEED = 20261201
@@ -296,7 +296,7 @@ def test_another_repository_with_the_shipped_ontology_shapes_and_data(tmp_path, 
 
 @pytest.mark.parametrize("chunk_bytes", [1, 4, 16, 1 << 15])
 def test_the_kept_index_finds_by_chunks_exactly_the_lines_a_scan_finds(chunk_bytes, tmp_path):
-    from clustergraph.incremental_lines import ListLines, PatchedLines, SortedLines
+    from clustergraph.validation.incremental.lines import ListLines, PatchedLines, SortedLines
 
     rng = random.Random(SEED)
     for n in range(200):
@@ -315,7 +315,7 @@ def test_the_kept_index_finds_by_chunks_exactly_the_lines_a_scan_finds(chunk_byt
 
 
 def test_a_damaged_chunk_is_found_when_it_is_read(tmp_path):
-    from clustergraph.incremental_lines import SortedLines
+    from clustergraph.validation.incremental.lines import SortedLines
 
     lines = [f"<https://example.org/{i:04d}> <p> \"{i}\" ." for i in range(1000)]
     crc = SortedLines.write(tmp_path, "lexical.nt", lines, chunk_bytes=1000)
@@ -368,8 +368,8 @@ _EDITED = [
 
 
 def test_an_edited_n_triples_file_gives_the_canonical_lines_of_a_full_read():
-    from clustergraph.incremental_cache import scoped_lines
-    from clustergraph.incremental_delta import _edited_lines
+    from clustergraph.validation.incremental.cache import scoped_lines
+    from clustergraph.validation.incremental.delta import edited_lines
 
     rng = random.Random(SEED)
     base = [f"<https://example.org/s{i}> <https://example.org/p> \"v{i}\" ." for i in range(30)] + _EDITED
@@ -378,10 +378,10 @@ def test_an_edited_n_triples_file_gives_the_canonical_lines_of_a_full_read():
         new = [ln for ln in base if rng.random() < 0.8] + rng.sample(_EDITED, 3)
         rng.shuffle(new)
         content = "\n".join(new).encode()
-        assert _edited_lines("data/x.nt", content, old) == set(scoped_lines("data/x.nt", content))
-    assert _edited_lines("data/x.ttl", b"<a:b> <a:c> <a:d> .", old) is None  # not N-Triples
-    assert _edited_lines("data/x.nt", b"_:b <a:c> <a:d> .", old) is None  # blank nodes
-    assert _edited_lines("data/x.nt", b"<a:b> <a:c> .\n", old) is None  # an error: read whole
+        assert edited_lines("data/x.nt", content, old) == set(scoped_lines("data/x.nt", content))
+    assert edited_lines("data/x.ttl", b"<a:b> <a:c> <a:d> .", old) is None  # not N-Triples
+    assert edited_lines("data/x.nt", b"_:b <a:c> <a:d> .", old) is None  # blank nodes
+    assert edited_lines("data/x.nt", b"<a:b> <a:c> .\n", old) is None  # an error: read whole
 
 
 def test_prune_caps_what_the_cache_wrote_and_nothing_else(tmp_path):
@@ -389,7 +389,7 @@ def test_prune_caps_what_the_cache_wrote_and_nothing_else(tmp_path):
     import os
     import time
 
-    from clustergraph.incremental_cache import _KEPT_SUBJECTS, FORMAT, prune
+    from clustergraph.validation.incremental.cache import FORMAT, KEPT_SUBJECTS, prune
 
     old = time.time() - 7200
 
@@ -406,7 +406,7 @@ def test_prune_caps_what_the_cache_wrote_and_nothing_else(tmp_path):
     foreign = entry("foreign", "not-ours", [], old)
     subjects = tmp_path / "subjects"
     subjects.mkdir()
-    ids = [f"{i:040x}" for i in range(1, _KEPT_SUBJECTS + 12)]
+    ids = [f"{i:040x}" for i in range(1, KEPT_SUBJECTS + 12)]
     for i, blob in enumerate([named, *ids]):
         path = subjects / f"{blob}.json"
         path.write_text("0\n{}")
@@ -418,7 +418,7 @@ def test_prune_caps_what_the_cache_wrote_and_nothing_else(tmp_path):
     assert kept.exists() and foreign.exists() and not earlier.exists()
     left = {p.name for p in subjects.iterdir()}
     assert {f"{named}.json", "notes.json", f"{'b' * 40}.json"} <= left
-    newest = {f"{blob}.json" for blob in ids[-(_KEPT_SUBJECTS - 1):]}  # the one of now counts too
+    newest = {f"{blob}.json" for blob in ids[-(KEPT_SUBJECTS - 1):]}  # the one of now counts too
     assert left == newest | {f"{named}.json", "notes.json", f"{'b' * 40}.json"}
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from clustergraph.cli import main
-from clustergraph.queries import load_catalogue
+from clustergraph.query.catalogue import load_catalogue
 
 pytestmark = pytest.mark.slow
 

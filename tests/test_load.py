@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from clustergraph.errors import InputError, RDFSyntaxError
-from clustergraph.load import expand_paths, load_store
-from clustergraph.locate import Locator, subject_lines
+from clustergraph.files.load import expand_paths, load_store
+from clustergraph.files.locate import Locator, subject_lines
 
 
 def test_a_syntax_error_names_file_line_and_column(tmp_path):

@@ -15,8 +15,8 @@ import pytest
 from cli_runner import run_in_process, run_installed
 from fixtures_named_graph import NAMED_GRAPH
 
-from clustergraph.engine import Session
-from clustergraph.queries import load_catalogue
+from clustergraph.query.catalogue import load_catalogue
+from clustergraph.query.session import Session
 
 pytestmark = pytest.mark.slow
 
@@ -193,7 +193,7 @@ def as_json(result: Any) -> Any:
     stores name them differently."""
     import pyoxigraph
 
-    from clustergraph.results import Rows
+    from clustergraph.query.results import Rows
 
     def term(t: Any) -> str | None:
         return None if t is None else "_:b" if isinstance(t, pyoxigraph.BlankNode) else str(t)

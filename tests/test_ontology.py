@@ -7,15 +7,16 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from clustergraph import __version__, paths
-from clustergraph.namespaces import CG, CG_NS
+from clustergraph import __version__
+from clustergraph.files import paths
+from clustergraph.vocab import CG, CG_NS
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/clustergraph/ontology")
 
 
 @pytest.fixture(scope="module")
 def ontology() -> Graph:
-    from clustergraph.load import load_files
+    from clustergraph.files.load import load_files
 
     return load_files([paths.ontology_file()])
 

@@ -218,7 +218,7 @@ def virtuoso(virtuoso_store, monkeypatch: pytest.MonkeyPatch):
 
 
 def test_cli_publish_to_virtuoso_then_every_reader_sees_the_graph(virtuoso) -> None:
-    from clustergraph.engine import Session
+    from clustergraph.query.session import Session
 
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("CLUSTERGRAPH_")}, **DBA_ENV}
     done = subprocess.run([sys.executable, "-m", "clustergraph", "publish", "--endpoint", virtuoso.base,
@@ -292,7 +292,7 @@ def test_virtuoso_readers_see_old_or_new_never_half_nor_doubled(virtuoso, old_fi
 
 
 def test_digest_answers_the_rfc_2617_example() -> None:
-    from clustergraph.digest import DigestChallenge
+    from clustergraph.http.digest import DigestChallenge
 
     challenge = DigestChallenge.parse('Digest realm="testrealm@host.com", qop="auth,auth-int", '
                                       'nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", '

@@ -22,9 +22,9 @@ import pytest
 from click.testing import CliRunner
 
 from clustergraph.cli import cli
-from clustergraph.engine import Session
-from clustergraph.queries import load_catalogue
-from clustergraph.results import Rows, Triples
+from clustergraph.query.catalogue import load_catalogue
+from clustergraph.query.results import Rows, Triples
+from clustergraph.query.session import Session
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 CASES: dict[str, dict[str, dict[str, str]]] = json.loads((GOLDEN / "cases.json").read_text())
@@ -218,7 +218,7 @@ def test_session_keeps_its_store(session: Session) -> None:
 
 def test_missing_required_parameter_is_named() -> None:
     from clustergraph.errors import ParameterError
-    from clustergraph.queries import StoredQuery
+    from clustergraph.query.catalogue import StoredQuery
 
     query = StoredQuery.from_text(
         "#+ summary: s\nSELECT ?c WHERE { ?c <urn:country> ?_country_iri } ORDER BY ?c\n", name="q"
@@ -371,7 +371,7 @@ def test_cli_show_query_binds_values_as_terms() -> None:
 def grlc_substitute(query: Any, values: dict[str, str]) -> str:
     """What grlc does: put each value in place of its ?_name variable, here written as one escaped
     RDF term (grlc itself pastes raw text). Optional parameters without a value stay variables."""
-    from clustergraph.queries import term_to_sparql, tokenize
+    from clustergraph.query.catalogue import term_to_sparql, tokenize
 
     terms = query.bindings(values)
     out = []

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clustergraph.engine import Session
 from clustergraph.errors import ParameterError
-from clustergraph.queries import Parameter, StoredQuery, bind_query, load_catalogue
+from clustergraph.query.catalogue import Parameter, StoredQuery, bind_query, load_catalogue
+from clustergraph.query.session import Session
 
 CATALOGUE = load_catalogue()
 ID = "https://w3id.org/clustergraph/id/"
@@ -154,7 +154,7 @@ def bound_terms_in_algebra(text: str) -> dict[str, Any]:
 
 def check_value(query: StoredQuery, param: Parameter, value: str) -> str:
     """Bind `value`; return "refused" or "bound" after checking the structure is unchanged."""
-    from clustergraph.load import to_rdflib
+    from clustergraph.files.load import to_rdflib
 
     benign = {param.name: benign_value(param)}
     try:

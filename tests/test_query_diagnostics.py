@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from cli_runner import run_in_process, run_installed
 
-from clustergraph.engine import Session
 from clustergraph.errors import InputError, QueryError
-from clustergraph.queries import load_catalogue
+from clustergraph.query.catalogue import load_catalogue
+from clustergraph.query.session import Session
 
 ID = "https://w3id.org/clustergraph/id/"
 

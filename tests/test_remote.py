@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
-from clustergraph.engine import Session
 from clustergraph.errors import EndpointError, InputError
-from clustergraph.remote import USER_AGENT, RemoteEndpoint
+from clustergraph.query.remote import USER_AGENT, RemoteEndpoint
+from clustergraph.query.session import Session
 
 OK_BODY = json.dumps(
     {

@@ -22,8 +22,8 @@ import pytest
 from click.testing import CliRunner
 
 from clustergraph.cli import cli
-from clustergraph.engine import Session
-from clustergraph.results import Rows, Triples
+from clustergraph.query.results import Rows, Triples
+from clustergraph.query.session import Session
 
 pytestmark = pytest.mark.slow
 

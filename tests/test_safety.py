@@ -16,8 +16,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from clustergraph.engine import Session
 from clustergraph.errors import UnsafeQueryError
+from clustergraph.query.session import Session
 
 
 class Listener:

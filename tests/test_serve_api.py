@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from test_serve_support import MAX_ROWS, RunningServer, served  # noqa: F401
+
 from clustergraph.cli import main
-from clustergraph.queries import load_catalogue
+from clustergraph.query.catalogue import load_catalogue
 
 CATALOGUE = load_catalogue()
 SELECTS = [q.name for q in CATALOGUE if q.form == "SELECT"]
@@ -127,7 +127,7 @@ def test_rows_come_in_any_results_format(served: RunningServer, accept, fmt, med
 def test_a_stored_construct_answers_a_graph(served: RunningServer, accept, media) -> None:
     import pyoxigraph as ox
 
-    from clustergraph.engine import Session
+    from clustergraph.query.session import Session
 
     answer = served.get("/api/queries/cluster-graph", {"cluster": "cluster/jubail-industrial-city"},
                         headers={"Accept": accept} if accept else {})

@@ -13,7 +13,6 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-
 from test_serve_support import mounted, served  # noqa: F401
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]

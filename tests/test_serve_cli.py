@@ -6,10 +6,10 @@ import socket
 from pathlib import Path
 
 import pytest
-
-from clustergraph.cli import main
 from fixtures_servers import free_port
 from test_serve_support import MountedApp, mounted, start_server, stop_server  # noqa: F401
+
+from clustergraph.cli import main
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:

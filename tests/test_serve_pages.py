@@ -11,7 +11,6 @@ import json
 
 import pyoxigraph as ox
 import pytest
-
 from test_serve_support import RunningServer, served  # noqa: F401
 
 ID_NS = "https://w3id.org/clustergraph/id/"

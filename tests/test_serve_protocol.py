@@ -12,7 +12,6 @@ import urllib.parse
 
 import pyoxigraph as ox
 import pytest
-
 from test_serve_support import MAX_ROWS, RunningServer, served  # noqa: F401
 
 PREFIXES = """PREFIX cg: <https://w3id.org/clustergraph/ontology#>
@@ -73,7 +72,7 @@ def ask(server: RunningServer, method: str, query: str, *, accept: str | None = 
 
 @pytest.fixture(scope="module")
 def embedded():
-    from clustergraph.engine import Session
+    from clustergraph.query.session import Session
 
     return Session().store
 

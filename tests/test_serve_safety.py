@@ -16,7 +16,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
 from test_safety import Listener, listener, unsafe_queries  # noqa: F401
 from test_serve_support import (  # noqa: F401
     MAX_BODY,
@@ -295,7 +294,7 @@ def test_a_process_that_drops_its_network_cannot_connect(listener: Listener) -> 
 
 @pytest.mark.parametrize("isolated", [True, False])
 def test_a_worker_refuses_service_with_or_without_network(isolated: bool) -> None:
-    from clustergraph.engine import Session
+    from clustergraph.query.session import Session
     from clustergraph.serve.worker import Job, run_job
 
     job = Job(text="SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",

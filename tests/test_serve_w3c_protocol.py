@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from test_serve_support import RunningServer, served  # noqa: F401
 
 SUITE = Path(__file__).parent / "w3c" / "sparql11-protocol"

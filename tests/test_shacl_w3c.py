@@ -25,8 +25,8 @@ from typing import Any
 
 import pyoxigraph
 import pytest
-from rdflib import RDF, RDFS, BNode, Graph, Namespace, URIRef
 from fixtures_servers import Server, oxigraph_read_only
+from rdflib import RDF, RDFS, BNode, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 
 from clustergraph.errors import InputError

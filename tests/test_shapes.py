@@ -20,9 +20,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
-from rdflib import RDF, URIRef
-
 import shacl_support as s
+from rdflib import RDF, URIRef
 
 CASE_FILES = s.case_files()
 

@@ -14,9 +14,8 @@ from pathlib import Path
 import pyshacl
 import pytest
 import rdflib
-from rdflib import Graph, Literal
-
 import shacl_support as s
+from rdflib import Graph, Literal
 
 SHACL_SHACL = Path(pyshacl.__file__).parent / "assets" / "shacl-shacl.ttl"
 

@@ -117,7 +117,7 @@ def test_site_works_offline(site: Path) -> None:
 def test_resource_data_files_hold_the_resource_description(site: Path, export_graph) -> None:
     from pyld import jsonld
 
-    from clustergraph.load import to_rdflib
+    from clustergraph.files.load import to_rdflib
 
     for slug in ("cluster/jubail-industrial-city", "country/SA", "technology/hydrogen"):
         iri = ID + slug
@@ -173,7 +173,7 @@ def test_technology_tree_nests_narrower_concepts(site: Path) -> None:
 def test_ontology_page_documents_every_class_and_property(site: Path) -> None:
     import pyoxigraph as ox
 
-    from clustergraph.paths import ontology_file
+    from clustergraph.files.paths import ontology_file
 
     store = ox.Store()
     store.load(path=str(ontology_file()), format=ox.RdfFormat.TURTLE)

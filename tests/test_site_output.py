@@ -149,7 +149,7 @@ def test_the_folder_of_the_source_files_is_refused(tmp_path: Path, repo_root: Pa
 
 
 def test_the_installed_package_and_the_repository_are_refused(tmp_path: Path) -> None:
-    from clustergraph.paths import package_root
+    from clustergraph.files.paths import package_root
 
     package = package_root()
     for out in (package, package.parent):  # the package, and the folder holding it

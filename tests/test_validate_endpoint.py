@@ -24,7 +24,7 @@ from cli_support import run_command  # noqa: F401  (the `run` fixture)
 from fixtures_servers import Server, _graph_files, free_port, oxigraph_read_only
 from fixtures_virtuoso import LOADED_GRAPH, Virtuoso
 
-from clustergraph import paths
+from clustergraph.files import paths
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -129,7 +129,7 @@ class QueryLog:
     answers every one)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        from clustergraph.remote import RemoteEndpoint
+        from clustergraph.query.remote import RemoteEndpoint
 
         self.texts: list[str] = []
         fetch = RemoteEndpoint.fetch

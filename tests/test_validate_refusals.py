@@ -15,7 +15,7 @@ import pytest
 from cli_support import run_command  # noqa: F401  (the `run` fixture)
 from test_safety import Listener
 
-from clustergraph import paths
+from clustergraph.files import paths
 
 ENGINES = ["auto", "oxigraph", "pyshacl"]
 

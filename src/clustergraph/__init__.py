@@ -14,14 +14,19 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from clustergraph import deprecated
 from clustergraph.version import __version__
 
-#: public name -> module that defines it
+#: public name -> module that defines it. `diff`, `export` and `publish` are modules you can
+#: call (`cg.diff(...)` runs `clustergraph.diff.diff`), so the name means the same thing however
+#: it was imported.
 _API: dict[str, str] = {
-    "load_graph": "clustergraph.load",
-    "load_files": "clustergraph.load",
-    "GraphSources": "clustergraph.load",
+    "load_graph": "clustergraph.files.load",
+    "load_files": "clustergraph.files.load",
+    "GraphSources": "clustergraph.files.load",
     "validate": "clustergraph.validation",
+    "validate_changed_since": "clustergraph.validation.incremental",
+    "validate_endpoint": "clustergraph.validation.endpoint",
     "ValidationReport": "clustergraph.validation",
     "ValidationResult": "clustergraph.validation",
     "graph_info": "clustergraph.info",
@@ -32,29 +37,35 @@ _API: dict[str, str] = {
     "QueryError": "clustergraph.errors",
     "UnsafeQueryError": "clustergraph.errors",
     "EndpointError": "clustergraph.errors",
-    "Session": "clustergraph.engine",
-    "run_query": "clustergraph.engine",
-    "run_sparql": "clustergraph.engine",
-    "load_catalogue": "clustergraph.queries",
-    "Catalogue": "clustergraph.queries",
-    "StoredQuery": "clustergraph.queries",
-    "Parameter": "clustergraph.queries",
-    "Rows": "clustergraph.results",
-    "Triples": "clustergraph.results",
-    "RemoteEndpoint": "clustergraph.remote",
+    "Session": "clustergraph.query.session",
+    "run_query": "clustergraph.query.session",
+    "run_sparql": "clustergraph.query.session",
+    "load_catalogue": "clustergraph.query.catalogue",
+    "Catalogue": "clustergraph.query.catalogue",
+    "StoredQuery": "clustergraph.query.catalogue",
+    "Parameter": "clustergraph.query.catalogue",
+    "Rows": "clustergraph.query.results",
+    "Triples": "clustergraph.query.results",
+    "RemoteEndpoint": "clustergraph.query.remote",
     "build_export_graph": "clustergraph.export",
     "ExportGraph": "clustergraph.export",
-    "export": "clustergraph.export",
     "export_all": "clustergraph.export",
-    "describe_dataset": "clustergraph.dataset",
-    "publish": "clustergraph.publish",
+    "describe_dataset": "clustergraph.export.description",
     "build_site": "clustergraph.site",
+    "create_app": "clustergraph.serve",
+    "ServeSettings": "clustergraph.serve",
 }
+#: public names that are callable modules
+_MODULES = ("diff", "export", "publish")
 
-__all__ = ["__version__", *sorted(_API)]
+__all__ = ["__version__", *sorted([*_API, *_MODULES])]
+
+deprecated.install()
 
 
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        return importlib.import_module(f"clustergraph.{name}")
     module = _API.get(name)
     if module is None:
         raise AttributeError(f"module 'clustergraph' has no attribute {name!r}")

@@ -20,7 +20,9 @@ from __future__ import annotations
 import bisect
 import json
 import re
+import sys
 import tempfile
+import types
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from clustergraph.errors import InputError, RDFSyntaxError
-from clustergraph.revisions import Repository
+from clustergraph.files.revisions import Repository
 
 __all__ = [
     "DIFF_FORMATS",
@@ -72,7 +74,7 @@ class _Side:
 
 
 def _resolve(spec: str | None, cwd: Path, graph_paths: Sequence[str]) -> _Side:
-    from clustergraph.load import expand_paths
+    from clustergraph.files.load import expand_paths
 
     if spec is None:
         repo = Repository.find(cwd)
@@ -99,7 +101,7 @@ def _resolve(spec: str | None, cwd: Path, graph_paths: Sequence[str]) -> _Side:
 
 
 def _graph_files(folders: Sequence[Path]) -> list[Path]:
-    from clustergraph.revisions import is_rdf_name
+    from clustergraph.files.revisions import is_rdf_name
 
     out: list[Path] = []
     for folder in folders:
@@ -162,7 +164,7 @@ def side_lines(
 
 
 def _prefixes() -> list[tuple[str, str]]:
-    from clustergraph.namespaces import PREFIXES
+    from clustergraph.vocab import PREFIXES
 
     return sorted(((ns, name) for name, ns in PREFIXES.items()), key=lambda item: -len(item[0]))
 
@@ -478,3 +480,13 @@ def format_diff(d: GraphDiff, fmt: str = "text", *, limit: int = 0) -> str:
     if fmt == "text":
         return _text(d, limit)
     raise InputError(f"unknown diff format {fmt!r} (known: {', '.join(DIFF_FORMATS)})")
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable: `clustergraph.diff(...)` runs `diff(...)` defined here."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return diff(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clustergraph import paths
-from clustergraph.load import load_store
+from clustergraph.files import paths
+from clustergraph.files.load import load_store
 
 __all__ = ["ClassCount", "GraphInfo", "graph_info"]
 

@@ -34,19 +34,20 @@ Virtuoso does), or CLUSTERGRAPH_ENDPOINT_TOKEN (bearer).
 from __future__ import annotations
 
 import base64
-import sys
 import http.client
 import json
 import logging
+import sys
 import time
+import types
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clustergraph.digest import DigestChallenge
 from clustergraph.errors import EndpointError, InputError
+from clustergraph.http.digest import DigestChallenge
 
 __all__ = ["DEFAULT_GRAPH", "LAYOUTS", "GraphStore", "PublishResult", "publish", "staging_graph"]
 
@@ -144,14 +145,14 @@ class GraphStore:
     @classmethod
     def from_env(cls, endpoint: str, **kwargs: Any) -> GraphStore:
         """A store with the credentials of the environment (the variables `clustergraph query` reads)."""
-        from clustergraph.remote import credentials_from_env
+        from clustergraph.query.remote import credentials_from_env
 
         return cls(endpoint, **credentials_from_env(), **kwargs)
 
     # -- one request ---------------------------------------------------------------------------
 
     def _headers(self, method: str, path: str, anonymous: bool = False) -> dict[str, str]:
-        from clustergraph.remote import USER_AGENT
+        from clustergraph.query.remote import USER_AGENT
 
         headers = {"User-Agent": USER_AGENT}
         if anonymous:
@@ -201,7 +202,7 @@ class GraphStore:
             self._digest = challenge  # sign the request again (a new or a stale nonce)
             raise _Challenged()
         if status in _TRANSIENT_CODES:
-            from clustergraph.remote import retry_after_seconds
+            from clustergraph.query.remote import retry_after_seconds
 
             wait = retry_after_seconds(retry_after)
             raise _Transient(f"HTTP {status}: {data[:200].decode('utf-8', 'replace')}", wait)
@@ -438,3 +439,12 @@ def _stderr_is_tty() -> bool:
     except (AttributeError, ValueError):
         return False
 
+
+class _CallableModule(types.ModuleType):
+    """This module, callable: `clustergraph.publish(...)` runs `publish(...)` defined here."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return publish(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

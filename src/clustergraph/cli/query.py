@@ -17,7 +17,7 @@ ENV_ENDPOINT = "CLUSTERGRAPH_ENDPOINT"
 
 def _endpoint_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Refuse an --endpoint that is no http(s) URL as a usage error (exit 2) naming the option."""
-    from clustergraph.remote import endpoint_url_problem
+    from clustergraph.query.remote import endpoint_url_problem
 
     problem = endpoint_url_problem(value) if value else None
     if problem:
@@ -70,8 +70,8 @@ def _where_options(func: Any) -> Any:
 def _session(
     endpoint: str | None, data: tuple[Path, ...], timeout: float, graphs: tuple[str, ...]
 ) -> Any:
-    from clustergraph.engine import Session, default_files
-    from clustergraph.paths import ontology_file
+    from clustergraph.files.paths import ontology_file
+    from clustergraph.query.session import Session, default_files
 
     if endpoint and data:
         raise click.UsageError(
@@ -82,7 +82,7 @@ def _session(
 
 
 def _print(result: Any, fmt: str | None) -> None:
-    from clustergraph.results import Rows, Triples
+    from clustergraph.query.results import Rows, Triples
 
     if isinstance(result, Rows):
         if fmt in RDF_FORMATS:
@@ -130,7 +130,7 @@ def queries_command(fmt: str, tag: str | None) -> None:
     """List the stored queries: name, summary, parameters with types and defaults."""
     import json
 
-    from clustergraph.queries import load_catalogue
+    from clustergraph.query.catalogue import load_catalogue
 
     catalogue = load_catalogue()
     entries = [q for q in catalogue if tag is None or tag in q.tags]
@@ -198,7 +198,7 @@ def _json_bounds(parameter: Any) -> dict[str, int | float]:
 
 
 def _short(value: str) -> str:
-    from clustergraph.queries import ID_PREFIX
+    from clustergraph.query.catalogue import ID_PREFIX
 
     return value.removeprefix(ID_PREFIX)
 
@@ -233,7 +233,7 @@ def query_command(
     https://w3id.org/clustergraph/id/country/IN. Give an optional parameter as NAME= to leave it unbound.
     Embedded, an IRI naming no resource of the graph gets a warning with the closest IRIs.
     """
-    from clustergraph.queries import load_catalogue
+    from clustergraph.query.catalogue import load_catalogue
 
     values = _parse_params(params)
     stored = load_catalogue()[name]

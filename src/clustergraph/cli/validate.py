@@ -118,9 +118,9 @@ def command(
     if cache_dir is not None and _given(click.get_current_context(), "cache_dir"):
         raise click.UsageError("--cache-dir needs --changed-since")
     from clustergraph.errors import RDFSyntaxError
-    from clustergraph.report import format_report
     from clustergraph.validation import validate
     from clustergraph.validation.endpoint import validate_endpoint
+    from clustergraph.validation.formats import format_report
 
     bar = _progress_bar()
     source: dict[str, object] = (
@@ -165,9 +165,9 @@ def command(
 def _validate_changed(rev: str, paths: tuple[str, ...], shapes: str | None, ontology: str | None,
                       with_shipped_data: bool, fail_on: str, fmt: str, no_queries: bool,
                       cache_dir: str | None) -> None:
-    """`--changed-since REV`: the incremental judgement (clustergraph.incremental)."""
-    from clustergraph.incremental import validate_changed_since
-    from clustergraph.report import format_report
+    """`--changed-since REV`: the incremental judgement (clustergraph.validation.incremental.run)."""
+    from clustergraph.validation.formats import format_report
+    from clustergraph.validation.incremental.run import validate_changed_since
 
     judged = validate_changed_since(
         rev, list(paths) or None, shapes=shapes, ontology=ontology,

@@ -22,9 +22,12 @@ that write files). Every public name is importable from `clustergraph.export`.
 
 from __future__ import annotations
 
+import sys
+import types
+from typing import Any
+
 from clustergraph.export.canonical import canonical_lines
 from clustergraph.export.formats import (
-    CONTEXT_IRI,
     DEFAULT_PARTS,
     FORMATS,
     GENID_NS,
@@ -40,18 +43,17 @@ from clustergraph.export.jsonld import (
     load_context,
     write_context,
 )
-from clustergraph.export.table import _WKT_POINT as _WKT_POINT  # the site reads map points with it
-from clustergraph.export.table import CSV_COLUMNS, cluster_table
+from clustergraph.export.resource import resource_triples, serialize_triples
+from clustergraph.export.table import CSV_COLUMNS, WKT_POINT, cluster_table
 from clustergraph.export.write import (
     ExportResult,
     export,
     export_all,
     iter_serialized,
-    resource_triples,
     serialize,
-    serialize_triples,
     write_export,
 )
+from clustergraph.vocab import CONTEXT_IRI
 
 __all__ = [
     "FORMATS",
@@ -81,3 +83,12 @@ __all__ = [
     "parse_formats",
 ]
 
+
+class _CallableModule(types.ModuleType):
+    """This module, callable: `clustergraph.export(...)` runs `export(...)` defined here."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return export(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

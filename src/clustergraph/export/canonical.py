@@ -19,7 +19,7 @@ def _file_lines(path: Path) -> list[str]:
     """
     import pyoxigraph as ox
 
-    from clustergraph.load import parse_file
+    from clustergraph.files.load import parse_file
 
     data = ox.serialize((q.triple for q in parse_file(path)), format=ox.RdfFormat.N_TRIPLES)
     return data.decode("utf-8").splitlines() if data else []
@@ -105,7 +105,7 @@ def _canonical_component_rdflib(triples: list[tuple[Any, str, Any]]) -> list[tup
     from rdflib import BNode, Graph
     from rdflib.compare import to_canonical_graph
 
-    from clustergraph.load import to_rdflib
+    from clustergraph.files.load import to_rdflib
 
     def to_rdf(t: Any) -> Any:
         if isinstance(t, _Bnode):

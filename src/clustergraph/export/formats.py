@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from clustergraph.errors import InputError
 
 #: The IRI our JSON-LD documents name as their context; served by the site beside the ontology.
-CONTEXT_IRI = "https://w3id.org/clustergraph/ontology/context.jsonld"
 #: Named graphs of the parts in N-Quads and TriG: GRAPH_NS + part.
 GRAPH_NS = "https://w3id.org/clustergraph/graph/"
 #: Skolem IRIs (`skolemize=True`): GENID_NS + a hash of the blank node's content.
@@ -63,7 +62,7 @@ def parse_formats(values: Iterable[str]) -> list[str]:
     return [name for name in FORMATS if name in wanted]
 
 
-def _parse_parts(include: Iterable[str] | str) -> tuple[str, ...]:
+def parse_parts(include: Iterable[str] | str) -> tuple[str, ...]:
     if isinstance(include, str):
         include = include.split(",")
     wanted = {p.strip().lower() for p in include if p.strip()}

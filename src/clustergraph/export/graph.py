@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clustergraph.export.canonical import canonical_lines
-from clustergraph.export.formats import DEFAULT_PARTS, GENID_NS, _parse_parts
+from clustergraph.export.formats import DEFAULT_PARTS, GENID_NS, parse_parts
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -72,7 +72,7 @@ class ExportGraph:
         """The merged graph as an rdflib Graph with our prefixes bound."""
         from rdflib import Graph
 
-        from clustergraph.namespaces import bind_prefixes
+        from clustergraph.vocab import bind_prefixes
 
         graph = Graph()
         if self.lines:
@@ -81,7 +81,7 @@ class ExportGraph:
 
 
 def _part_files(part: str, data: Sequence[Path | str] | None, sources: Any) -> tuple[Path, ...]:
-    from clustergraph.load import GraphSources
+    from clustergraph.files.load import GraphSources
 
     src = sources if sources is not None else GraphSources.with_data(data)
     if part == "ontology":
@@ -104,7 +104,7 @@ def build_export_graph(
     string). Blank nodes get labels derived from their content (`_:b<hash>`), or with
     `skolemize=True` become IRIs `GENID_NS + hash`. Nothing is written.
     """
-    wanted = _parse_parts(include)
+    wanted = parse_parts(include)
     parts: dict[str, list[str]] = {}
     files: dict[str, tuple[Path, ...]] = {}
     for part in wanted:

@@ -7,11 +7,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from clustergraph import paths
 from clustergraph.errors import InputError
-from clustergraph.export.formats import CONTEXT_IRI
 from clustergraph.export.graph import ExportGraph
-from clustergraph.export.rdf import _RDF_TYPE
+from clustergraph.export.rdf import RDF_TYPE
+from clustergraph.files import paths
+from clustergraph.vocab import CONTEXT_IRI
 
 # --- JSON-LD ---------------------------------------------------------------------------------
 
@@ -74,7 +74,7 @@ def build_context(ontology: Path | str | None = None) -> dict[str, Any]:
     """
     import pyoxigraph as ox
 
-    from clustergraph.namespaces import CG_NS, PREFIXES
+    from clustergraph.vocab import CG_NS, PREFIXES
 
     path = Path(ontology) if ontology is not None else paths.ontology_file()
     store = ox.Store()
@@ -130,7 +130,7 @@ def build_context(ontology: Path | str | None = None) -> dict[str, Any]:
 
 def write_context(path: Path | str | None = None, *, ontology: Path | str | None = None) -> Path:
     """Regenerate `ontology/context.jsonld` from the ontology (run after adding a property)."""
-    from clustergraph.atomic import write_bytes_atomic
+    from clustergraph.files.atomic import write_bytes_atomic
 
     target = Path(path) if path is not None else paths.context_file()
     text = json.dumps(build_context(ontology), indent=2, ensure_ascii=False) + "\n"
@@ -234,13 +234,13 @@ class _JsonLdCompactor:
         import pyoxigraph as ox
 
         node: dict[str, Any] = {"@id": self.ref(subject)}
-        types = [o for p, o in pairs if p.value == _RDF_TYPE and isinstance(o, ox.NamedNode)]
+        types = [o for p, o in pairs if p.value == RDF_TYPE and isinstance(o, ox.NamedNode)]
         if types:
             compacted = [self.compact(o.value) for o in types]
             node["@type"] = compacted[0] if len(compacted) == 1 else compacted
         values: dict[str, list[Any]] = {}
         for p, o in pairs:
-            if p.value == _RDF_TYPE and isinstance(o, ox.NamedNode):
+            if p.value == RDF_TYPE and isinstance(o, ox.NamedNode):
                 continue
             spec = self.terms.get(p.value)
             if spec is None:
@@ -282,7 +282,7 @@ def _compactor(context: dict[str, Any]) -> _JsonLdCompactor:
     return cached[1]
 
 
-def _jsonld_chunks(triples: Iterable[Any], context_iri: str = CONTEXT_IRI,
+def jsonld_chunks(triples: Iterable[Any], context_iri: str = CONTEXT_IRI,
                    context: dict[str, Any] | None = None, *, inline: bool = False) -> Iterator[bytes]:
     """A JSON-LD document: the context named by its address, or `inline` (self-contained)."""
     document_context = context if context is not None else load_context()
@@ -301,9 +301,9 @@ def _jsonld_chunks(triples: Iterable[Any], context_iri: str = CONTEXT_IRI,
     yield ("\n  ]\n}\n" if not first else "]\n}\n").encode("utf-8")
 
 
-def _chunks_jsonld(graph: ExportGraph) -> Iterator[bytes]:
+def chunks_jsonld(graph: ExportGraph) -> Iterator[bytes]:
     """The export's JSON-LD embeds its context, so any JSON-LD processor reads it offline."""
-    return _jsonld_chunks(graph.triples(), inline=True)
+    return jsonld_chunks(graph.triples(), inline=True)
 
 
 # --- CSV / TSV -------------------------------------------------------------------------------

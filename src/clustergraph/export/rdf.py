@@ -10,18 +10,18 @@ from clustergraph.errors import InputError
 from clustergraph.export.formats import GRAPH_NS
 from clustergraph.export.graph import ExportGraph
 
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def _rdf_prefixes() -> dict[str, str]:
-    from clustergraph.namespaces import PREFIXES
+    from clustergraph.vocab import PREFIXES
 
     # cgid: our resource IRIs have a slash in the local part, which Turtle could only write with
     # an escape (`cgid:cluster\/x`) that some parsers reject; they are written in full instead.
     return {k: v for k, v in PREFIXES.items() if k != "cgid"}
 
 
-def _chunks_ntriples(graph: ExportGraph) -> Iterator[bytes]:
+def chunks_ntriples(graph: ExportGraph) -> Iterator[bytes]:
     batch: list[str] = []
     for line in graph.lines:
         batch.append(line)
@@ -41,7 +41,7 @@ def _quad_lines(graph: ExportGraph) -> list[str]:
     return lines
 
 
-def _chunks_nquads(graph: ExportGraph) -> Iterator[bytes]:
+def chunks_nquads(graph: ExportGraph) -> Iterator[bytes]:
     lines = _quad_lines(graph)
     for start in range(0, len(lines), 20000):
         yield ("\n".join(lines[start:start + 20000]) + "\n").encode("utf-8")
@@ -49,7 +49,7 @@ def _chunks_nquads(graph: ExportGraph) -> Iterator[bytes]:
 
 def _ordered_header(data: bytes, fmt_name: str) -> bytes:
     """Put the prefix declarations in our fixed order (never the serialiser's)."""
-    from clustergraph.namespaces import PREFIXES
+    from clustergraph.vocab import PREFIXES
 
     order = {p: i for i, p in enumerate(PREFIXES)}
     if fmt_name == "rdfxml":
@@ -72,7 +72,7 @@ def _ordered_header(data: bytes, fmt_name: str) -> bytes:
     return b"\n".join(header) + (b"\n\n" if header else b"") + body.rstrip(b"\n") + b"\n"
 
 
-def _oxigraph_chunks(items: Iterable[Any], fmt: Any, fmt_name: str) -> Iterator[bytes]:
+def oxigraph_chunks(items: Iterable[Any], fmt: Any, fmt_name: str) -> Iterator[bytes]:
     import pyoxigraph as ox
 
     try:
@@ -82,9 +82,9 @@ def _oxigraph_chunks(items: Iterable[Any], fmt: Any, fmt_name: str) -> Iterator[
     yield _ordered_header(data, fmt_name)
 
 
-def _types_first(lines: Sequence[str]) -> Iterator[str]:
+def types_first(lines: Sequence[str]) -> Iterator[str]:
     """Sorted lines, with each subject's rdf:type triples moved before its other triples."""
-    type_marker = f" <{_RDF_TYPE}> "
+    type_marker = f" <{RDF_TYPE}> "
     group: list[str] = []
     subject = None
     for line in lines:
@@ -98,7 +98,7 @@ def _types_first(lines: Sequence[str]) -> Iterator[str]:
         yield from sorted(group, key=lambda ln: type_marker not in ln)
 
 
-def _triples_of(lines: Iterable[str]) -> Iterator[Any]:
+def triples_of(lines: Iterable[str]) -> Iterator[Any]:
     import pyoxigraph as ox
 
     text = ("\n".join(lines) + "\n").encode("utf-8")
@@ -106,25 +106,25 @@ def _triples_of(lines: Iterable[str]) -> Iterator[Any]:
         yield q.triple
 
 
-def _chunks_turtle(graph: ExportGraph) -> Iterator[bytes]:
+def chunks_turtle(graph: ExportGraph) -> Iterator[bytes]:
     import pyoxigraph as ox
 
-    yield from _oxigraph_chunks(_triples_of(_types_first(graph.lines)), ox.RdfFormat.TURTLE, "turtle")
+    yield from oxigraph_chunks(triples_of(types_first(graph.lines)), ox.RdfFormat.TURTLE, "turtle")
 
 
-def _chunks_rdfxml(graph: ExportGraph) -> Iterator[bytes]:
+def chunks_rdfxml(graph: ExportGraph) -> Iterator[bytes]:
     import pyoxigraph as ox
 
-    yield from _oxigraph_chunks(_triples_of(_types_first(graph.lines)), ox.RdfFormat.RDF_XML, "rdfxml")
+    yield from oxigraph_chunks(triples_of(types_first(graph.lines)), ox.RdfFormat.RDF_XML, "rdfxml")
 
 
-def _chunks_trig(graph: ExportGraph) -> Iterator[bytes]:
+def chunks_trig(graph: ExportGraph) -> Iterator[bytes]:
     import pyoxigraph as ox
 
     def quads() -> Iterator[ox.Quad]:
         for part, part_lines in graph.parts.items():
             name = ox.NamedNode(GRAPH_NS + part)
-            for t in _triples_of(_types_first(part_lines)):
+            for t in triples_of(types_first(part_lines)):
                 yield ox.Quad(t.subject, t.predicate, t.object, name)
 
-    yield from _oxigraph_chunks(quads(), ox.RdfFormat.TRIG, "trig")
+    yield from oxigraph_chunks(quads(), ox.RdfFormat.TRIG, "trig")

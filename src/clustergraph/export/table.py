@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 CSV_COLUMNS = ("name", "country", "iso_code", "technologies", "year_joined",
                "latitude", "longitude", "sources", "iri")
 
-_WKT_POINT = re.compile(
+WKT_POINT = re.compile(
     r"^\s*(?:<[^>]*>\s*)?POINT\s*\(\s*([-+0-9.eE]+)\s+([-+0-9.eE]+)\s*\)\s*$", re.IGNORECASE
 )
 
@@ -71,7 +71,7 @@ def cluster_table(store: pyoxigraph.Store) -> list[dict[str, str]]:
     ):
         clusters[r["c"]]["years"].add(r["since"][:4])
     for r in select("SELECT ?c ?wkt WHERE { ?c a cg:IndustrialCluster ; geo:hasGeometry/geo:asWKT ?wkt }"):
-        m = _WKT_POINT.match(r["wkt"])
+        m = WKT_POINT.match(r["wkt"])
         if m:
             clusters[r["c"]]["points"].add((m.group(2), m.group(1)))
     for r in select(
@@ -105,9 +105,9 @@ def _table_chunks(graph: ExportGraph, delimiter: str) -> Iterator[bytes]:
     yield buffer.getvalue().encode("utf-8")
 
 
-def _chunks_csv(graph: ExportGraph) -> Iterator[bytes]:
+def chunks_csv(graph: ExportGraph) -> Iterator[bytes]:
     return _table_chunks(graph, ",")
 
 
-def _chunks_tsv(graph: ExportGraph) -> Iterator[bytes]:
+def chunks_tsv(graph: ExportGraph) -> Iterator[bytes]:
     return _table_chunks(graph, "\t")

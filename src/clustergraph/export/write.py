@@ -6,36 +6,34 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 from clustergraph.errors import InputError, file_error
+from clustergraph.export.description import write_description
 from clustergraph.export.formats import DEFAULT_PARTS, FORMATS, parse_formats
 from clustergraph.export.graph import ExportGraph, build_export_graph
-from clustergraph.export.jsonld import _chunks_jsonld, _jsonld_chunks
+from clustergraph.export.jsonld import chunks_jsonld
 from clustergraph.export.rdf import (
-    _chunks_nquads,
-    _chunks_ntriples,
-    _chunks_rdfxml,
-    _chunks_trig,
-    _chunks_turtle,
-    _oxigraph_chunks,
-    _triples_of,
-    _types_first,
+    chunks_nquads,
+    chunks_ntriples,
+    chunks_rdfxml,
+    chunks_trig,
+    chunks_turtle,
 )
-from clustergraph.export.table import _chunks_csv, _chunks_tsv
+from clustergraph.export.table import chunks_csv, chunks_tsv
 
 if TYPE_CHECKING:
-    import pyoxigraph
+    pass
 
 _WRITERS = {
-    "turtle": _chunks_turtle,
-    "ntriples": _chunks_ntriples,
-    "nquads": _chunks_nquads,
-    "trig": _chunks_trig,
-    "jsonld": _chunks_jsonld,
-    "rdfxml": _chunks_rdfxml,
-    "csv": _chunks_csv,
-    "tsv": _chunks_tsv,
+    "turtle": chunks_turtle,
+    "ntriples": chunks_ntriples,
+    "nquads": chunks_nquads,
+    "trig": chunks_trig,
+    "jsonld": chunks_jsonld,
+    "rdfxml": chunks_rdfxml,
+    "csv": chunks_csv,
+    "tsv": chunks_tsv,
 }
 
 
@@ -55,7 +53,7 @@ def write_export(graph: ExportGraph, fmt: str, out: Path | str | IO[bytes]) -> i
 
     Returns the number of bytes written.
     """
-    from clustergraph.atomic import write_chunks_atomic
+    from clustergraph.files.atomic import write_chunks_atomic
 
     chunks = iter_serialized(graph, fmt)
     if isinstance(out, (str, Path)):
@@ -66,47 +64,6 @@ def write_export(graph: ExportGraph, fmt: str, out: Path | str | IO[bytes]) -> i
         size += len(chunk)
     out.flush()
     return size
-
-
-# ---------------------------------------------------------------------------------------------
-# Per resource (shared with the site)
-# ---------------------------------------------------------------------------------------------
-
-
-def resource_triples(graph: ExportGraph, iri: str) -> list[pyoxigraph.Triple]:
-    """The triples describing one resource: its own, plus those of blank nodes it leads to."""
-    import pyoxigraph as ox
-
-    store = graph.store()
-    out: list[ox.Triple] = []
-    todo: list[Any] = [ox.NamedNode(iri)]
-    seen: set[Any] = set()
-    while todo:
-        subject = todo.pop()
-        if subject in seen:
-            continue
-        seen.add(subject)
-        for q in store.quads_for_pattern(subject, None, None, ox.DefaultGraph()):
-            out.append(q.triple)
-            if isinstance(q.object, ox.BlankNode):
-                todo.append(q.object)
-    out.sort(key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    return out
-
-
-def serialize_triples(triples: Sequence[Any], fmt: str, *, context: dict[str, Any] | None = None) -> bytes:
-    """A few (sorted) triples as Turtle, N-Triples, JSON-LD or RDF/XML; the site uses this."""
-    import pyoxigraph as ox
-
-    if fmt == "jsonld":
-        return b"".join(_jsonld_chunks(triples, context=context))
-    if fmt == "ntriples":
-        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-    oxfmt = {"turtle": ox.RdfFormat.TURTLE, "rdfxml": ox.RdfFormat.RDF_XML}.get(fmt)
-    if oxfmt is None:
-        raise InputError(f"cannot write a resource as {fmt!r}")
-    lines = sorted(str(t) + " ." for t in triples)
-    return b"".join(_oxigraph_chunks(_triples_of(_types_first(lines)), oxfmt, fmt))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,7 +96,6 @@ def export(
     With a path, the dataset description (VoID and DCAT, Turtle) is written beside it as
     `<out>.void.ttl` unless `description` is False or another path.
     """
-    from clustergraph.dataset import write_description
 
     graph = graph if graph is not None else build_export_graph(include, data=data)
     name = parse_formats([fmt])
@@ -179,7 +135,6 @@ def export_all(
     endpoint: str | None = None,
 ) -> ExportResult:
     """Write several formats into a folder as `<basename><suffix>`, plus `void.ttl` describing them."""
-    from clustergraph.dataset import write_description
 
     graph = graph if graph is not None else build_export_graph(include, data=data)
     out_dir = Path(out_dir)

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from clustergraph.errors import ClustergraphError, ParameterError
-from clustergraph.queries import Catalogue, Parameter, StoredQuery
+from clustergraph.query.catalogue import Catalogue, Parameter, StoredQuery
 from clustergraph.serve.negotiation import BOOLEAN_OFFERS, GRAPH_OFFERS, ROWS_OFFERS, Offer
 from clustergraph.serve.responses import ProblemError, negotiate
 from clustergraph.serve.worker import Job

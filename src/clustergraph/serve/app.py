@@ -39,7 +39,7 @@ class Server:
     """What the handlers share: settings, the worker pool, the graph, the catalogue, pages."""
 
     def __init__(self, settings: ServeSettings) -> None:
-        from clustergraph.queries import load_catalogue
+        from clustergraph.query.catalogue import load_catalogue
         from clustergraph.serve.graph import ServedGraph
         from clustergraph.serve.pages import Pages
 

@@ -44,7 +44,7 @@ class ServedGraph:
 
     def description(self, endpoint: str) -> list[Any]:
         """The VoID/DCAT description of the served graph, naming `endpoint` as its SPARQL service."""
-        from clustergraph.dataset import describe
+        from clustergraph.export.description import describe
 
         if endpoint not in self._descriptions:
             # The address comes from the request's Host: keep a few, so no client fills the memory.

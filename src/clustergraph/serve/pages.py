@@ -19,11 +19,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from clustergraph import paths
-from clustergraph.namespaces import ID_NS
+from clustergraph.files import paths
 from clustergraph.serve.cache import AnswerCache
 from clustergraph.serve.negotiation import GRAPH_OFFERS, HTML_OFFERS
 from clustergraph.serve.responses import ProblemError, mount_root, negotiate
+from clustergraph.vocab import ID_NS
 
 if TYPE_CHECKING:
     from clustergraph.serve.graph import ServedGraph
@@ -102,7 +102,7 @@ class Pages:
     def resource_html(self, iri: str, endpoint: str) -> str | None:
         """A resource's page; the dataset's names `endpoint` (this server's /sparql, as the
         client addressed it), so it is rendered each time rather than kept."""
-        from clustergraph.dataset import DATASET_IRI
+        from clustergraph.export.description import DATASET_IRI
 
         if iri != DATASET_IRI:
             return self._cached(iri, lambda: self.renderer.render(iri))

@@ -45,7 +45,7 @@ class ServeSettings:
 
     def graph_files(self) -> list[Path]:
         """The files the query workers load: the ontology with `data`, or the shipped graph."""
-        from clustergraph import paths
-        from clustergraph.engine import default_files
+        from clustergraph.files import paths
+        from clustergraph.query.session import default_files
 
         return [paths.ontology_file(), *self.data] if self.data else default_files()

@@ -112,7 +112,7 @@ async def _query_pairs(request: Request, max_body: int) -> tuple[str, list[tuple
 
 def _form(text: str) -> str:
     from clustergraph.errors import UnsafeQueryError
-    from clustergraph.queries import check_safe, query_form
+    from clustergraph.query.catalogue import check_safe, query_form
 
     try:
         return query_form(text)

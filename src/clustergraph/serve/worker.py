@@ -4,7 +4,7 @@ On Linux the worker first moves itself into a network namespace of its own, wher
 is up: whatever a query says, the process cannot open a connection (SERVICE is refused before it
 runs anyway; this makes "never reaches the network" hold even if the check missed one). Where
 that is not allowed, every query is also parsed by rdflib for SERVICE and dataset clauses
-(`clustergraph.queries.check_safe`), which costs tenths of a second for a long query.
+(`clustergraph.query.catalogue.check_safe`), which costs tenths of a second for a long query.
 
 A worker runs one query at a time. Oxigraph cannot be interrupted from another thread, so the
 server (`clustergraph.serve.pool`) kills a worker whose query overruns and starts another; the
@@ -90,7 +90,7 @@ def _unsafe_reason(text: str, parse: bool = True) -> str | None:
     With `parse`, rdflib's parse tree is checked too (in the worker, so under the time limit).
     """
     from clustergraph.errors import UnsafeQueryError
-    from clustergraph.queries import check_safe
+    from clustergraph.query.catalogue import check_safe
 
     try:
         check_safe(text, parse=parse)
@@ -178,7 +178,7 @@ def _take(items: Any, limit: int) -> tuple[list[Any], bool]:
 
 def _records(columns: list[str], rows: list[tuple[Any, ...]], truncated: bool) -> bytes:
     """Rows as plain JSON values, as `clustergraph query --format json` prints them."""
-    from clustergraph.results import Rows
+    from clustergraph.query.results import Rows
 
     records = Rows(tuple(columns), tuple(rows)).to_json()
     head = f'{{"columns": {_json(columns)}, "truncated": {_json(truncated)}, "rows": '
@@ -208,7 +208,7 @@ def worker_main(conn: Any, files: list[Path], max_memory: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
     isolated = isolate_network()
     limit_memory(max_memory)
-    from clustergraph.engine import Session
+    from clustergraph.query.session import Session
 
     try:
         store = Session(files=files).store

@@ -10,15 +10,10 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode
 
-from clustergraph.xsd import INTEGER_TYPES
+from clustergraph.vocab import INTEGER_TYPES, OWL, RDF, RDFS, SH, XSD
 
 __all__ = ["OWL", "RDF", "RDFS", "SH", "XSD", "RawResult", "Unsupported"]
 
-SH = "http://www.w3.org/ns/shacl#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 def component_of(parameter: str) -> str:

@@ -15,7 +15,7 @@ The renderer (`clustergraph.site.render`)::
                                            #   other names), sorted by label
     pages.assets() -> dict[str, bytes]     # every file the pages link to, by path: "assets/style.css",
                                            #   "assets/world.svg", "favicon.ico", "ontology/shapes.ttl", ...
-    pages.render(clustergraph.dataset.DATASET_IRI)  # the dataset description, even if not in the data
+    pages.render(clustergraph.export.description.DATASET_IRI)  # the dataset description, even if not in the data
 
 `LinkStyle.relative()` writes relative links that end in `index.html`, so the static site works
 from file:// as from any host; `LinkStyle.server(prefix="/", data_pattern="{page}?format={ext}")`

@@ -36,7 +36,7 @@ def favicon_ico() -> bytes:
 def static_files() -> dict[str, bytes]:
     """Site path -> content of every static file the pages link to: style sheet, icons, the
     world-atlas licence, the ontology, shapes and JSON-LD context (the world map is rendered apart)."""
-    from clustergraph import paths
+    from clustergraph.files import paths
 
     out = {
         "assets/style.css": files("clustergraph").joinpath("site_assets", "style.css").read_bytes(),

@@ -51,8 +51,8 @@ def build_site(
     `downloads`: also write every export format into `downloads/`.
     Raises InputError for a folder the build must not replace (see `check_output_folder`).
     """
-    from clustergraph.atomic import atomic_directory
     from clustergraph.export import build_export_graph
+    from clustergraph.files.atomic import atomic_directory
 
     shown = str(out)  # as the user typed it, for messages
     out = Path(out)
@@ -78,7 +78,7 @@ def check_output_folder(out: Path, *, sources: Sequence[Path] = (), shown: str |
 
     `shown`: the folder as the user typed it, for the message (default: `out`).
     """
-    from clustergraph import paths
+    from clustergraph.files import paths
 
     shown = shown if shown is not None else str(out)
     target = out.resolve()
@@ -143,9 +143,15 @@ class _Writer:
 
 
 def _write_site(root: Path, eg: Any, *, host_url: str, endpoint: str | None, downloads: bool) -> SiteResult:
-    from clustergraph import paths
-    from clustergraph.dataset import DATASET_IRI, describe
-    from clustergraph.export import FORMATS, export_all, load_context, resource_triples, serialize_triples
+    from clustergraph.export import (
+        FORMATS,
+        export_all,
+        load_context,
+        resource_triples,
+        serialize_triples,
+    )
+    from clustergraph.export.description import DATASET_IRI, describe
+    from clustergraph.files import paths
     from clustergraph.site.htaccess import htaccess, w3id_rules
     from clustergraph.site.render import PageRenderer
 

@@ -91,13 +91,13 @@ class GraphIndex:
 
     def point(self, iri: str) -> tuple[float, float] | None:
         """(longitude, latitude) of a resource's WKT point (its own or its geometry's)."""
-        from clustergraph.export import _WKT_POINT
+        from clustergraph.export import WKT_POINT
 
         candidates = list(self.values(iri, GEO + "asWKT"))
         for g in self.values(iri, GEO + "hasGeometry"):
             candidates.extend(self.values(g.value if _is_iri(g) else g, GEO + "asWKT"))
         for wkt in sorted(c.value for c in candidates if _is_literal(c)):
-            m = _WKT_POINT.match(wkt)
+            m = WKT_POINT.match(wkt)
             if m:
                 lon, lat = float(m.group(1)), float(m.group(2))
                 if -180 <= lon <= 180 and -90 <= lat <= 90:

@@ -104,7 +104,7 @@ class Presenter:
             return PROPERTY_LABELS[iri]
         if iri.startswith(BASE) and self.has_page(iri):
             return self.idx.label(iri)
-        from clustergraph.namespaces import PREFIXES
+        from clustergraph.vocab import PREFIXES
 
         for prefix, ns in PREFIXES.items():
             if iri.startswith(ns) and len(iri) > len(ns) and prefix != "cgid":

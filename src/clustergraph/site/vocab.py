@@ -1,21 +1,19 @@
-"""The IRIs and readable names the site's pages use (no imports beyond the standard library)."""
+"""The IRIs and readable names the site's pages use (strings, built on `clustergraph.vocab`)."""
 
 from __future__ import annotations
 
+from clustergraph.vocab import CG_NS as CG
+from clustergraph.vocab import DCTERMS as DCT
+from clustergraph.vocab import ID_NS as ID_NS
+from clustergraph.vocab import ORG, OWL, PREFIXES, RDF, RDFS, SKOS
+from clustergraph.vocab import XSD as XSD
+
 BASE = "https://w3id.org/clustergraph/"
-ID_NS = BASE + "id/"
 ONTOLOGY_IRI = BASE + "ontology"
-CG = ONTOLOGY_IRI + "#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-DCT = "http://purl.org/dc/terms/"
-SCHEMA = "https://schema.org/"
-GEO = "http://www.opengis.net/ont/geosparql#"
-ORG = "http://www.w3.org/ns/org#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-QUDT = "http://qudt.org/schema/qudt/"
+RDF_TYPE = RDF + "type"
+SCHEMA = PREFIXES["schema"]
+GEO = PREFIXES["geo"]
+QUDT = PREFIXES["qudt"]
 
 #: Label properties, best first.
 LABEL_PROPERTIES = (SKOS + "prefLabel", RDFS + "label", DCT + "title", CG + "title", SCHEMA + "name",

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from clustergraph.validation.model import _STANDARD_PREFIXES, CHECK, SH, ValidationResult
+from clustergraph.validation.model import CHECK, SH, STANDARD_PREFIXES, ValidationResult
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -39,7 +39,7 @@ class Render:
 
     def __init__(self, prefixes: dict[str, str]) -> None:
         self.prefixes = sorted(
-            ((ns, name) for name, ns in {**_STANDARD_PREFIXES, **prefixes}.items() if ns),
+            ((ns, name) for name, ns in {**STANDARD_PREFIXES, **prefixes}.items() if ns),
             key=lambda item: -len(item[0]),
         )
 
@@ -118,7 +118,7 @@ def _read_list(store: pyoxigraph.Store, head: Any) -> list[Any] | None:
     return items
 
 
-def _label(store: pyoxigraph.Store, node: Any) -> str | None:
+def term_label(store: pyoxigraph.Store, node: Any) -> str | None:
     """The node's label: English (or untagged) first, then any; the first in sort order when it
     has several, so that every store gives the same one."""
     import pyoxigraph
@@ -139,7 +139,7 @@ def _label(store: pyoxigraph.Store, node: Any) -> str | None:
     return None
 
 
-def _owner(store: pyoxigraph.Store, node: Any) -> Any:
+def shape_owner(store: pyoxigraph.Store, node: Any) -> Any:
     """The nearest named resource that a blank node hangs from (within a few steps), or None."""
     import pyoxigraph
 
@@ -280,14 +280,14 @@ def describe_result(
     owner = None
     target = focus
     if isinstance(focus, pyoxigraph.BlankNode):
-        owner = _owner(graph, focus)
+        owner = shape_owner(graph, focus)
         target = owner
     where = locator.find(target.value) if isinstance(target, pyoxigraph.NamedNode) else None
     memo = {} if memo is None else memo
     shape_text = memo.get(("shape", shape))
     if shape_text is None:
         if isinstance(shape, pyoxigraph.BlankNode):
-            shape_text = _describe_shape(shapes, shape, render)
+            shape_text = describe_shape(shapes, shape, render)
         else:
             shape_text = render.term(shape) if shape is not None else ""
         memo[("shape", shape)] = shape_text
@@ -310,7 +310,7 @@ def describe_result(
     return ValidationResult(
         severity=severity,
         focus_node=focus.value if isinstance(focus, pyoxigraph.NamedNode) else render.term(focus),
-        focus_label=_label(graph, focus),
+        focus_label=term_label(graph, focus),
         message=message,
         path=path_text,
         value=render.term(value) if value is not None else None,
@@ -323,7 +323,7 @@ def describe_result(
     )
 
 
-def _describe_shape(store: pyoxigraph.Store, shape: Any, render: Render) -> str:
+def describe_shape(store: pyoxigraph.Store, shape: Any, render: Render) -> str:
     """A blank-node shape in a few words: the property shape of its path."""
     import pyoxigraph
 

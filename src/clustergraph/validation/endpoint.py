@@ -5,7 +5,7 @@ The graph (the endpoint's default graph, or the named graph given, sent as the p
 `EndpointGraph` (the focus nodes' triples fetched in batches, the SPARQL constraints run by
 the store), with the ontology's triples added as a local run merges them. The report is that of
 a local run of the same triples, without file:line locations, and says `engine: in-store`.
-Requests go through `clustergraph.remote.RemoteEndpoint` (timeouts, retries, credentials from
+Requests go through `clustergraph.query.remote.RemoteEndpoint` (timeouts, retries, credentials from
 the environment). Nothing is written to the endpoint.
 
 Where that cannot be done, the graph is copied here with one CONSTRUCT query, parsed with the
@@ -34,7 +34,7 @@ from clustergraph.errors import EndpointError, InputError, RDFSyntaxError
 from clustergraph.validation.model import ValidationReport
 
 if TYPE_CHECKING:
-    from clustergraph.remote import RemoteEndpoint
+    from clustergraph.query.remote import RemoteEndpoint
 
 __all__ = ["graph_query", "validate_endpoint"]
 
@@ -70,7 +70,7 @@ def validate_endpoint(
     `clustergraph.validation.validate` (shapes, ontology, engine, ...), except the data, which
     is the endpoint's. Raises `EndpointError` when the endpoint fails.
     """
-    from clustergraph.remote import RemoteEndpoint
+    from clustergraph.query.remote import RemoteEndpoint
     from clustergraph.shacl import Unsupported
     from clustergraph.validation.endpoint_graph import EndpointGraph, answer_limit
     from clustergraph.validation.run import StoreSource, validate

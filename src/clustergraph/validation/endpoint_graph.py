@@ -35,10 +35,10 @@ from typing import Any
 from pyoxigraph import BlankNode, NamedNode, Quad, Store
 
 from clustergraph.errors import CutAnswer, EndpointError
-from clustergraph.remote import RemoteEndpoint, Solutions
+from clustergraph.query.lexer import query_form
+from clustergraph.query.remote import RemoteEndpoint, Solutions
 from clustergraph.shacl import Unsupported
 from clustergraph.shacl.sparql_text import values_block
-from clustergraph.sparql_lexer import query_form
 
 __all__ = ["PROBE_ROWS", "EndpointGraph", "answer_limit"]
 

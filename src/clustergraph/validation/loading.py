@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clustergraph.errors import InputError, RDFSyntaxError
-from clustergraph.load import parse_file, rdf_format_for, read_bytes
+from clustergraph.files.load import parse_file, rdf_format_for, read_bytes
 from clustergraph.shacl.sparql_text import network_forms
-from clustergraph.xsd import XSD
+from clustergraph.vocab import SH, XSD
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -32,7 +32,6 @@ __all__ = [
     "stored_form",
 ]
 
-SH = "http://www.w3.org/ns/shacl#"
 _XSD_STRING = XSD + "string"
 
 
@@ -138,7 +137,7 @@ def load_graph_store(
     keep_lexical: bool = True,
     keep_outgoing: bool = False,
 ) -> LoadedGraph:
-    """Parse the files (through `clustergraph.load.parse_file`) into one store's default graph.
+    """Parse the files (through `clustergraph.files.load.parse_file`) into one store's default graph.
 
     `keep_outgoing`: also index the triples by subject and predicate, in Python, for an engine
     that reads every node's values (a look-up there is many times cheaper than in the store)."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
+from clustergraph.vocab import SH
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -27,10 +29,9 @@ SEVERITIES = ("Violation", "Warning", "Info")
 INFERENCE = ("none", "rdfs", "owlrl")
 ENGINES = ("auto", "oxigraph", "pyshacl")
 
-SH = "http://www.w3.org/ns/shacl#"
 CHECK = "https://w3id.org/clustergraph/check#"
 
-_STANDARD_PREFIXES = {
+STANDARD_PREFIXES = {
     "sh": SH,
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
@@ -125,14 +126,14 @@ class ValidationReport:
         """The W3C SHACL validation report graph, in Turtle (`sh:conforms` follows `fail_on`)."""
         import pyoxigraph
 
-        from clustergraph.validation.triples import Triples
+        from clustergraph.validation.index import TripleIndex
 
         if self._report_store is None:
             builder = self._report_builder
-            self._report_store = builder() if builder is not None else Triples()
+            self._report_store = builder() if builder is not None else TripleIndex()
         store = self._report_store
         self._set_conforms(store)
-        prefixes = {**_STANDARD_PREFIXES, **self._prefixes}
+        prefixes = {**STANDARD_PREFIXES, **self._prefixes}
         data = pyoxigraph.serialize(
             (q.triple for q in store), format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes
         )
@@ -150,7 +151,7 @@ class ValidationReport:
 
         report_type = pyoxigraph.NamedNode(SH + "ValidationReport")
         conforms_p = pyoxigraph.NamedNode(SH + "conforms")
-        for q in list(store.quads_for_pattern(None, _rdf_type(), report_type, None)):
+        for q in list(store.quads_for_pattern(None, rdf_type(), report_type, None)):
             for old in list(store.quads_for_pattern(q.subject, conforms_p, None, None)):
                 store.remove(old)
             store.add(pyoxigraph.Quad(q.subject, conforms_p, pyoxigraph.Literal(self.conforms)))
@@ -174,7 +175,7 @@ class ValidationReport:
         return f"{'conforms' if self.conforms else 'does not conform'} ({counts})"
 
 
-def _rdf_type() -> pyoxigraph.NamedNode:
+def rdf_type() -> pyoxigraph.NamedNode:
     import pyoxigraph
 
     return pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

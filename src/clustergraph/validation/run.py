@@ -10,13 +10,14 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from clustergraph import paths
 from clustergraph.errors import InputError
-from clustergraph.load import expand_paths, load_store, parse_file
+from clustergraph.files import paths
+from clustergraph.files.load import expand_paths, load_store, parse_file
 from clustergraph.shacl.engine import Progress
 from clustergraph.shacl.terms import Unsupported
+from clustergraph.validation.backends import Report, oxigraph_report, pyshacl_report
 from clustergraph.validation.describe import Render, add_location
-from clustergraph.validation.engines import Report, oxigraph_report, pyshacl_report
+from clustergraph.validation.index import TripleIndex
 from clustergraph.validation.loading import load_graph_store, refuse_network_sparql
 from clustergraph.validation.model import (
     CHECK,
@@ -26,9 +27,8 @@ from clustergraph.validation.model import (
     SH,
     ValidationReport,
     ValidationResult,
-    _rdf_type,
+    rdf_type,
 )
-from clustergraph.validation.triples import Triples
 
 __all__ = ["StoreSource", "check_queries", "data_sources", "shacl_shacl_file", "validate"]
 
@@ -170,7 +170,7 @@ def validate(
             raise InputError(f"{required}: no such file")
     graph_files = [*data_files, ontology_path]
 
-    from clustergraph.locate import Locator
+    from clustergraph.files.locate import Locator
 
     prefixes: dict[str, str] = {}
     shapes_store = load_graph_store([shapes_path], prefixes=prefixes, keep_lexical=False).store
@@ -200,18 +200,18 @@ def validate(
     #: What the report graph is made of, when it is asked for: (report, its results), and the
     #: triples of the stored queries' problems.
     parts: list[tuple[Report, list[ValidationResult]]] = []
-    query_parts: list[tuple[Triples, Any, ValidationResult]] = []
+    query_parts: list[tuple[TripleIndex, Any, ValidationResult]] = []
 
     def collect(report: Report, graph: pyoxigraph.Store, locator: Locator, check: str) -> None:
         described = report.describe(graph, locator, render, check)
         parts.append((report, described))
         results.extend(described)
 
-    def report_graph() -> Triples:
-        store = Triples()
+    def report_graph() -> TripleIndex:
+        store = TripleIndex()
         report_node = pyoxigraph.BlankNode()
         store.add(
-            pyoxigraph.Quad(report_node, _rdf_type(), pyoxigraph.NamedNode(SH + "ValidationReport"))
+            pyoxigraph.Quad(report_node, rdf_type(), pyoxigraph.NamedNode(SH + "ValidationReport"))
         )
         for report, described in parts:
             report.add_to(store, report_node, described)
@@ -240,7 +240,7 @@ def validate(
                     "the oxigraph engine does no inference; use engine='pyshacl' or 'auto'"
                 )
             try:
-                shapes_written = Triples(parse_file(shapes_path))  # literals as written
+                shapes_written = TripleIndex(parse_file(shapes_path))  # literals as written
                 data_report = oxigraph_report(
                     data_store,
                     shapes_written,
@@ -267,10 +267,10 @@ def validate(
         query_files = None if queries in (None, True) else list(queries)  # type: ignore[arg-type]
         for path, line, column, message in check_queries(query_files):
             node = pyoxigraph.BlankNode()
-            q_store = Triples()
+            q_store = TripleIndex()
             NN = pyoxigraph.NamedNode
             for p, o in (
-                (_rdf_type(), NN(SH + "ValidationResult")),
+                (rdf_type(), NN(SH + "ValidationResult")),
                 (NN(SH + "focusNode"), NN(path.resolve().as_uri())),
                 (NN(SH + "resultSeverity"), NN(SH + "Violation")),
                 (NN(SH + "sourceConstraintComponent"), NN(CHECK + "QuerySyntax")),

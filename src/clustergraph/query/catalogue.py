@@ -4,8 +4,8 @@ Each file is one SPARQL query with a header of ``#+ `` lines that read together 
 (``summary``, ``description``, ``tags``, ``defaults``, ``enumerate``, ...), so the same folder can
 be served by grlc unchanged. Our own decorator ``bounds`` (which grlc ignores) gives the range of
 a numeric parameter. Parameters are the query's variables named in grlc's way (see
-`clustergraph.query_parameters`); the lexer is `clustergraph.sparql_lexer`, the safety check of
-embedded queries `clustergraph.query_safety`. Every public name of those modules can be imported
+`clustergraph.query.parameters`); the lexer is `clustergraph.query.lexer`, the safety check of
+embedded queries `clustergraph.query.safety`. Every public name of those modules can be imported
 from here.
 """
 
@@ -17,9 +17,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from clustergraph import paths
 from clustergraph.errors import InputError, ParameterError, QueryError
-from clustergraph.query_parameters import (
+from clustergraph.files import paths
+from clustergraph.query.lexer import (
+    Token,
+    query_form,
+    significant_tokens,
+    tokenize,
+    undeclared_prefixes,
+    where_brace,
+)
+from clustergraph.query.parameters import (
     ID_PREFIX,
     MAX_VALUE_LENGTH,
     XSD,
@@ -30,15 +38,7 @@ from clustergraph.query_parameters import (
     parameter_from_variable,
     term_to_sparql,
 )
-from clustergraph.query_safety import check_safe
-from clustergraph.sparql_lexer import (
-    Token,
-    query_form,
-    significant_tokens,
-    tokenize,
-    undeclared_prefixes,
-    where_brace,
-)
+from clustergraph.query.safety import check_safe
 
 __all__ = [
     "ID_PREFIX",

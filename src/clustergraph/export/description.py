@@ -18,10 +18,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from clustergraph.export.formats import FORMATS
+from clustergraph.export.resource import serialize_triples
+
 if TYPE_CHECKING:
     import pyoxigraph
 
-    from clustergraph.export import ExportGraph
+    from clustergraph.export.graph import ExportGraph
 
 __all__ = ["DATASET_IRI", "DOWNLOAD_BASE", "describe", "describe_dataset", "description_bytes", "write_description"]
 
@@ -75,7 +78,6 @@ def describe(
     """
     import pyoxigraph as ox
 
-    from clustergraph.export import FORMATS
     from clustergraph.version import __version__
 
     store = graph.store()
@@ -200,14 +202,12 @@ def describe(
 
 def description_bytes(triples: list[Any], fmt: str = "turtle") -> bytes:
     """The description in Turtle (or another RDF format of `export.serialize_triples`)."""
-    from clustergraph.export import serialize_triples
-
     return serialize_triples(triples, fmt)
 
 
 def write_description(graph: ExportGraph, path: Path | str, **kwargs: Any) -> Path:
     """Describe `graph` (see `describe`) and write it as Turtle to `path`, atomically."""
-    from clustergraph.atomic import write_bytes_atomic
+    from clustergraph.files.atomic import write_bytes_atomic
 
     path = Path(path)
     fmt = "jsonld" if path.suffix == ".jsonld" else "turtle"

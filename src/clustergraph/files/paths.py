@@ -19,10 +19,10 @@ __all__ = [
 
 
 def package_root() -> Path:
-    """The installed package folder (the shipped folders live inside it): this module's, as
+    """The installed package folder (the shipped folders live inside it): this module's parent's, as
     `importlib.resources.files("clustergraph")` gives it for a package on disk (without
     importing `importlib.resources` and `zipfile` at every start)."""
-    return Path(__file__).parent
+    return Path(__file__).parent.parent
 
 
 def ontology_dir() -> Path:

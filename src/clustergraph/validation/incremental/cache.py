@@ -3,8 +3,8 @@
 An entry is a folder under the cache folder, named by a key: a hash of the base graph's files
 (their paths and git blob ids), the shapes and this code's format. It holds the base graph in
 an Oxigraph store (`graph/`), the shapes as canonical N-Triples, what each shape reads
-(`clustergraph.dependencies`), the results of every (shape, focus node) that has results,
-rendered as a contributor reads them, in blocks per file (`clustergraph.incremental_report`),
+(`clustergraph.validation.incremental.dependencies`), the results of every (shape, focus node) that has results,
+rendered as a contributor reads them, in blocks per file (`clustergraph.validation.incremental.report`),
 where each subject is defined, and the triples stated in
 more than one file. An entry is built in a temporary folder and renamed into place, so a reader
 sees a complete entry or none; it is never modified afterwards.
@@ -25,7 +25,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from clustergraph.dependencies import ShapeDependencies
+from clustergraph.validation.incremental.dependencies import ShapeDependencies
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def base_lines(root: Path, rel: str, blob: str, read_blobs: Callable[[list[str]]
             return body.decode("utf-8").splitlines()
     except (OSError, ValueError):
         pass
-    from clustergraph.atomic import write_bytes_atomic  # imported only to write
+    from clustergraph.files.atomic import write_bytes_atomic  # imported only to write
 
     lines = scoped_lines(rel, read_blobs([blob])[blob])
     body = "".join(ln + "\n" for ln in lines).encode("utf-8")
@@ -137,7 +137,7 @@ def lexical_lines(lines: Sequence[str]) -> list[str]:
 
 def lexical_forms(lines: Any) -> Any:
     """The data's literals as written (a `LexicalForms`), from sorted N-Triples lines looked up
-    by prefix (a `clustergraph.incremental_lines` `SortedLines`, `ListLines` or `PatchedLines`);
+    by prefix (a `clustergraph.validation.incremental.lines` `SortedLines`, `ListLines` or `PatchedLines`);
     the lines of a subject are read and parsed when the engine first asks about it."""
     from clustergraph.validation.loading import LexicalForms
 
@@ -192,16 +192,16 @@ class CacheEntry:
     def shapes(self) -> Any:
         import pyoxigraph as ox
 
-        from clustergraph.validation.triples import Triples
+        from clustergraph.validation.index import TripleIndex
 
-        # Literals as written: a store would rewrite them (see clustergraph.validation.triples).
-        return Triples(ox.parse(self._read("shapes.nt"), format=ox.RdfFormat.N_TRIPLES))
+        # Literals as written: a store would rewrite them (see clustergraph.validation.index).
+        return TripleIndex(ox.parse(self._read("shapes.nt"), format=ox.RdfFormat.N_TRIPLES))
 
     @cached_property
     def lexical(self) -> Any:
         """The lines of literals the store may have rewritten, as the data writes them: a
         `SortedLines`, read by chunks where looked up (each chunk checked when read)."""
-        from clustergraph.incremental_lines import SortedLines
+        from clustergraph.validation.incremental.lines import SortedLines
 
         return SortedLines(self.folder, "lexical.nt", self.meta["crc"]["lexical.nt.idx"])
 
@@ -257,17 +257,17 @@ def build_entry(
 
     `files`: (path, blob id, content) of the data graph (data and ontology, in validation order);
     `keep_results(folder, store, shapes, raw_by_pair, subjects)` writes the results into the
-    entry being built (`clustergraph.incremental_report`).
+    entry being built (`clustergraph.validation.incremental.report`).
     """
     import gc
 
     import pyoxigraph as ox
 
-    from clustergraph.atomic import atomic_directory
-    from clustergraph.dependencies import compile_shapes
-    from clustergraph.incremental_lines import ListLines, SortedLines
+    from clustergraph.files.atomic import atomic_directory
     from clustergraph.shacl import Engine
-    from clustergraph.validation.triples import Triples
+    from clustergraph.validation.incremental.dependencies import compile_shapes
+    from clustergraph.validation.incremental.lines import ListLines, SortedLines
+    from clustergraph.validation.index import TripleIndex
 
     shapes_lines = scoped_lines("shapes.ttl", shapes_content)
     counts: Counter[str] = Counter()
@@ -291,7 +291,7 @@ def build_entry(
         kept.optimize()  # compacted once: else every copy opened later compacts in the background
         kept.flush()
         del kept
-        shapes = Triples(
+        shapes = TripleIndex(
             ox.parse(("\n".join(shapes_lines) + "\n").encode(), format=ox.RdfFormat.N_TRIPLES)
         )
         written = sorted({ln for _rel, lines in per_file for ln in lexical_lines(lines)})
@@ -350,8 +350,8 @@ def write_subjects(root: Path, blob: str, rel: str, content: bytes) -> dict[str,
         pass  # not there yet, or damaged: made again
     import tempfile
 
-    from clustergraph.atomic import write_bytes_atomic
-    from clustergraph.locate import subject_lines
+    from clustergraph.files.atomic import write_bytes_atomic
+    from clustergraph.files.locate import subject_lines
     with tempfile.TemporaryDirectory(prefix="clustergraph-inc-") as scratch:
         path = Path(scratch) / Path(rel).name
         path.write_bytes(content)
@@ -376,8 +376,8 @@ def derive_entry(base: CacheEntry, folder: Path, store_dir: Path, files: Sequenc
     """Keep a judged change as an entry of its own (its store moved in), atomically;
     `keep_results(folder)` writes its results there; `lexical`: its lines of literals the store
     may have rewritten (see `lexical_lines`), sorted."""
-    from clustergraph.atomic import atomic_directory
-    from clustergraph.incremental_lines import SortedLines
+    from clustergraph.files.atomic import atomic_directory
+    from clustergraph.validation.incremental.lines import SortedLines
 
     with atomic_directory(folder) as tmp:
         os.replace(store_dir, tmp / "graph")
@@ -410,7 +410,7 @@ _OPTIMIZE_AFTER = 3
 def prune(root: Path, keep: int) -> None:
     """Delete all but the `keep` most recently used entries (of this format or an earlier one),
     all but the `_KEPT_LINES` most recent base lines, and the subject indexes no kept entry
-    names but the `_KEPT_SUBJECTS` most recent: only what this module writes (an entry is a
+    names but the `KEPT_SUBJECTS` most recent: only what this module writes (an entry is a
     folder whose meta.json names one of our formats; a kept file is named by a hash)."""
     entries = []
     for meta in root.glob("*/meta.json"):
@@ -432,7 +432,7 @@ def prune(root: Path, keep: int) -> None:
         except (TypeError, ValueError):
             continue
     _keep_newest(root / "lines", _KEPT_LINES_NAME, _KEPT_LINES, set())
-    _keep_newest(root / "subjects", _SUBJECTS_NAME, _KEPT_SUBJECTS, named)
+    _keep_newest(root / "subjects", _SUBJECTS_NAME, KEPT_SUBJECTS, named)
 
 
 def _keep_newest(folder: Path, name: re.Pattern[str], most: int, spared: set[str]) -> None:
@@ -460,6 +460,6 @@ _KEPT_LINES = 64
 _KEPT_LINES_NAME = re.compile(r"[0-9a-f]{32}\.nt")
 #: How many subject indexes that no kept entry names `prune` keeps (the newest: of files
 #: changed lately, made again when read after all).
-_KEPT_SUBJECTS = 64
+KEPT_SUBJECTS = 64
 _SUBJECTS_NAME = re.compile(r"(?:[0-9a-f]{40}(?:[0-9a-f]{24})?|sha256:[0-9a-f]{64})\.json")
 _GRACE_SECONDS = 3600

@@ -14,7 +14,7 @@ from clustergraph.site.present import Citations
 from clustergraph.site.vocab import CG, DCT, ID_NS, OWL, RDF_TYPE, SCHEMA, SKOS
 
 if TYPE_CHECKING:
-    from clustergraph.site.render import PageRenderer
+    from clustergraph.site.model import SiteModel
 
 __all__ = ["base_context", "finish", "generic_page", "schema_org"]
 
@@ -25,14 +25,14 @@ SCHEMA_TYPES = {"cluster": "Place", "candidate": "Place", "country": "Country", 
                 "quotation": "Quotation", "dataset": "Dataset"}
 
 
-def generic_page(r: PageRenderer, iri: str) -> dict[str, Any]:
+def generic_page(r: SiteModel, iri: str) -> dict[str, Any]:
     """The generic view: every statement in a table, grouped by property."""
     page = base_context(r, iri)
     page["statements"] = r.present.table(r.idx.out.get(iri, []), page["here"], skip=(RDF_TYPE,))
     return finish(r, page, shown=set(p for p, _ in r.idx.out.get(iri, [])), shown_incoming=set())
 
 
-def base_context(r: PageRenderer, iri: str) -> dict[str, Any]:
+def base_context(r: SiteModel, iri: str) -> dict[str, Any]:
     """What every resource page has: title, IRI, types, other names, minimap, data links, sources."""
     here = r.path_of(iri)
     assert here is not None
@@ -52,7 +52,7 @@ def base_context(r: PageRenderer, iri: str) -> dict[str, Any]:
     return page
 
 
-def finish(r: PageRenderer, page: dict[str, Any], *, shown: set[str], shown_incoming: set[str]) -> dict[str, Any]:
+def finish(r: SiteModel, page: dict[str, Any], *, shown: set[str], shown_incoming: set[str]) -> dict[str, Any]:
     """Add what the sections did not show, the sources, the schema.org description and the title."""
     iri, here = page["iri"], page["here"]
     idx = r.idx
@@ -70,7 +70,7 @@ def finish(r: PageRenderer, page: dict[str, Any], *, shown: set[str], shown_inco
     return page
 
 
-def schema_org(r: PageRenderer, iri: str) -> dict[str, Any]:
+def schema_org(r: SiteModel, iri: str) -> dict[str, Any]:
     """A schema.org description of the resource, embedded as JSON-LD for search engines."""
     idx = r.idx
     schema_type = SCHEMA_TYPES.get(kind_of(iri), "Thing") if iri.startswith(ID_NS) else "Thing"

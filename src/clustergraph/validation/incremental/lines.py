@@ -1,6 +1,6 @@
 """Sorted lines kept on disk in checked chunks, read only where a prefix is looked up.
 
-The incremental cache (`clustergraph.incremental_cache`, `clustergraph.incremental_report`)
+The incremental cache (`clustergraph.validation.incremental.cache`, `clustergraph.validation.incremental.report`)
 keeps large sorted line files: the data's literals as written (`lexical.nt`), which block holds
 each (shape, focus node) (`pairs.txt`), where each resource with results is shown
 (`where.txt`). A judged change looks up a few prefixes in each; reading, checking and

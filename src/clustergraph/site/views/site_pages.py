@@ -10,16 +10,16 @@ from clustergraph.site.graph_index import GraphIndex, index_triples, narrower_of
 from clustergraph.site.vocab import CG, KINDS, ONTOLOGY_IRI, OWL, RDF_TYPE, RDFS, SKOS, kind_title
 
 if TYPE_CHECKING:
-    from clustergraph.site.render import PageRenderer
+    from clustergraph.site.model import SiteModel
 
 __all__ = ["dataset_page", "downloads_page", "home_page", "kind_page", "map_page", "ontology_page"]
 
 
-def _by_label(r: PageRenderer, iris: Any) -> list[str]:
+def _by_label(r: SiteModel, iris: Any) -> list[str]:
     return sorted(iris, key=lambda i: (r.idx.label(i).lower(), i))
 
 
-def kind_page(r: PageRenderer, kind: str) -> dict[str, Any]:
+def kind_page(r: SiteModel, kind: str) -> dict[str, Any]:
     """The index of one kind: clusters as a table, technologies as the tree, others as a list."""
     from clustergraph.export import cluster_table
 
@@ -47,7 +47,7 @@ def kind_page(r: PageRenderer, kind: str) -> dict[str, Any]:
     return context
 
 
-def technology_tree(r: PageRenderer, here: str, members: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def technology_tree(r: SiteModel, here: str, members: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The SKOS tree of the technologies (nested nodes) and the schemes they are in."""
     idx = r.idx
     concepts = [m for m in members if idx.has_type(m, SKOS + "Concept")]
@@ -68,7 +68,7 @@ def technology_tree(r: PageRenderer, here: str, members: list[str]) -> tuple[lis
     return [node(t, frozenset({t})) for t in roots], schemes
 
 
-def map_page(r: PageRenderer) -> dict[str, Any]:
+def map_page(r: SiteModel) -> dict[str, Any]:
     here = "map"
     located = [c for c in r.clusters if r.idx.point(c) is not None]
     return {"here": here, "title": "Map", "description": "A map of industrial clusters in the energy transition.",
@@ -77,7 +77,7 @@ def map_page(r: PageRenderer) -> dict[str, Any]:
             "unplaced": [r.present.link(c, here) for c in r.clusters if r.idx.point(c) is None]}
 
 
-def home_page(r: PageRenderer, *, triples: int | None = None) -> dict[str, Any]:
+def home_page(r: SiteModel, *, triples: int | None = None) -> dict[str, Any]:
     here = ""
     order = list(KINDS)
     browse = [{"href": r.links.page(here, f"id/{k}"), "text": kind_title(k), "count": len(v)}
@@ -95,7 +95,7 @@ def home_page(r: PageRenderer, *, triples: int | None = None) -> dict[str, Any]:
             if has("downloads") else []}
 
 
-def downloads_page(r: PageRenderer, sizes: dict[str, int]) -> dict[str, Any]:
+def downloads_page(r: SiteModel, sizes: dict[str, int]) -> dict[str, Any]:
     from clustergraph.export import FORMATS
 
     here = "downloads"
@@ -105,9 +105,9 @@ def downloads_page(r: PageRenderer, sizes: dict[str, int]) -> dict[str, Any]:
             "dataset_href": r.links.page(here, "id/dataset/clustergraph")}
 
 
-def dataset_page(r: PageRenderer) -> dict[str, Any]:
+def dataset_page(r: SiteModel) -> dict[str, Any]:
     """The VoID/DCAT description, shown with the generic statement table."""
-    from clustergraph.dataset import DATASET_IRI, describe
+    from clustergraph.export.description import DATASET_IRI, describe
     from clustergraph.site.present import Presenter
 
     here = "id/dataset/clustergraph"
@@ -119,7 +119,7 @@ def dataset_page(r: PageRenderer) -> dict[str, Any]:
             "data": {"ttl": r.links.data(here, "ttl"), "jsonld": r.links.data(here, "jsonld")}}
 
 
-def ontology_page(r: PageRenderer, *, shapes: bool = True) -> dict[str, Any]:
+def ontology_page(r: SiteModel, *, shapes: bool = True) -> dict[str, Any]:
     """Every class, property and other term of the ontology, with definition, domain and range."""
     import pyoxigraph as ox
 

@@ -1,7 +1,7 @@
 """The safety check of embedded queries: nothing we run reaches the network or the file system.
 
 SERVICE, FROM, FROM NAMED and every update (LOAD, INSERT, ...) are refused, by a lexical check
-(`clustergraph.sparql_lexer`) and a walk of rdflib's parse tree.
+(`clustergraph.query.lexer`) and a walk of rdflib's parse tree.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from clustergraph.errors import UnsafeQueryError
-from clustergraph.sparql_lexer import significant_tokens, unescape_codepoints
+from clustergraph.query.lexer import significant_tokens, unescape_codepoints
 
 __all__ = ["UNSAFE_KEYWORDS", "check_safe"]
 

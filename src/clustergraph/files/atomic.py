@@ -5,7 +5,7 @@ half-written one: if the writer fails or the process is killed half-way, the tar
 Renaming is atomic on POSIX file systems when source and target are in the same folder, which is
 why the temporary file is created beside the target.
 
-    from clustergraph.atomic import atomic_write
+    from clustergraph.files.atomic import atomic_write
     with atomic_write("out/clustergraph.ttl") as fh:
         fh.write(b"...")
 """

@@ -187,7 +187,7 @@ class Locator:
     def display_path(self, path: Path) -> str:
         """A shipped file as `data/clusters.ttl` (however the package is installed); another
         file relative to the current folder when it lies under it, else absolute."""
-        from clustergraph.paths import shipped_name
+        from clustergraph.files.paths import shipped_name
 
         shipped = shipped_name(path)
         if shipped is not None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from clustergraph.xsd import INTEGER_TYPES, XSD
+from clustergraph.vocab import INTEGER_TYPES, XSD
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -234,8 +234,8 @@ class Triples:
         """The triples as an rdflib Graph with our prefixes bound."""
         from rdflib import Graph
 
-        from clustergraph.load import to_rdflib
-        from clustergraph.namespaces import bind_prefixes
+        from clustergraph.files.load import to_rdflib
+        from clustergraph.vocab import bind_prefixes
 
         graph = Graph()
         for t in self.triples:
@@ -246,7 +246,7 @@ class Triples:
         """The triples as Turtle, N-Triples or JSON-LD."""
         import pyoxigraph
 
-        from clustergraph.namespaces import PREFIXES
+        from clustergraph.vocab import PREFIXES
 
         formats = {
             "turtle": pyoxigraph.RdfFormat.TURTLE,

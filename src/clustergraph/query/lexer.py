@@ -2,7 +2,7 @@
 
 It finds a query's form (`query_form`), where its WHERE group opens (`where_brace`) and the
 prefixes it uses without declaring them (`undeclared_prefixes`); the safety check
-(`clustergraph.query_safety`) and the parameter binding (`clustergraph.query_parameters`) read
+(`clustergraph.query.safety`) and the parameter binding (`clustergraph.query.parameters`) read
 queries through it.
 """
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from clustergraph.errors import InputError
-from clustergraph.load import rdf_format_for
+from clustergraph.files.load import rdf_format_for
 
 __all__ = ["Repository", "is_rdf_name"]
 

@@ -1,15 +1,15 @@
 """Validate only what a change since a git revision can affect; the verdict of a full run.
 
 The first run for a base revision validates the base graph fully and keeps it on disk
-(`clustergraph.incremental_cache`, keyed by the base files' blob ids and the shapes). Later runs
+(`clustergraph.validation.incremental.cache`, keyed by the base files' blob ids and the shapes). Later runs
 read only the files that changed since (from git and the work tree), work out the triples added
 and removed (blank nodes compared by structure), apply them to a copy of the kept store, and
 evaluate again only the focus nodes the changed triples can reach through what each shape reads
-(`clustergraph.dependencies`); every other result is the kept one. A change to the shapes or
+(`clustergraph.validation.incremental.dependencies`); every other result is the kept one. A change to the shapes or
 the ontology, a changed `rdfs:subClassOf`, or shapes that fail SHACL-for-SHACL make it a full
 run (`clustergraph.validation.validate`), said in the report.
 
-    >>> from clustergraph.incremental import validate_changed_since
+    >>> from clustergraph.validation.incremental.run import validate_changed_since
     >>> judged = validate_changed_since("HEAD")
     >>> judged.report.conforms, judged.mode, judged.evaluated
 """
@@ -26,9 +26,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from clustergraph import paths
 from clustergraph.errors import InputError
-from clustergraph.incremental_cache import (
+from clustergraph.files import paths
+from clustergraph.files.revisions import Repository, is_rdf_name
+from clustergraph.validation.incremental.cache import (
     CacheEntry,
     build_entry,
     cache_key,
@@ -39,9 +40,14 @@ from clustergraph.incremental_cache import (
     scoped_lines,
     store_flushes,
 )
-from clustergraph.incremental_delta import Delta, lexical_after, parse, read_delta, shared_after
-from clustergraph.incremental_report import Renderer, render_all
-from clustergraph.revisions import Repository, is_rdf_name
+from clustergraph.validation.incremental.delta import (
+    Delta,
+    lexical_after,
+    parse,
+    read_delta,
+    shared_after,
+)
+from clustergraph.validation.incremental.report import Renderer, render_all
 
 if TYPE_CHECKING:
     from clustergraph.validation import ValidationReport, ValidationResult
@@ -50,7 +56,6 @@ log = logging.getLogger(__name__)
 
 __all__ = ["Judged", "validate_changed_since"]
 
-SH = "http://www.w3.org/ns/shacl#"
 SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 
 #: shape (N-Triples) -> focus node (N-Triples) -> its results, rendered (dicts of ValidationResult
@@ -90,7 +95,7 @@ class Judged:
 
     def text_bytes(self) -> list[bytes]:
         """`text()` in UTF-8, in parts to write one after the other (the kept ones as read)."""
-        from clustergraph.report import text
+        from clustergraph.validation.formats import text
 
         return self.text_parts if self.text_parts is not None else [text(self.report).encode("utf-8")]
 
@@ -192,7 +197,7 @@ def _base_files(inputs: _Inputs, changed: set[str]) -> list[tuple[str, str]]:
 
 def _reached(entry: CacheEntry, stores: Sequence[Any], triples: Sequence[Any]) -> dict[str, set[Any] | None]:
     """shape -> the focus nodes the changed triples can reach (None: all of them)."""
-    from clustergraph.dependencies import walk_back
+    from clustergraph.validation.incremental.dependencies import walk_back
 
     by_predicate: dict[str | None, list[tuple[str, Any]]] = {}
     for shape, deps in entry.dependencies.items():
@@ -253,8 +258,8 @@ def supers_of(store: Any, cls: Any, cache: dict[Any, set[str]]) -> set[str]:
 def _evaluate(entry: CacheEntry, store: Any, reached: dict[str, set[Any] | None],
               renderer: Renderer, lexical: Any) -> tuple[Results, int]:
     """shape -> focus node -> results, of the focus nodes the change reached (evaluated anew)."""
-    from clustergraph.incremental_cache import lexical_forms
     from clustergraph.shacl import Engine
+    from clustergraph.validation.incremental.cache import lexical_forms
 
     engine = Engine(store, entry.shapes, lexical_forms(lexical))
     shape_nodes = {str(s): s for s in engine.shapes_with_targets()}
@@ -386,8 +391,13 @@ def _discard(folder: Path) -> None:
 def _judge_change(inputs: _Inputs, entry: CacheEntry, base: list[tuple[str, str]], changed: set[str],
                   shapes_blob: str, root: Path, fail_on: str, queries: bool, text_only: bool) -> Judged | str:
     """The change judged against a complete entry (or why it needs a full run)."""
-    from clustergraph.incremental_cache import write_subjects
-    from clustergraph.incremental_report import KeptResults, Located, flatten, merge_blocks
+    from clustergraph.validation.incremental.cache import write_subjects
+    from clustergraph.validation.incremental.report import (
+        KeptResults,
+        Located,
+        flatten,
+        merge_blocks,
+    )
 
     rev = inputs.rev
     os.utime(entry.folder / "meta.json")  # used now: the last to be pruned
@@ -432,7 +442,7 @@ def _judge_change(inputs: _Inputs, entry: CacheEntry, base: list[tuple[str, str]
 
 
 def _write_blocks(tmp: Path, blocks: Any, shown: dict[str, str], kept: Any) -> None:
-    from clustergraph.incremental_report import write_blocks
+    from clustergraph.validation.incremental.report import write_blocks
 
     write_blocks(tmp, blocks, shown, kept_from=kept)
 
@@ -441,9 +451,15 @@ def _judged_report(kept: Any, blocks: Any, shown: dict[str, str], inputs: _Input
                    queries: bool, reason: str, changed: list[str], added: int, removed: int,
                    evaluated: int) -> Judged:
     """The judgement: its text report written from the blocks, its full report on demand."""
-    from clustergraph.incremental_report import all_blocks, counts_of, fast_text, report_of, to_result
-    from clustergraph.report import summary_line
     from clustergraph.validation import SEVERITIES
+    from clustergraph.validation.formats import summary_line
+    from clustergraph.validation.incremental.report import (
+        all_blocks,
+        counts_of,
+        fast_text,
+        report_of,
+        to_result,
+    )
 
     query_results = _query_results(_display) if queries else []
     files = [shown[rel] for rel in inputs.graph_rels]
@@ -467,7 +483,7 @@ def _judged_report(kept: Any, blocks: Any, shown: dict[str, str], inputs: _Input
 
 def _shown(top: Path, rels: Sequence[str]) -> dict[str, str]:
     """Each file's name as the report shows it."""
-    from clustergraph.locate import Locator
+    from clustergraph.files.locate import Locator
 
     locator = Locator([])
     folders: dict[Path, str | None] = {}
@@ -493,7 +509,7 @@ def _build(inputs: _Inputs, folder: Path, base: list[tuple[str, str]], shapes_bl
     shown = _shown(inputs.repo.root, inputs.graph_rels)
 
     def keep(tmp: Path, store: Any, shapes_store: Any, raw: Any, subjects: Any) -> None:
-        from clustergraph.incremental_report import blocks_of, flatten, write_blocks
+        from clustergraph.validation.incremental.report import blocks_of, flatten, write_blocks
 
         prefixes = declared_prefixes(blobs[shapes_blob])
         for _, b in base:
@@ -539,7 +555,7 @@ def _judge(entry: CacheEntry, copy: Path, delta: Delta, triples: list[Any], pref
 
 
 def _display(path: Path) -> str:
-    from clustergraph.locate import Locator
+    from clustergraph.files.locate import Locator
 
     return Locator([]).display_path(path)
 
@@ -547,19 +563,19 @@ def _display(path: Path) -> str:
 def _relabel(store: Any, iri: str) -> str | None:
     import pyoxigraph as ox
 
-    from clustergraph.validation.describe import _label
+    from clustergraph.validation.describe import term_label
 
-    return _label(store, ox.NamedNode(iri))
+    return term_label(store, ox.NamedNode(iri))
 
 
 def _shapes_pass(shapes_content: bytes) -> bool:
     """True when the shapes pass SHACL-for-SHACL (otherwise the data is not validated)."""
     import pyoxigraph as ox
 
-    from clustergraph.incremental_cache import load_lines
-    from clustergraph.load import load_store
+    from clustergraph.files.load import load_store
     from clustergraph.shacl import Engine
     from clustergraph.validation import shacl_shacl_file
+    from clustergraph.validation.incremental.cache import load_lines
 
     shapes = ox.Store()
     load_lines(shapes, scoped_lines("shapes.ttl", shapes_content))

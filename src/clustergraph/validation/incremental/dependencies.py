@@ -22,14 +22,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from clustergraph.vocab import OWL, RDF, RDFS, SH
+
 log = logging.getLogger(__name__)
 
 __all__ = ["Access", "ShapeDependencies", "Step", "compile_shapes", "walk_back"]
 
-SH = "http://www.w3.org/ns/shacl#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
 RDF_TYPE = RDF + "type"
 _PATH_MARK = "urn:x-clustergraph:shape-path"
 

@@ -1,4 +1,4 @@
-"""The change since the base revision, as triples added and removed (`clustergraph.incremental`).
+"""The change since the base revision, as triples added and removed (`clustergraph.validation.incremental.run`).
 
 The changed files are read old (from git, canonicalized once and kept by blob id) and new (from
 the work tree) as canonical N-Triples lines, blank nodes labelled by content and file; a line
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from clustergraph.incremental_cache import CacheEntry, declared_prefixes, scoped_lines
-from clustergraph.revisions import Repository
+from clustergraph.files.revisions import Repository
+from clustergraph.validation.incremental.cache import CacheEntry, declared_prefixes, scoped_lines
 
 __all__ = ["Delta", "lexical_after", "parse", "read_delta", "shared_after"]
 
@@ -33,7 +33,7 @@ def read_delta(repo: Repository, entry: CacheEntry, changed: list[str], base: di
     """The change to the files `changed` (their paths for git), from `base` (path -> blob id)."""
     import pyoxigraph as ox
 
-    from clustergraph.incremental_cache import base_lines
+    from clustergraph.validation.incremental.cache import base_lines
 
     old_by: dict[str, set[str]] = {}
     new_by: dict[str, set[str]] = {}
@@ -45,7 +45,7 @@ def read_delta(repo: Repository, entry: CacheEntry, changed: list[str], base: di
         work = repo.root / rel
         if work.is_file():
             contents[rel] = work.read_bytes()
-            quick = _edited_lines(rel, contents[rel], old_by[rel]) if rel in old_by else None
+            quick = edited_lines(rel, contents[rel], old_by[rel]) if rel in old_by else None
             new_by[rel] = quick if quick is not None else set(scoped_lines(rel, contents[rel]))
             for k, v in declared_prefixes(contents[rel]).items():
                 prefixes.setdefault(k, v)
@@ -60,7 +60,7 @@ def read_delta(repo: Repository, entry: CacheEntry, changed: list[str], base: di
     return Delta(added, removed, old_by, new_by, contents, prefixes)
 
 
-def _edited_lines(rel: str, content: bytes, old: set[str]) -> set[str] | None:
+def edited_lines(rel: str, content: bytes, old: set[str]) -> set[str] | None:
     """`scoped_lines` of an edited N-Triples file, canonicalizing only its lines that are not
     canonical lines of its old version (`old`); None when that shortcut does not apply (another
     syntax, blank nodes, or an error: the whole file is read again, for the error's line).
@@ -70,7 +70,7 @@ def _edited_lines(rel: str, content: bytes, old: set[str]) -> set[str] | None:
     content, so a file with any is canonicalized whole."""
     import pyoxigraph as ox
 
-    from clustergraph.load import rdf_format_for
+    from clustergraph.files.load import rdf_format_for
 
     if b"_:" in content or rdf_format_for(rel) != ox.RdfFormat.N_TRIPLES or any("_:" in ln for ln in old):
         return None
@@ -114,8 +114,8 @@ def parse(lines: Sequence[str]) -> list[Any]:
 def lexical_after(entry: CacheEntry, delta: Delta) -> Any:
     """The lines of rewritable literals once the change is made (a `PatchedLines` over the
     entry's, read where looked up)."""
-    from clustergraph.incremental_cache import lexical_lines
-    from clustergraph.incremental_lines import PatchedLines
+    from clustergraph.validation.incremental.cache import lexical_lines
+    from clustergraph.validation.incremental.lines import PatchedLines
 
     before = set().union(*delta.old.values())  # what the changed files stated is in entry.lexical
     added = lexical_lines(sorted(set().union(*delta.new.values()) - before))

@@ -6,10 +6,10 @@ is Oxigraph through pyoxigraph, chosen by measurement (see benchmarks/bench_quer
 rdflib's own store is available as ``engine="rdflib"`` for comparison.
 
 Remote: ``Session(endpoint=URL)`` sends the same queries to any SPARQL 1.1 endpoint (see
-`clustergraph.remote`).
+`clustergraph.query.remote`).
 
 Either way a stored query's parameters are bound the same way, as a VALUES block of validated
-RDF terms (`clustergraph.queries.bind_query`), so embedded and remote stores get the same text.
+RDF terms (`clustergraph.query.catalogue.bind_query`), so embedded and remote stores get the same text.
 In embedded mode a query that would reach the network or the file system (SERVICE, FROM,
 FROM NAMED, LOAD or any update) is refused before it runs.
 
@@ -34,9 +34,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from clustergraph import paths
 from clustergraph.errors import InputError, QueryError
-from clustergraph.queries import (
+from clustergraph.files import paths
+from clustergraph.query.catalogue import (
     ID_PREFIX,
     Catalogue,
     StoredQuery,
@@ -46,7 +46,7 @@ from clustergraph.queries import (
     term_to_sparql,
     undeclared_prefixes,
 )
-from clustergraph.results import Rows, Triples
+from clustergraph.query.results import Rows, Triples
 
 __all__ = ["DEFAULT_ENGINE", "ENGINES", "Session", "default_files", "run_query", "run_sparql"]
 
@@ -70,7 +70,7 @@ class Session:
     `files`: the RDF files of the embedded store (default: `default_files()`); `engine`:
     ``"oxigraph"`` (default) or ``"rdflib"``; `endpoint`: a SPARQL endpoint URL, which makes the
     session remote (then `timeout`, `retries` and the credentials in the environment apply,
-    see `clustergraph.remote.RemoteEndpoint`); `queries`: a folder of stored queries (default:
+    see `clustergraph.query.remote.RemoteEndpoint`); `queries`: a folder of stored queries (default:
     the shipped catalogue); `graphs`: named graphs to query as the default graph (see the
     module's docs).
     """
@@ -98,7 +98,7 @@ class Session:
         self.graphs = tuple(_check_graph_iri(g) for g in graphs)
         self.remote = None
         if endpoint:
-            from clustergraph.remote import RemoteEndpoint
+            from clustergraph.query.remote import RemoteEndpoint
 
             self.remote = RemoteEndpoint.from_env(
                 endpoint, timeout=timeout, retries=retries, default_graphs=self.graphs
@@ -137,7 +137,7 @@ class Session:
         else:
             import rdflib.plugins.sparql as rdflib_sparql
 
-            from clustergraph.load import load_files
+            from clustergraph.files.load import load_files
 
             # Never let rdflib fetch a graph named in FROM / FROM NAMED (we refuse those anyway).
             rdflib_sparql.SPARQL_LOAD_GRAPHS = False
@@ -298,7 +298,7 @@ def _syntax_error(text: str, detail: str) -> QueryError:
     prefixes = undeclared_prefixes(text)
     if not prefixes:
         return QueryError(f"the query does not parse: {detail}")
-    from clustergraph.namespaces import PREFIXES
+    from clustergraph.vocab import PREFIXES
 
     declarations = " ".join(f"PREFIX {p} <{PREFIXES.get(p[:-1], '...')}>" for p in prefixes)
     names = ", ".join(repr(p) for p in prefixes)
@@ -312,7 +312,7 @@ def _syntax_error(text: str, detail: str) -> QueryError:
 def _check_graph_iri(iri: str) -> str:
     import pyoxigraph
 
-    from clustergraph.query_parameters import is_absolute_iri
+    from clustergraph.query.parameters import is_absolute_iri
 
     try:
         if is_absolute_iri(iri):
@@ -330,7 +330,7 @@ def _named_graph_triples(files: Sequence[Path], graphs: Sequence[str]) -> list[A
     that no file holds, with the graphs they do hold."""
     import pyoxigraph
 
-    from clustergraph.load import parse_file
+    from clustergraph.files.load import parse_file
 
     wanted = {pyoxigraph.NamedNode(g) for g in graphs}
     found: set[Any] = set()
@@ -365,7 +365,7 @@ def _load_named_graphs(files: Sequence[Path], graphs: Sequence[str], engine: str
         return store
     from rdflib import Dataset
 
-    from clustergraph.load import to_rdflib
+    from clustergraph.files.load import to_rdflib
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -384,7 +384,7 @@ def _load_oxigraph(files: Sequence[Path]) -> Any:
     """
     import pyoxigraph
 
-    from clustergraph.load import load_store, rdf_format_for
+    from clustergraph.files.load import load_store, rdf_format_for
 
     bulk = {pyoxigraph.RdfFormat.TURTLE, pyoxigraph.RdfFormat.N_TRIPLES}
     if all(rdf_format_for(f) in bulk for f in files):

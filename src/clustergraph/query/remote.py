@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clustergraph.errors import CutAnswer, EndpointError, InputError
-from clustergraph.results import Rows, Triples
+from clustergraph.query.results import Rows, Triples
 from clustergraph.version import __version__
 
 __all__ = [
@@ -239,7 +239,6 @@ class RemoteEndpoint:
 
     def run(self, text: str, form: str) -> Rows | Triples | bool:
         """Run a query: rows for SELECT, triples for CONSTRUCT/DESCRIBE, a bool for ASK."""
-        import pyoxigraph
 
         if form not in ("CONSTRUCT", "DESCRIBE"):
             results = self.solutions(text, form)

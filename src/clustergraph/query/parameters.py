@@ -25,7 +25,8 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from clustergraph.errors import ParameterError, QueryError
-from clustergraph.sparql_lexer import where_brace
+from clustergraph.query.lexer import where_brace
+from clustergraph.vocab import XSD
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -43,7 +44,6 @@ __all__ = [
     "term_to_sparql",
 ]
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 ID_PREFIX = "https://w3id.org/clustergraph/id/"
 #: The longest text accepted for one parameter value.
 MAX_VALUE_LENGTH = 2000

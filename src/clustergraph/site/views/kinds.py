@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from clustergraph.site import chart
 from clustergraph.site.formats import date_text, date_value, quantity_text, when
 from clustergraph.site.graph_index import broader_of, narrower_of
-from clustergraph.site.views_resource import base_context, finish
+from clustergraph.site.views.resource import base_context, finish
 from clustergraph.site.vocab import (
     CG,
     DCT,
@@ -28,33 +28,33 @@ from clustergraph.site.vocab import (
 )
 
 if TYPE_CHECKING:
+    from clustergraph.site.model import SiteModel
     from clustergraph.site.present import Citations
-    from clustergraph.site.render import PageRenderer
 
 __all__ = ["BUILDERS", "applies"]
 
 Context = dict[str, Any]
 
 
-def applies(r: PageRenderer, kind: str, iri: str) -> bool:
+def applies(r: SiteModel, kind: str, iri: str) -> bool:
     """Whether the purpose-built page of `kind` fits the resource (by its type)."""
     required = {"cluster": CG + "IndustrialCluster", "initiative": CG + "Initiative", "country": CG + "Country",
                 "technology": SKOS + "Concept"}.get(kind)
     return required is None or r.idx.has_type(iri, required)
 
 
-def _sorted_links(r: PageRenderer, iris: Any, here: str) -> list[dict[str, Any]]:
+def _sorted_links(r: SiteModel, iris: Any, here: str) -> list[dict[str, Any]]:
     return r.present.links_to(iris, here)
 
 
-def _by_date(r: PageRenderer, iris: Any, prop: str) -> list[str]:
+def _by_date(r: SiteModel, iris: Any, prop: str) -> list[str]:
     return sorted(iris, key=lambda i: (r.idx.literal(i, prop) or "9999", r.idx.label(i).lower(), i))
 
 
 # -- shared pieces -----------------------------------------------------------------------------
 
 
-def figure_rows(r: PageRenderer, observations: list[str], here: str, cites: Citations) -> list[Context]:
+def figure_rows(r: SiteModel, observations: list[str], here: str, cites: Citations) -> list[Context]:
     """Figures and targets: metric, value in words with unit, date, target date, sources."""
     idx = r.idx
     rows = []
@@ -75,7 +75,7 @@ def figure_rows(r: PageRenderer, observations: list[str], here: str, cites: Cita
     return rows
 
 
-def posts_of(r: PageRenderer, posts: list[str], here: str, cites: Citations) -> list[Context]:
+def posts_of(r: SiteModel, posts: list[str], here: str, cites: Citations) -> list[Context]:
     """Posts with their title, holder, organisation, date and sources, oldest first."""
     idx = r.idx
     return [{"title": idx.literal(p, CG + "title") or idx.label(p), "link": r.present.link(p, here),
@@ -85,15 +85,15 @@ def posts_of(r: PageRenderer, posts: list[str], here: str, cites: Citations) -> 
              "marks": cites.of(p)} for p in _by_date(r, posts, CG + "asOf")]
 
 
-def observations_about(r: PageRenderer, iri: str) -> list[str]:
+def observations_about(r: SiteModel, iri: str) -> list[str]:
     return [o for o in r.idx.referrers(iri, CG + "about") if r.idx.has_type(o, CG + "MetricObservation")]
 
 
-def memberships_of(r: PageRenderer, cluster: str) -> list[str]:
+def memberships_of(r: SiteModel, cluster: str) -> list[str]:
     return [m for m in r.idx.referrers(cluster, ORG + "member") if r.idx.has_type(m, CG + "ClusterMembership")]
 
 
-def _technology_path(r: PageRenderer, concept: str, here: str) -> list[dict[str, Any]]:
+def _technology_path(r: SiteModel, concept: str, here: str) -> list[dict[str, Any]]:
     """The chain of broader concepts above `concept`, top first (one chain: the first broader)."""
     chain: list[str] = []
     current = concept
@@ -106,7 +106,7 @@ def _technology_path(r: PageRenderer, concept: str, here: str) -> list[dict[str,
     return [r.present.link(c, here) for c in chain]
 
 
-def cluster_rows(r: PageRenderer, clusters: list[str], here: str, via: dict[str, list[str]] | None = None) -> list[Context]:
+def cluster_rows(r: SiteModel, clusters: list[str], here: str, via: dict[str, list[str]] | None = None) -> list[Context]:
     """Clusters as rows: link, country, technologies, year joined (and which technology led here)."""
     idx = r.idx
     rows = []
@@ -123,7 +123,7 @@ def cluster_rows(r: PageRenderer, clusters: list[str], here: str, via: dict[str,
 # -- the builders ------------------------------------------------------------------------------
 
 
-def cluster_page(r: PageRenderer, iri: str) -> Context:
+def cluster_page(r: SiteModel, iri: str) -> Context:
     idx, present = r.idx, r.present
     page = base_context(r, iri)
     here, cites = page["here"], page["sources_cited"]
@@ -167,7 +167,7 @@ def cluster_page(r: PageRenderer, iri: str) -> Context:
     return finish(r, page, shown=shown, shown_incoming={ORG + "member", CG + "about"})
 
 
-def initiative_page(r: PageRenderer, iri: str) -> Context:
+def initiative_page(r: SiteModel, iri: str) -> Context:
     idx, present = r.idx, r.present
     page = base_context(r, iri)
     here, cites = page["here"], page["sources_cited"]
@@ -215,7 +215,7 @@ def initiative_page(r: PageRenderer, iri: str) -> Context:
     return finish(r, page, shown=shown, shown_incoming={ORG + "organization", CG + "about"})
 
 
-def growth_charts(r: PageRenderer, iri: str, observations: list[str], memberships: list[str]) -> list[chart.Panel]:
+def growth_charts(r: SiteModel, iri: str, observations: list[str], memberships: list[str]) -> list[chart.Panel]:
     """Members, countries and claimed cuts per announcement (not targets), as chart panels."""
     idx = r.idx
 
@@ -252,7 +252,7 @@ def growth_charts(r: PageRenderer, iri: str, observations: list[str], membership
     return [p for p in panels if p is not None]
 
 
-def country_page(r: PageRenderer, iri: str) -> Context:
+def country_page(r: SiteModel, iri: str) -> Context:
     idx = r.idx
     page = base_context(r, iri)
     here, cites = page["here"], page["sources_cited"]
@@ -269,7 +269,7 @@ def country_page(r: PageRenderer, iri: str) -> Context:
     return finish(r, page, shown=shown, shown_incoming={CG + "country", CG + "comparableTo"})
 
 
-def technology_page(r: PageRenderer, iri: str) -> Context:
+def technology_page(r: SiteModel, iri: str) -> Context:
     idx = r.idx
     page = base_context(r, iri)
     here = page["here"]
@@ -299,7 +299,7 @@ def technology_page(r: PageRenderer, iri: str) -> Context:
     return finish(r, page, shown=shown, shown_incoming={CG + "technology", SKOS + "broader", SKOS + "narrower"})
 
 
-def organization_page(r: PageRenderer, iri: str) -> Context:
+def organization_page(r: SiteModel, iri: str) -> Context:
     idx = r.idx
     page = base_context(r, iri)
     here, cites = page["here"], page["sources_cited"]
@@ -320,7 +320,7 @@ def organization_page(r: PageRenderer, iri: str) -> Context:
     return finish(r, page, shown=shown, shown_incoming=incoming)
 
 
-def person_page(r: PageRenderer, iri: str) -> Context:
+def person_page(r: SiteModel, iri: str) -> Context:
     idx = r.idx
     page = base_context(r, iri)
     here, cites = page["here"], page["sources_cited"]
@@ -333,7 +333,7 @@ def person_page(r: PageRenderer, iri: str) -> Context:
     return finish(r, page, shown=set(), shown_incoming={ORG + "heldBy", CG + "keyPerson", SCHEMA + "author"})
 
 
-BUILDERS: dict[str, Callable[[PageRenderer, str], Context]] = {
+BUILDERS: dict[str, Callable[[SiteModel, str], Context]] = {
     "cluster": cluster_page, "initiative": initiative_page, "country": country_page,
     "technology": technology_page, "organization": organization_page, "person": person_page,
 }

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from clustergraph import paths
 from clustergraph.errors import InputError, RDFSyntaxError, file_error
+from clustergraph.files import paths
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -211,7 +211,7 @@ def _with_local_context(path: Path, content: bytes) -> bytes:
     """
     import json
 
-    from clustergraph.export.formats import CONTEXT_IRI
+    from clustergraph.vocab import CONTEXT_IRI
 
     try:
         document = json.loads(content)
@@ -334,7 +334,7 @@ def load_graph(
     to merge the shipped data with your own files. `ontology` / `shapes`: True for the shipped
     file, False to leave it out, or a path to use instead.
     """
-    from clustergraph.namespaces import bind_prefixes
+    from clustergraph.vocab import bind_prefixes
 
     files: list[Path] = []
     for wanted, default in ((ontology, paths.ontology_file), (shapes, paths.shapes_file)):

@@ -19,8 +19,8 @@ from clustergraph.validation.describe import (
     describe_result,
     result_of,
 )
-from clustergraph.validation.model import SH, ValidationResult, _rdf_type
-from clustergraph.validation.triples import Triples
+from clustergraph.validation.index import TripleIndex
+from clustergraph.validation.model import SH, ValidationResult, rdf_type
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -34,7 +34,7 @@ class StoredReport:
     """A SHACL report held as triples (pySHACL's): the result nodes, and each one's sh:value
     as the data writes it."""
 
-    def __init__(self, store: Triples, nodes: list[Any], written: dict[Any, Any]) -> None:
+    def __init__(self, store: TripleIndex, nodes: list[Any], written: dict[Any, Any]) -> None:
         self.store, self.nodes, self.written = store, nodes, written
 
     def __len__(self) -> int:
@@ -49,7 +49,7 @@ class StoredReport:
             for node in self.nodes
         ]
 
-    def add_to(self, report: Triples, report_node: Any, results: list[ValidationResult]) -> None:
+    def add_to(self, report: TripleIndex, report_node: Any, results: list[ValidationResult]) -> None:
         """Put the results into a report graph, as results of `report_node`, with locations."""
         import pyoxigraph
 
@@ -110,7 +110,7 @@ class RawReport:
             for r in self.raw
         ]
 
-    def add_to(self, report: Triples, report_node: Any, results: list[ValidationResult]) -> None:
+    def add_to(self, report: TripleIndex, report_node: Any, results: list[ValidationResult]) -> None:
         """Put the results into a report graph, as results of `report_node`, with locations;
         blank nodes they name come with their triples."""
         import pyoxigraph
@@ -124,7 +124,7 @@ class RawReport:
         for r, result in zip(self.raw, results, strict=True):
             node = BlankNode()
             add(Quad(report_node, has_result, node))
-            add(Quad(node, _rdf_type(), NN(SH + "ValidationResult")))
+            add(Quad(node, rdf_type(), NN(SH + "ValidationResult")))
             add(Quad(node, NN(SH + "focusNode"), r.focus))
             if isinstance(r.focus, BlankNode):
                 copy_cbd(self.data, r.focus, report)
@@ -177,7 +177,7 @@ def pyshacl_report(files: list[Path], shapes_file: Path, inference: str) -> Stor
     import pyshacl
     from rdflib import Graph
 
-    from clustergraph.load import load_files
+    from clustergraph.files.load import load_files
 
     data_graph = load_files(files, keep_lexical=True)  # values as the data writes them
     shapes_graph = load_files([shapes_file], keep_lexical=True)
@@ -202,7 +202,7 @@ def pyshacl_report(files: list[Path], shapes_file: Path, inference: str) -> Stor
         raise InputError(f"{shapes_file}: pySHACL cannot validate with these shapes: {_text}")
     nt = report_graph.serialize(format="nt", encoding="utf-8")
     triples = list(pyoxigraph.parse(nt, format=pyoxigraph.RdfFormat.N_TRIPLES))
-    store = Triples(triples)
+    store = TripleIndex(triples)
     value_p = pyoxigraph.NamedNode(SH + "value")
     written = {t.subject: t.object for t in triples if t.predicate == value_p}
     nodes = [
@@ -211,7 +211,7 @@ def pyshacl_report(files: list[Path], shapes_file: Path, inference: str) -> Stor
     ]
     for q in list(
         store.quads_for_pattern(
-            None, _rdf_type(), pyoxigraph.NamedNode(SH + "ValidationReport"), None
+            None, rdf_type(), pyoxigraph.NamedNode(SH + "ValidationReport"), None
         )
     ):
         for t in list(store.quads_for_pattern(q.subject, None, None, None)):

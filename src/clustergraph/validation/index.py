@@ -1,4 +1,4 @@
-"""`Triples`: a small in-memory graph that keeps every term exactly as given.
+"""`TripleIndex`: a small in-memory graph that keeps every term exactly as given.
 
 A `pyoxigraph.Store` rewrites typed literals to a canonical form when it stores them
 (`"4.0"^^xsd:decimal` becomes `"4"`, the ill-formed `"300"^^xsd:byte` becomes an xsd:integer;
@@ -13,10 +13,10 @@ from typing import Any
 
 import pyoxigraph
 
-__all__ = ["Triples"]
+__all__ = ["TripleIndex"]
 
 
-class Triples:
+class TripleIndex:
     """A set of triples (as default-graph quads), indexed by subject, terms kept as given."""
 
     def __init__(self, quads: Iterable[Any] = ()) -> None:

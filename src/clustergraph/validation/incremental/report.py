@@ -6,10 +6,10 @@ its rendered results (`blocks/<name>.json`) and its part of the text report, pre
 (`blocks/<name>.txt`); the counts per block in `index.json`, and, as sorted lines searched by
 bisection, which block holds each (shape, focus node) (`pairs.txt`) and where each resource
 with results is shown (`where.txt`), in checked chunks read where looked up
-(`clustergraph.incremental_lines`); every file with its checksum. A change reads and renders
+(`clustergraph.validation.incremental.lines`); every file with its checksum. A change reads and renders
 again only the blocks it touches; the others are copied as they are, so the text report of a
 million-triple graph with tens of thousands of results costs little more than the change.
-The report equals a full run's: a block's text is what `clustergraph.report.text` writes for
+The report equals a full run's: a block's text is what `clustergraph.validation.formats.text` writes for
 its results, and results never group across files.
 """
 
@@ -85,7 +85,7 @@ def _counts(found: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def _text(found: list[dict[str, Any]], shown: dict[str, str]) -> str:
-    from clustergraph.report import text_lines
+    from clustergraph.validation.formats import text_lines
 
     return "".join(line + "\n" for line in text_lines([to_result(r, shown) for r in found]))
 
@@ -106,11 +106,11 @@ def write_blocks(folder: Path, blocks: Blocks, shown: dict[str, str],
     kept, the index's in `index.crc`, so that a damaged entry is found before it is used.
 
     The index: `index.json` (counts, names, checksums) and two files of sorted lines, read by
-    chunks where looked up (`clustergraph.incremental_lines`): `pairs.txt` (shape, focus node,
+    chunks where looked up (`clustergraph.validation.incremental.lines`): `pairs.txt` (shape, focus node,
     block) and `where.txt` (resource, block, line: where its results are shown)."""
     import shutil
 
-    from clustergraph.incremental_lines import SortedLines
+    from clustergraph.validation.incremental.lines import SortedLines
 
     (folder / "blocks").mkdir()
     index: dict[str, Any] = {"counts": {}, "shown": shown, "crc": {}, "names": {}}
@@ -174,7 +174,7 @@ class KeptResults:
 
     def _sorted(self, kind: str) -> Any:
         """`pairs.txt` or `where.txt`: a `SortedLines`, its index checked."""
-        from clustergraph.incremental_lines import SortedLines
+        from clustergraph.validation.incremental.lines import SortedLines
 
         if kind not in self._sorted_lines:
             self._sorted_lines[kind] = SortedLines(self.folder, f"{kind}.txt", self.index["crc"][f"{kind}.txt.idx"])
@@ -374,9 +374,9 @@ class Renderer:
         import pyoxigraph as ox
 
         from clustergraph.shacl.terms import component_iri
-        from clustergraph.validation.describe import _describe_shape, _label, _owner
         from clustergraph.validation.describe import compact_detail as _compact_detail
         from clustergraph.validation.describe import default_message as _default_message
+        from clustergraph.validation.describe import describe_shape, shape_owner, term_label
 
         render = self.render
         messages = list(raw.messages) or [
@@ -387,18 +387,18 @@ class Renderer:
         if "{" in message:
             message = re.sub(r"\{[$?](value|this|focusNode)\}", lambda m: render.term(fillers[m.group(1)])
                              if fillers[m.group(1)] is not None else m.group(0), message)
-        owner = _owner(self.data, raw.focus) if isinstance(raw.focus, ox.BlankNode) else None
+        owner = shape_owner(self.data, raw.focus) if isinstance(raw.focus, ox.BlankNode) else None
         target = owner if owner is not None else raw.focus
         shape = raw.shape
         return {
             "severity": raw.severity.value.rsplit("#", 1)[-1],
             "focus_node": raw.focus.value if isinstance(raw.focus, ox.NamedNode) else render.term(raw.focus),
             "message": message,
-            "focus_label": _label(self.data, raw.focus),
+            "focus_label": term_label(self.data, raw.focus),
             "path": render.path(self.shapes, raw.path) if raw.path is not None else None,
             "value": render.term(raw.value) if raw.value is not None else None,
             "component": render.term(ox.NamedNode(component_iri(raw.component))),
-            "source_shape": _describe_shape(self.shapes, shape, render)
+            "source_shape": describe_shape(self.shapes, shape, render)
             if isinstance(shape, ox.BlankNode) else render.term(shape),
             "owner": owner.value if owner is not None else None,
             "target": target.value if isinstance(target, ox.NamedNode) else None,

@@ -1,0 +1,56 @@
+"""One resource's triples, and a few triples serialised: what the site, the server and the
+dataset description share."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from clustergraph.errors import InputError
+from clustergraph.export.graph import ExportGraph
+from clustergraph.export.jsonld import jsonld_chunks
+from clustergraph.export.rdf import oxigraph_chunks, triples_of, types_first
+
+if TYPE_CHECKING:
+    import pyoxigraph
+
+__all__ = ["resource_triples", "serialize_triples"]
+
+
+
+def resource_triples(graph: ExportGraph, iri: str) -> list[pyoxigraph.Triple]:
+    """The triples describing one resource: its own, plus those of blank nodes it leads to."""
+    import pyoxigraph as ox
+
+    store = graph.store()
+    out: list[ox.Triple] = []
+    todo: list[Any] = [ox.NamedNode(iri)]
+    seen: set[Any] = set()
+    while todo:
+        subject = todo.pop()
+        if subject in seen:
+            continue
+        seen.add(subject)
+        for q in store.quads_for_pattern(subject, None, None, ox.DefaultGraph()):
+            out.append(q.triple)
+            if isinstance(q.object, ox.BlankNode):
+                todo.append(q.object)
+    out.sort(key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    return out
+
+
+def serialize_triples(triples: Sequence[Any], fmt: str, *, context: dict[str, Any] | None = None) -> bytes:
+    """A few (sorted) triples as Turtle, N-Triples, JSON-LD or RDF/XML; the site uses this."""
+    import pyoxigraph as ox
+
+    if fmt == "jsonld":
+        return b"".join(jsonld_chunks(triples, context=context))
+    if fmt == "ntriples":
+        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    oxfmt = {"turtle": ox.RdfFormat.TURTLE, "rdfxml": ox.RdfFormat.RDF_XML}.get(fmt)
+    if oxfmt is None:
+        raise InputError(f"cannot write a resource as {fmt!r}")
+    lines = sorted(str(t) + " ." for t in triples)
+    return b"".join(oxigraph_chunks(triples_of(types_first(lines)), oxfmt, fmt))
+
+

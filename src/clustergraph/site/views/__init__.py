@@ -1,0 +1,1 @@
+"""Page contexts: plain data for the templates, one module per family of page."""
