@@ -33,7 +33,6 @@ Virtuoso does), or CLUSTERGRAPH_ENDPOINT_TOKEN (bearer).
 
 from __future__ import annotations
 
-import base64
 import http.client
 import json
 import logging
@@ -48,6 +47,17 @@ from typing import Any
 
 from clustergraph.errors import EndpointError, InputError
 from clustergraph.http.digest import DigestChallenge
+from clustergraph.http.retry import Retryable, RetryPolicy, retry_after_seconds
+from clustergraph.http.settings import (
+    BACKOFF,
+    MAX_RETRY_AFTER,
+    RETRIES,
+    RETRY_CODES,
+    TIMEOUT,
+    USER_AGENT,
+    authorization,
+    credentials_from_env,
+)
 
 __all__ = ["DEFAULT_GRAPH", "LAYOUTS", "GraphStore", "PublishResult", "publish", "staging_graph"]
 
@@ -75,7 +85,6 @@ LAYOUTS = {
 
 #: Bytes of N-Triples per upload request.
 CHUNK_BYTES = 4 * 1024 * 1024
-_TRANSIENT_CODES = {408, 429, 500, 502, 503, 504}
 #: Queries and updates go as HTML forms, which every store reads (Virtuoso does not read a
 #: bare application/sparql-query body).
 _FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -94,12 +103,6 @@ class _Challenged(Exception):
     """The store asked for HTTP Digest with a nonce not used yet: send the request again, signed."""
 
 
-class _Transient(Exception):
-    """A failure worth retrying: the connection broke or the store is busy."""
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 def _iri(value: str, what: str) -> str:
@@ -117,9 +120,9 @@ class GraphStore:
     store_url: str | None = None
     query_url: str | None = None
     update_url: str | None = None
-    timeout: float = 60.0
-    retries: int = 4
-    backoff: float = 0.5
+    timeout: float = TIMEOUT
+    retries: int = RETRIES
+    backoff: float = BACKOFF
     user: str | None = None
     password: str | None = field(default=None, repr=False)
     token: str | None = field(default=None, repr=False)
@@ -145,26 +148,21 @@ class GraphStore:
     @classmethod
     def from_env(cls, endpoint: str, **kwargs: Any) -> GraphStore:
         """A store with the credentials of the environment (the variables `clustergraph query` reads)."""
-        from clustergraph.query.remote import credentials_from_env
-
         return cls(endpoint, **credentials_from_env(), **kwargs)
 
     # -- one request ---------------------------------------------------------------------------
 
     def _headers(self, method: str, path: str, anonymous: bool = False) -> dict[str, str]:
-        from clustergraph.query.remote import USER_AGENT
-
         headers = {"User-Agent": USER_AGENT}
         if anonymous:
-            pass
-        elif self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        elif self.user is not None and self._digest is not None:
+            return headers
+        if not self.token and self.user is not None and self._digest is not None:
             headers["Authorization"] = self._digest.authorization(method, path, self.user,
                                                                   self.password or "")
-        elif self.user is not None:
-            pair = f"{self.user}:{self.password or ''}".encode()
-            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+            return headers
+        credentials = authorization(user=self.user, password=self.password, token=self.token)
+        if credentials:
+            headers["Authorization"] = credentials
         return headers
 
     def _once(self, method: str, url: str, body: bytes | Iterable[bytes] | None, length: int | None,
@@ -194,18 +192,16 @@ class GraphStore:
             retry_after = response.getheader("Retry-After")
             challenge = DigestChallenge.parse(response.getheader("WWW-Authenticate"))
         except (OSError, http.client.HTTPException) as exc:  # refused, reset, cut, timed out
-            raise _Transient(f"{type(exc).__name__}: {exc}") from None
+            raise Retryable(f"{type(exc).__name__}: {exc}") from None
         finally:
             conn.close()
         if status == 401 and challenge is not None and self.user is not None and (
                 self._digest is None or self._digest.nonce != challenge.nonce):
             self._digest = challenge  # sign the request again (a new or a stale nonce)
             raise _Challenged()
-        if status in _TRANSIENT_CODES:
-            from clustergraph.query.remote import retry_after_seconds
-
-            wait = retry_after_seconds(retry_after)
-            raise _Transient(f"HTTP {status}: {data[:200].decode('utf-8', 'replace')}", wait)
+        if status in RETRY_CODES:
+            raise Retryable(f"HTTP {status}: {data[:200].decode('utf-8', 'replace')}",
+                            retry_after=retry_after_seconds(retry_after))
         if status >= 400:
             hint = " (check CLUSTERGRAPH_ENDPOINT_USER/PASSWORD or _TOKEN)" if status in (401, 403) else ""
             raise EndpointError(f"{method} {url} answered HTTP {status}{hint}: "
@@ -216,27 +212,26 @@ class GraphStore:
                 length: int | None = None, headers: dict[str, str] | None = None,
                 retries: int | None = None) -> bytes:
         """Send one request, retrying transient failures with exponential back-off."""
-        attempts = (self.retries if retries is None else retries) + 1
-        for attempt in range(attempts):
+        def attempt() -> bytes:
             payload = body() if callable(body) else body
-            if isinstance(payload, bytes) and length is None:
-                length = len(payload)
+            size = len(payload) if isinstance(payload, bytes) and length is None else length
             try:
-                try:
-                    return self._once(method, url, payload, length, headers or {})[1]
-                except _Challenged:
-                    payload = body() if callable(body) else body
-                    return self._once(method, url, payload, length, headers or {})[1]
+                return self._once(method, url, payload, size, headers or {})[1]
+            except _Challenged:
+                pass
+            payload = body() if callable(body) else body
+            try:
+                return self._once(method, url, payload, size, headers or {})[1]
             except _Challenged:
                 raise EndpointError(f"{method} {url} refused the credentials (HTTP 401, Digest); "
                                     "check CLUSTERGRAPH_ENDPOINT_USER/PASSWORD") from None
-            except _Transient as exc:
-                if attempt + 1 >= attempts:
-                    raise EndpointError(f"{method} {url} failed after {attempts} attempt(s): {exc}") from None
-                wait = exc.retry_after if exc.retry_after is not None else self.backoff * 2**attempt
-                log.warning("%s %s failed (%s); retrying in %.1fs", method, url, exc, wait)
-                self.sleep(min(wait, 60.0))
-        raise AssertionError("unreachable")  # pragma: no cover
+
+        def failed(exc: Retryable, attempts: int) -> EndpointError:
+            return EndpointError(f"{method} {url} failed after {attempts} attempt(s): {exc.message}")
+
+        policy = RetryPolicy(self.retries if retries is None else retries, self.backoff,
+                             MAX_RETRY_AFTER, self.sleep)
+        return policy.call(attempt, failed=failed)
 
     # -- protocol operations ---------------------------------------------------------------------
 
@@ -260,7 +255,7 @@ class GraphStore:
             body = _form("query", "ASK {}")
             self._once("POST", self.query_url or "", body, len(body),
                        {**_FORM, "Accept": "application/sparql-results+json"}, anonymous=True)
-        except (_Challenged, _Transient, EndpointError):
+        except (_Challenged, Retryable, EndpointError):
             pass  # challenged: Digest from now on; otherwise the requests below report any failure
 
     def update(self, text: str, *, retries: int | None = None) -> None:

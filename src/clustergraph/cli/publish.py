@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from clustergraph.http.settings import RETRIES
+
 ENV_PUBLISH_ENDPOINT = "CLUSTERGRAPH_PUBLISH_ENDPOINT"
 
 
@@ -26,7 +28,7 @@ ENV_PUBLISH_ENDPOINT = "CLUSTERGRAPH_PUBLISH_ENDPOINT"
               help="Comma-separated parts to publish: ontology, data, shapes.")
 @click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Publish these RDF files as the data part instead of the shipped data. Repeatable.")
-@click.option("--retries", type=click.IntRange(min=0), default=4, show_default=True,
+@click.option("--retries", type=click.IntRange(min=0), default=RETRIES, show_default=True,
               help="Retries of each request on transient errors (connection cut, 429, 5xx).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
               help="Seconds to wait for each request.")

@@ -16,9 +16,7 @@ an address that is no http(s) URL is the user's input, an `InputError` (exit cod
 
 from __future__ import annotations
 
-import email.utils
 import logging
-import os
 import socket
 import time
 import urllib.error
@@ -27,8 +25,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clustergraph.errors import CutAnswer, EndpointError, InputError
+from clustergraph.http.retry import Retryable, RetryPolicy, retry_after_seconds
+from clustergraph.http.settings import (
+    BACKOFF,
+    ENV_ENDPOINT,
+    ENV_PASSWORD,
+    ENV_TOKEN,
+    ENV_USER,
+    MAX_RETRY_AFTER,
+    RETRIES,
+    RETRY_CODES,
+    TIMEOUT,
+    USER_AGENT,
+    authorization,
+    credentials_from_env,
+    endpoint_url_problem,
+)
 from clustergraph.query.results import Rows, Triples
-from clustergraph.version import __version__
 
 __all__ = [
     "ENV_ENDPOINT",
@@ -45,45 +58,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = f"clustergraph/{__version__} (+https://w3id.org/clustergraph)"
-ENV_ENDPOINT = "CLUSTERGRAPH_ENDPOINT"
-ENV_USER = "CLUSTERGRAPH_ENDPOINT_USER"
-ENV_PASSWORD = "CLUSTERGRAPH_ENDPOINT_PASSWORD"
-ENV_TOKEN = "CLUSTERGRAPH_ENDPOINT_TOKEN"
-
 #: Queries longer than this (url-encoded) are sent as POST.
 MAX_GET_LENGTH = 1500
-#: The longest wait a Retry-After may ask for before we give up instead.
-MAX_RETRY_AFTER = 60.0
-_RETRY_CODES = {429, 500, 502, 503, 504}
 #: The header by which an endpoint says it cut an answer to its row limit (Virtuoso).
 CUT_HEADER = "X-SPARQL-MaxRows"
-
-
-def credentials_from_env() -> dict[str, str | None]:
-    """`user`, `password` and `token` from the environment (unset or empty: None)."""
-    env = os.environ
-    return {
-        "user": env.get(ENV_USER) or None,
-        "password": env.get(ENV_PASSWORD) or None,
-        "token": env.get(ENV_TOKEN) or None,
-    }
-
-
-def endpoint_url_problem(url: str) -> str | None:
-    """What makes `url` no endpoint address (not http(s), no host), or None when it is one."""
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(url)
-    except ValueError as exc:
-        return f"{url!r} is not a URL: {exc}"
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return (
-            f"{url!r} is not an http:// or https:// URL of a SPARQL endpoint, "
-            "such as http://127.0.0.1:7878/query"
-        )
-    return None
 
 
 @dataclass
@@ -91,9 +69,9 @@ class RemoteEndpoint:
     """A SPARQL endpoint and how to talk to it."""
 
     url: str
-    timeout: float = 60.0
-    retries: int = 3
-    backoff: float = 0.5
+    timeout: float = TIMEOUT
+    retries: int = RETRIES
+    backoff: float = BACKOFF
     user: str | None = None
     password: str | None = field(default=None, repr=False)
     token: str | None = field(default=None, repr=False)
@@ -117,7 +95,7 @@ class RemoteEndpoint:
     def _wrapper(self, text: str, form: str) -> Any:
         from urllib.parse import quote
 
-        from SPARQLWrapper import BASIC, GET, JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
+        from SPARQLWrapper import GET, JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
 
         wrapper = SPARQLWrapper(self.url, agent=USER_AGENT)
         # Not setQuery: it guesses the form from the text with regular expressions (slow on a
@@ -139,11 +117,9 @@ class RemoteEndpoint:
             wrapper.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
         else:
             wrapper.addCustomHttpHeader("Accept", "application/sparql-results+json")
-        if self.token:
-            wrapper.addCustomHttpHeader("Authorization", f"Bearer {self.token}")
-        elif self.user is not None:
-            wrapper.setHTTPAuth(BASIC)
-            wrapper.setCredentials(self.user, self.password or "")
+        credentials = authorization(user=self.user, password=self.password, token=self.token)
+        if credentials:
+            wrapper.addCustomHttpHeader("Authorization", credentials)
         # Last, so nothing above can reset it. SPARQLWrapper's setTimeout keeps whole seconds
         # only (int()), which turns a timeout under 1 s into no timeout at all: set the float.
         wrapper.setTimeout(max(1, int(self.timeout)))
@@ -187,24 +163,23 @@ class RemoteEndpoint:
         except URITooLong:
             raise EndpointError(f"{self.url} says the request is too long (HTTP 414)") from None
         except EndPointInternalError as exc:
-            raise _Retryable(500, None, f"{self.url} failed (HTTP 500): {_detail(exc)}") from None
+            raise Retryable(f"{self.url} failed (HTTP 500): {_detail(exc)}") from None
         except urllib.error.HTTPError as exc:
             message = f"{self.url} answered HTTP {exc.code} {exc.reason}"
-            if exc.code in _RETRY_CODES:
-                raise _Retryable(
-                    exc.code, exc.headers.get("Retry-After") if exc.headers else None, message
-                ) from None
+            if exc.code in RETRY_CODES:
+                asked = retry_after_seconds(exc.headers.get("Retry-After") if exc.headers else None)
+                raise Retryable(message, retry_after=asked) from None
             raise EndpointError(message) from None
         except urllib.error.URLError as exc:
             reason = exc.reason
             if isinstance(reason, (socket.timeout, TimeoutError)):
-                raise _Retryable(
-                    None, None, f"{self.url} did not answer within {self.timeout:g} s"
+                raise Retryable(
+                    f"{self.url} did not answer within {self.timeout:g} s", final=True
                 ) from None
             raise EndpointError(f"cannot reach {self.url}: {reason}") from None
         except TimeoutError:
-            raise _Retryable(
-                None, None, f"{self.url} did not answer within {self.timeout:g} s"
+            raise Retryable(
+                f"{self.url} did not answer within {self.timeout:g} s", final=True
             ) from None
         except ConnectionError as exc:
             raise EndpointError(f"cannot reach {self.url}: {exc}") from None
@@ -216,26 +191,11 @@ class RemoteEndpoint:
     def fetch(self, text: str, form: str, whole: bool = False) -> tuple[bytes, str]:
         """The raw answer to a query, retrying 429/5xx with back-off and Retry-After. `whole`:
         an answer the endpoint says it cut (`CUT_HEADER`) raises `CutAnswer`."""
-        attempt = 0
-        while True:
-            try:
-                return self._request(text, form, whole)
-            except _Retryable as exc:
-                timed_out = exc.code is None
-                if timed_out or attempt >= self.retries:
-                    suffix = "" if timed_out else f" (after {attempt + 1} attempts)"
-                    raise EndpointError(exc.message + suffix) from None
-                wait = self.backoff * (2**attempt)
-                asked = retry_after_seconds(exc.retry_after)
-                if asked is not None:
-                    if asked > MAX_RETRY_AFTER:
-                        raise EndpointError(
-                            f"{exc.message}; it asks to retry after {asked:g} s, longer than we wait"
-                        ) from None
-                    wait = max(wait, asked)
-                log.warning("%s; retrying in %.1f s", exc.message, wait)
-                self.sleep(wait)
-                attempt += 1
+        def failed(exc: Retryable, attempts: int) -> EndpointError:
+            return EndpointError(exc.message if exc.final else f"{exc.message} (after {attempts} attempts)")
+
+        policy = RetryPolicy(self.retries, self.backoff, MAX_RETRY_AFTER, self.sleep)
+        return policy.call(lambda: self._request(text, form, whole), failed=failed)
 
     def run(self, text: str, form: str) -> Rows | Triples | bool:
         """Run a query: rows for SELECT, triples for CONSTRUCT/DESCRIBE, a bool for ASK."""
@@ -300,14 +260,6 @@ class Solutions:
         return len(self.rows)
 
 
-class _Retryable(Exception):
-    def __init__(self, code: int | None, retry_after: str | None, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.retry_after = retry_after
-        self.message = message
-
-
 def _standard_json(body: bytes) -> bytes:
     """SPARQL JSON results with only the standard members (Comunica adds "metadata")."""
     import json
@@ -317,22 +269,6 @@ def _standard_json(body: bytes) -> bytes:
         raise ValueError("not SPARQL JSON results (no head)")
     clean = {k: data[k] for k in ("head", "results", "boolean") if k in data}
     return json.dumps(clean).encode("utf-8")
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def _detail(exc: Exception) -> str:
