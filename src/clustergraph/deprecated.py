@@ -86,6 +86,7 @@ class _AliasFinder(importlib.abc.MetaPathFinder):
 
 
 def install() -> None:
-    """Put the alias finder on `sys.meta_path` once (after the normal finders)."""
+    """Put the alias finder on `sys.meta_path` once, first: `clustergraph/queries/` (the stored
+    queries' folder) would otherwise be found as a namespace package named like the old module."""
     if not any(isinstance(finder, _AliasFinder) for finder in sys.meta_path):
-        sys.meta_path.append(_AliasFinder())
+        sys.meta_path.insert(0, _AliasFinder())
