@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "read_bytes",
     "GraphSources",
+    "data_files_of",
     "expand_paths",
     "load_files",
     "load_graph",
@@ -53,7 +54,16 @@ _SUFFIX_FORMATS = {
 
 @dataclass(frozen=True)
 class GraphSources:
-    """The files that make up a graph: ontology, shapes and data."""
+    """The files that make up a graph: ontology, shapes and data. The one input of every
+    function that reads the graph (validation, queries, information, export, the site).
+
+    >>> from clustergraph.files.load import GraphSources
+    >>> shipped = GraphSources()
+    >>> [p.name for p in shipped.data][:2], shipped.ontology.name, shipped.shapes.name
+    (['clusters.ttl', 'countries.ttl'], 'clustergraph.ttl', 'shapes.ttl')
+    >>> [p.name for p in shipped.graph_files()][:2]
+    ['clustergraph.ttl', 'clusters.ttl']
+    """
 
     ontology: Path = field(default_factory=paths.ontology_file)
     shapes: Path = field(default_factory=paths.shapes_file)
@@ -61,13 +71,52 @@ class GraphSources:
 
     @classmethod
     def with_data(
-        cls, data: Sequence[Path | str] | None = None, **overrides: Path | None
+        cls, data: Sequence[Path | str] | None = None, **overrides: Path | str | None
     ) -> GraphSources:
         """The shipped files, with `data` (when given) and any non-None override replacing them."""
         kwargs: dict[str, object] = {k: Path(v) for k, v in overrides.items() if v is not None}
         if data:
             kwargs["data"] = tuple(Path(p) for p in data)
         return cls(**kwargs)  # type: ignore[arg-type]
+
+    @classmethod
+    def of(
+        cls,
+        data: GraphSources | Sequence[Path | str] | None = None,
+        *,
+        ontology: Path | str | None = None,
+        shapes: Path | str | None = None,
+        with_shipped_data: bool = False,
+    ) -> GraphSources:
+        """The sources a command's arguments name: `data` files and folders (folders expanded to
+        the RDF files in them) instead of the shipped data, or beside it `with_shipped_data` (a
+        shipped file is then left out when a given file has its name, so an edited copy of
+        `data/clusters.ttl` replaces the shipped one). `ontology` and `shapes` replace the
+        shipped files. `data` may already be `GraphSources`: the overrides apply to it.
+        """
+        overrides = {k: Path(v) for k, v in (("ontology", ontology), ("shapes", shapes)) if v is not None}
+        if isinstance(data, GraphSources):
+            return replace(data, **overrides)  # type: ignore[arg-type]
+        return cls(data=tuple(data_files_of(data, with_shipped_data=with_shipped_data)),
+                   **overrides)  # type: ignore[arg-type]
+
+    def graph_files(self) -> list[Path]:
+        """The files of the data graph as queries see it: the ontology, then the data."""
+        return [self.ontology, *self.data]
+
+
+def data_files_of(
+    data: Sequence[Path | str] | None = None, *, with_shipped_data: bool = False
+) -> list[Path]:
+    """The data files: the given files (folders expanded), the shipped ones, or both (see
+    `GraphSources.of`)."""
+    given = expand_paths(data) if data else []
+    if given and not with_shipped_data:
+        return given
+    names = {p.name for p in given}
+    resolved = {p.resolve() for p in given}
+    shipped = [p for p in paths.data_files() if p.name not in names and p.resolve() not in resolved]
+    return given + shipped
 
 
 def rdf_format_for(path: Path | str) -> pyoxigraph.RdfFormat:

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from clustergraph.errors import InputError, QueryError
-from clustergraph.files import paths
+from clustergraph.files.load import GraphSources
 from clustergraph.query.catalogue import (
     ID_PREFIX,
     Catalogue,
@@ -61,13 +61,14 @@ Result = Rows | Triples | bool
 
 def default_files() -> list[Path]:
     """The files the embedded store loads by default: the ontology, then `data/*.ttl`."""
-    return [paths.ontology_file(), *paths.data_files()]
+    return GraphSources().graph_files()
 
 
 class Session:
     """Runs stored and ad-hoc queries, embedded or against a remote endpoint.
 
-    `files`: the RDF files of the embedded store (default: `default_files()`); `engine`:
+    `files`: the RDF files of the embedded store, or `GraphSources` (its ontology and data;
+    default: `default_files()`); `engine`:
     ``"oxigraph"`` (default) or ``"rdflib"``; `endpoint`: a SPARQL endpoint URL, which makes the
     session remote (then `timeout`, `retries` and the credentials in the environment apply,
     see `clustergraph.query.remote.RemoteEndpoint`); `queries`: a folder of stored queries (default:
@@ -79,7 +80,7 @@ class Session:
         self,
         endpoint: str | None = None,
         *,
-        files: Sequence[Path | str] | None = None,
+        files: GraphSources | Sequence[Path | str] | None = None,
         engine: str = DEFAULT_ENGINE,
         timeout: float = 60.0,
         retries: int = 3,
@@ -89,6 +90,8 @@ class Session:
         if engine not in ENGINES:
             raise InputError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
         self.engine = engine
+        if isinstance(files, GraphSources):
+            files = files.graph_files()
         self.files = tuple(Path(f) for f in files) if files is not None else None
         self._queries_folder = queries
         self._catalogue: Catalogue | None = None
