@@ -4,7 +4,8 @@
 that now holds the code, `clustergraph.query.session`. The aliases are a finder on
 `sys.meta_path`, installed by `clustergraph/__init__.py`, so the old names need no files.
 
->>> import warnings
+>>> import sys, warnings
+>>> _ = sys.modules.pop("clustergraph.engine", None)  # as on a first import
 >>> with warnings.catch_warnings(record=True) as caught:
 ...     warnings.simplefilter("always")
 ...     import clustergraph.engine as old

@@ -7,12 +7,14 @@ make no difference; only statements do. A side is a file, a folder, a git revisi
 path at a revision (`main:data/clusters.ttl`); git revisions are read with `git ls-tree` and
 `git cat-file`, never checked out. A resource is new when the old side says nothing about it,
 gone when the new side says nothing about it; blank nodes are shown inside the statement that
-leads to them (`[ p o ; ... ]`), under the named resource they hang from.
+leads to them (`[ p o ; ... ]`), under the named resource they hang from. In a git checkout::
 
-    >>> from clustergraph.diff import diff, format_diff
-    >>> change = diff("main")                       # main vs. the work tree
-    >>> change.added, change.removed                # canonical N-Triples lines
-    >>> print(format_diff(change, "markdown"))      # for a pull request's job summary
+    from clustergraph.diff import diff, format_diff
+    change = diff("main")                       # main vs. the work tree
+    change.added, change.removed                # canonical N-Triples lines
+    print(format_diff(change, "markdown"))      # for a pull request's job summary
+
+`diff` below has an example that runs on two files.
 """
 
 from __future__ import annotations
@@ -29,8 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from clustergraph.errors import InputError, RDFSyntaxError
-from clustergraph.files.revisions import Repository
+from clustergraph.export import canonical_lines
+from clustergraph.files.load import expand_paths
+from clustergraph.files.revisions import Repository, is_rdf_name
+from clustergraph.vocab import PREFIXES
 
 __all__ = [
     "DIFF_FORMATS",
@@ -74,8 +81,6 @@ class _Side:
 
 
 def _resolve(spec: str | None, cwd: Path, graph_paths: Sequence[str]) -> _Side:
-    from clustergraph.files.load import expand_paths
-
     if spec is None:
         repo = Repository.find(cwd)
         root = repo.root if repo is not None else cwd
@@ -101,8 +106,6 @@ def _resolve(spec: str | None, cwd: Path, graph_paths: Sequence[str]) -> _Side:
 
 
 def _graph_files(folders: Sequence[Path]) -> list[Path]:
-    from clustergraph.files.revisions import is_rdf_name
-
     out: list[Path] = []
     for folder in folders:
         if folder.is_file():
@@ -142,8 +145,6 @@ def side_lines(
 ) -> tuple[str, list[str]]:
     """(name, sorted canonical N-Triples lines) of one side: a path, REV, REV:PATH or None
     (the graph folders of the work tree). A syntax error names the file (or REV:PATH) and line."""
-    from clustergraph.export import canonical_lines
-
     side = _resolve(spec, Path.cwd() if cwd is None else Path(cwd), graph_paths)
     with _on_disk(side) as (paths, names):
         try:
@@ -164,8 +165,6 @@ def side_lines(
 
 
 def _prefixes() -> list[tuple[str, str]]:
-    from clustergraph.vocab import PREFIXES
-
     return sorted(((ns, name) for name, ns in PREFIXES.items()), key=lambda item: -len(item[0]))
 
 
@@ -179,9 +178,13 @@ def _iri_text(iri: str, prefixes: list[tuple[str, str]]) -> str:
 
 
 def term_text(term: Any, prefixes: list[tuple[str, str]] | None = None) -> str:
-    """An Oxigraph term in short Turtle: `cgid:cluster/x`, `"Jubail"@en`, `"2025"^^xsd:gYear`."""
-    import pyoxigraph as ox
+    """An Oxigraph term in short Turtle: `cgid:cluster/x`, `"Jubail"@en`, `"2025"^^xsd:gYear`.
 
+    >>> term_text(ox.NamedNode("https://w3id.org/clustergraph/id/cluster/jubail"))
+    'cgid:cluster/jubail'
+    >>> term_text(ox.Literal("Jubail", language="en"))
+    '"Jubail"@en'
+    """
     prefixes = _prefixes() if prefixes is None else prefixes
     if isinstance(term, ox.NamedNode):
         return _iri_text(term.value, prefixes)
@@ -198,8 +201,6 @@ def term_text(term: Any, prefixes: list[tuple[str, str]] | None = None) -> str:
 
 
 def _triples(lines: Sequence[str]) -> list[Any]:
-    import pyoxigraph as ox
-
     if not lines:
         return []
     text = ("\n".join(lines) + "\n").encode("utf-8")
@@ -236,8 +237,6 @@ class _Graph:
 
     def owner(self, bnode: Any) -> Any:
         """The nearest named resource a blank node hangs from, or None."""
-        import pyoxigraph as ox
-
         seen, todo = {bnode}, [bnode]
         while todo:
             nxt = []
@@ -252,8 +251,8 @@ class _Graph:
         return None
 
     def label(self, iri: str) -> str | None:
-        import pyoxigraph as ox
-
+        """The resource's label (skos:prefLabel, rdfs:label... in that order; English or no
+        language first), or None."""
         found: dict[str, list[Any]] = {}
         for t in _triples(self.about(f"<{iri}>")):
             if t.predicate.value in LABEL_PREDICATES and isinstance(t.object, ox.Literal):
@@ -274,8 +273,7 @@ class _Graph:
         return "[ " + " ; ".join(parts) + " ]" if parts else "[]"
 
     def object_text(self, term: Any, prefixes: list[tuple[str, str]], depth: int = 0) -> str:
-        import pyoxigraph as ox
-
+        """An object in short Turtle, a blank node written inline (`[ p o ; ... ]`)."""
         if isinstance(term, ox.BlankNode) and depth < 8:
             return self.inline(term, prefixes, depth)
         return term_text(term, prefixes)
@@ -307,9 +305,11 @@ class ResourceChange:
 
     @property
     def name(self) -> str:
+        """The resource in short form (`cgid:cluster/x`), or "(blank nodes)"."""
         return _iri_text(self.iri, _prefixes()) if self.iri else "(blank nodes)"
 
     def to_dict(self) -> dict[str, Any]:
+        """The change as plain dicts and lists (for JSON)."""
         return {
             "resource": self.iri,
             "label": self.label,
@@ -333,12 +333,15 @@ class GraphDiff:
 
     @property
     def changed(self) -> bool:
+        """True when a statement was added or removed."""
         return bool(self.added or self.removed)
 
     def count(self, status: str) -> int:
+        """How many named resources have `status` ('new', 'changed' or 'gone')."""
         return sum(1 for r in self.resources if r.iri is not None and r.status == status)
 
     def summary(self) -> str:
+        """One line: statements added and removed, resources new, changed and gone."""
         if not self.changed:
             return f"no change to the graph ({self.new_size} statements)"
         return (
@@ -349,6 +352,7 @@ class GraphDiff:
         )
 
     def to_dict(self) -> dict[str, Any]:
+        """The diff as plain dicts and lists (what `format_diff(d, "json")` writes)."""
         return {
             "old": self.old,
             "new": self.new,
@@ -361,9 +365,16 @@ class GraphDiff:
 
 def diff_lines(old: list[str], new: list[str], *, old_name: str = "old",
                new_name: str = "new") -> GraphDiff:
-    """The diff of two sorted lists of canonical N-Triples lines."""
-    import pyoxigraph as ox
+    """The diff of two sorted lists of canonical N-Triples lines.
 
+    >>> x = "<https://w3id.org/clustergraph/id/cluster/x>"
+    >>> old = [f'{x} <http://www.w3.org/2000/01/rdf-schema#label> "X" .']
+    >>> change = diff_lines(old, [])
+    >>> change.summary()
+    '0 statements added, 1 removed: 0 resources new, 0 changed, 1 gone'
+    >>> [(r.name, r.label, r.status) for r in change.resources]
+    [('cgid:cluster/x', 'X', 'gone')]
+    """
     old_set, new_set = set(old), set(new)
     added = sorted(new_set - old_set)
     removed = sorted(old_set - new_set)
@@ -410,8 +421,28 @@ def diff(
     cwd: Path | str | None = None,
     graph_paths: Sequence[str] = GRAPH_PATHS,
 ) -> GraphDiff:
-    """The diff from `old` to `new`: each a file, a folder, a git revision or REV:PATH; `new`
-    None is the work tree's graph folders (`graph_paths`, relative to the repository's top)."""
+    r"""The diff from `old` to `new`: each a file, a folder, a git revision or REV:PATH; `new`
+    None is the work tree's graph folders (`graph_paths`, relative to the repository's top).
+
+    >>> import tempfile
+    >>> head = "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    >>> x, y = (f"<https://w3id.org/clustergraph/id/cluster/{c}>" for c in "xy")
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = Path(tmp, "old.ttl").write_text(f'{head}{x} rdfs:label "X" ; rdfs:comment "old" .\n')
+    ...     _ = Path(tmp, "new.ttl").write_text(f'{head}{x} rdfs:label "X" ; rdfs:comment "new" .\n'
+    ...                                         f'{y} rdfs:label "Y" .\n')
+    ...     change = diff("old.ttl", "new.ttl", cwd=tmp)
+    >>> len(change.added), len(change.removed)
+    (2, 1)
+    >>> print(format_diff(change), end="")
+    diff old.ttl → new.ttl
+    cgid:cluster/x "X" (changed)
+        - rdfs:comment "old"
+        + rdfs:comment "new"
+    cgid:cluster/y "Y" (new)
+        + rdfs:label "Y"
+    2 statements added, 1 removed: 1 resource new, 1 changed, 0 gone
+    """
     old_name, old_lines = side_lines(old, cwd=cwd, graph_paths=graph_paths)
     new_name, new_lines = side_lines(new, cwd=cwd, graph_paths=graph_paths)
     return diff_lines(old_lines, new_lines, old_name=old_name, new_name=new_name)

@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 import click
 
+from clustergraph.errors import ClustergraphError, file_error
 from clustergraph.version import __version__
 
 __all__ = ["main", "cli"]
@@ -40,9 +41,11 @@ class LazyGroup(click.Group):
     """A click group whose subcommands are imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        """The subcommands' names, sorted (from `SUBCOMMANDS`, nothing imported)."""
         return sorted(SUBCOMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The click command `cmd_name`, its module imported now; None for an unknown name."""
         if cmd_name not in SUBCOMMANDS:
             return None
         module_name, _, attribute = SUBCOMMANDS[cmd_name][0].partition(":")
@@ -51,7 +54,7 @@ class LazyGroup(click.Group):
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        # List the subcommands from the table above, without importing them.
+        """The "Commands" section of --help, from the table above, without importing them."""
         rows = [(name, SUBCOMMANDS[name][1]) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
@@ -78,8 +81,6 @@ def main(argv: list[str] | None = None) -> Any:
     2: the user's input, files, folders or arguments (an OSError names its file and the reason);
     3: our own bugs; 4: a remote endpoint. `--debug` adds the traceback and keeps the exit code.
     """
-    from clustergraph.errors import ClustergraphError
-
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
@@ -104,8 +105,6 @@ def main(argv: list[str] | None = None) -> Any:
     except OSError as exc:
         if exc.filename is None and exc.errno not in _OUTPUT_ERRNOS:
             _internal_error(exc, debug)
-        from clustergraph.errors import file_error
-
         where = exc.filename if exc.filename is not None else "standard output"
         action = "use" if exc.filename is not None else "write"
         _fail(f"clustergraph: error: {file_error(where, exc, action)}", EXIT_USAGE, debug)
@@ -138,6 +137,6 @@ def _fail(message: str, exit_code: int, debug: bool) -> NoReturn:
 
 def _print_traceback() -> None:
     """The traceback of the exception being handled, on stderr (`traceback` imported only then)."""
-    import traceback
+    import traceback  # not needed by a command that succeeds (`clustergraph --help` does without)
 
     traceback.print_exc(file=sys.stderr)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from clustergraph.diff import GRAPH_PATHS, diff, format_diff
+
 __all__ = ["command"]
 
 
@@ -59,8 +61,6 @@ def command(
       clustergraph diff HEAD~1 HEAD --format markdown >> "$GITHUB_STEP_SUMMARY"
       clustergraph diff old.ttl new.ttl --format json
     """
-    from clustergraph.diff import GRAPH_PATHS, diff, format_diff
-
     result = diff(old, new, graph_paths=graph_paths or GRAPH_PATHS)
     click.echo(format_diff(result, fmt, limit=limit), nl=False)
     raise click.exceptions.Exit(1 if exit_code and result.changed else 0)

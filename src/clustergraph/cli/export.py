@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from clustergraph.export import FORMATS, build_export_graph, export, export_all, parse_formats
+
 FORMAT_NAMES = ["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml", "csv", "tsv", "all"]
 
 
@@ -85,8 +87,6 @@ def command(
       clustergraph export -f ntriples --include ontology,data,shapes > all.nt
       clustergraph export -f all --out release/
     """
-    from clustergraph.export import FORMATS, build_export_graph, export, export_all, parse_formats
-
     names = parse_formats(formats)
     graph = build_export_graph(include, data=list(data) or None, skolemize=skolemize)
     into_folder = out != "-" and (out.endswith(("/", os.sep)) or Path(out).is_dir())

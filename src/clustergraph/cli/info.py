@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import click
+
+import clustergraph.info  # `clustergraph.info.graph_info` is looked up per call: tests replace it
 
 __all__ = ["command"]
 
@@ -23,11 +27,9 @@ def command(
 ) -> None:
     """Show what the graph holds (the shipped data, or PATHS): triples, resources per class,
     source documents and the ontology version."""
-    import json
-
-    from clustergraph.info import graph_info
-
-    info = graph_info(list(paths) or None, ontology=ontology, with_shipped_data=with_shipped_data)
+    info = clustergraph.info.graph_info(
+        list(paths) or None, ontology=ontology, with_shipped_data=with_shipped_data
+    )
     if fmt == "json":
         click.echo(json.dumps(info.to_dict(), indent=2, ensure_ascii=False))
     else:

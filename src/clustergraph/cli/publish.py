@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from clustergraph.http.settings import RETRIES
+from clustergraph.publish import GraphStore, publish
 
 ENV_PUBLISH_ENDPOINT = "CLUSTERGRAPH_PUBLISH_ENDPOINT"
 
@@ -51,8 +52,6 @@ def command(endpoint: str, layout: str, graph: str | None, store_url: str | None
       clustergraph publish --endpoint http://127.0.0.1:7878
       clustergraph publish --endpoint http://127.0.0.1:8890 --layout virtuoso
     """
-    from clustergraph.publish import GraphStore, publish
-
     store = GraphStore.from_env(endpoint, layout=layout, store_url=store_url, query_url=query_url,
                                 update_url=update_url, retries=retries, timeout=timeout)
     result = publish(store, graph=graph, include=include, data=list(data) or None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,11 @@ from typing import Any
 import click
 
 from clustergraph.errors import InputError, ParameterError
+from clustergraph.files.paths import ontology_file
+from clustergraph.query.catalogue import ID_PREFIX, load_catalogue
+from clustergraph.query.remote import endpoint_url_problem
+from clustergraph.query.results import Rows, Triples
+from clustergraph.query.session import Session, default_files
 
 ROW_FORMATS = ["table", "csv", "tsv", "json", "markdown"]
 RDF_FORMATS = ["turtle", "ntriples", "jsonld"]
@@ -17,8 +23,6 @@ ENV_ENDPOINT = "CLUSTERGRAPH_ENDPOINT"
 
 def _endpoint_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Refuse an --endpoint that is no http(s) URL as a usage error (exit 2) naming the option."""
-    from clustergraph.query.remote import endpoint_url_problem
-
     problem = endpoint_url_problem(value) if value else None
     if problem:
         raise click.BadParameter(problem, ctx=ctx, param=param)
@@ -70,9 +74,6 @@ def _where_options(func: Any) -> Any:
 def _session(
     endpoint: str | None, data: tuple[Path, ...], timeout: float, graphs: tuple[str, ...]
 ) -> Any:
-    from clustergraph.files.paths import ontology_file
-    from clustergraph.query.session import Session, default_files
-
     if endpoint and data:
         raise click.UsageError(
             "--data and --endpoint cannot be combined: the endpoint has its own data"
@@ -82,8 +83,6 @@ def _session(
 
 
 def _print(result: Any, fmt: str | None) -> None:
-    from clustergraph.query.results import Rows, Triples
-
     if isinstance(result, Rows):
         if fmt in RDF_FORMATS:
             raise click.UsageError(
@@ -128,10 +127,6 @@ def _parse_params(items: tuple[str, ...]) -> dict[str, str]:
 @click.option("--tag", default=None, help="Only queries with this tag.")
 def queries_command(fmt: str, tag: str | None) -> None:
     """List the stored queries: name, summary, parameters with types and defaults."""
-    import json
-
-    from clustergraph.query.catalogue import load_catalogue
-
     catalogue = load_catalogue()
     entries = [q for q in catalogue if tag is None or tag in q.tags]
     if fmt == "json":
@@ -198,8 +193,6 @@ def _json_bounds(parameter: Any) -> dict[str, int | float]:
 
 
 def _short(value: str) -> str:
-    from clustergraph.query.catalogue import ID_PREFIX
-
     return value.removeprefix(ID_PREFIX)
 
 
@@ -233,8 +226,6 @@ def query_command(
     https://w3id.org/clustergraph/id/country/IN. Give an optional parameter as NAME= to leave it unbound.
     Embedded, an IRI naming no resource of the graph gets a warning with the closest IRIs.
     """
-    from clustergraph.query.catalogue import load_catalogue
-
     values = _parse_params(params)
     stored = load_catalogue()[name]
     if show_query:

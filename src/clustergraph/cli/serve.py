@@ -6,6 +6,10 @@ from pathlib import Path
 
 import click
 
+from clustergraph.errors import InputError
+from clustergraph.serve.run import serve
+from clustergraph.serve.settings import ServeSettings
+
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -29,10 +33,6 @@ def command(host: str, port: int, timeout: float, max_rows: int, max_body: int, 
 
     Read-only: updates, SERVICE, LOAD and FROM are refused. Stop with Ctrl-C.
     """
-    from clustergraph.errors import InputError
-    from clustergraph.serve.run import serve
-    from clustergraph.serve.settings import ServeSettings
-
     for path in data:
         if not path.is_file():
             raise InputError(f"{path}: no such file")

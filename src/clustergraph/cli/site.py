@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from clustergraph.site import build_site
+
 
 @click.command("site")
 @click.argument("out", type=click.Path(file_okay=False))
@@ -31,8 +33,6 @@ def command(out: str, data: tuple[Path, ...], host_url: str, endpoint: str | Non
     Example:
       clustergraph site site/ && python -m http.server -d site 8000
     """
-    from clustergraph.site import build_site
-
     result = build_site(out, data=list(data) or None, host_url=host_url, endpoint=endpoint,
                         downloads=not no_downloads)
     click.echo(f"built {out}: {result.pages} pages for {result.resources} resources, "

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import codecs
+import os
+import sys
+from pathlib import Path
+
 import click
+from click.core import ParameterSource
+
+from clustergraph import validation  # `validation.validate` is looked up per call: tests replace it
+from clustergraph.errors import RDFSyntaxError
+from clustergraph.validation.endpoint import validate_endpoint
+from clustergraph.validation.formats import format_report
+from clustergraph.validation.incremental.run import validate_changed_since
 
 __all__ = ["command"]
 
@@ -117,11 +129,6 @@ def command(
                           no_queries, cache_dir)
     if cache_dir is not None and _given(click.get_current_context(), "cache_dir"):
         raise click.UsageError("--cache-dir needs --changed-since")
-    from clustergraph.errors import RDFSyntaxError
-    from clustergraph.validation import validate
-    from clustergraph.validation.endpoint import validate_endpoint
-    from clustergraph.validation.formats import format_report
-
     bar = _progress_bar()
     source: dict[str, object] = (
         {"data": list(paths) or None, "with_shipped_data": with_shipped_data}
@@ -129,7 +136,7 @@ def command(
         else {"url": endpoint, "graph": graph}
     )
     try:
-        report = (validate if endpoint is None else validate_endpoint)(
+        report = (validation.validate if endpoint is None else validate_endpoint)(
             **source,  # type: ignore[arg-type]
             shapes=shapes,
             ontology=ontology,
@@ -166,9 +173,6 @@ def _validate_changed(rev: str, paths: tuple[str, ...], shapes: str | None, onto
                       with_shipped_data: bool, fail_on: str, fmt: str, no_queries: bool,
                       cache_dir: str | None) -> None:
     """`--changed-since REV`: the incremental judgement (clustergraph.validation.incremental.run)."""
-    from clustergraph.validation.formats import format_report
-    from clustergraph.validation.incremental.run import validate_changed_since
-
     judged = validate_changed_since(
         rev, list(paths) or None, shapes=shapes, ontology=ontology,
         with_shipped_data=with_shipped_data, fail_on=fail_on, queries=not no_queries,
@@ -185,10 +189,6 @@ def _validate_changed(rev: str, paths: tuple[str, ...], shapes: str | None, onto
 def _write_utf8(parts: list[bytes]) -> None:
     """Write UTF-8 text to standard output as bytes (megabytes of a kept report are not decoded
     and encoded again), or as text when standard output has another encoding."""
-    import codecs
-    import os
-    import sys
-
     encoding = getattr(sys.stdout, "encoding", None) or ""
     try:
         utf8 = codecs.lookup(encoding).name == "utf-8"
@@ -208,39 +208,35 @@ class _Bar:
     """A tqdm bar of the shapes done, shown on stderr once validation has run for 2 s."""
 
     def __init__(self) -> None:
-        from tqdm import tqdm
+        from tqdm import tqdm  # ~50 ms to import (python -X importtime), only for a terminal
 
         self._bar = tqdm(desc="validating", unit="shape", delay=2.0, leave=False)
         self._focus = 0
 
     def update(self, done: int, total: int, focus_nodes: int) -> None:
+        """Show `done` of `total` shapes, and the focus nodes checked so far."""
         self._focus += focus_nodes
         self._bar.total = total
         self._bar.set_postfix_str(f"{self._focus:,} focus nodes", refresh=False)
         self._bar.update(done - self._bar.n)
 
     def close(self) -> None:
+        """Remove the bar from the terminal."""
         self._bar.close()
 
 
 def _progress_bar() -> _Bar | None:
     """A progress bar when stderr is a terminal, else None (nothing is written)."""
-    import sys
-
     return _Bar() if sys.stderr.isatty() else None
 
 
 def _given(ctx: click.Context, name: str) -> bool:
     """True when the option was given on the command line (not from its environment variable)."""
-    from click.core import ParameterSource
-
     return ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE
 
 
 def _display(path: str) -> str:
     """A path relative to the current folder when it lies under it."""
-    from pathlib import Path
-
     try:
         return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
     except ValueError:

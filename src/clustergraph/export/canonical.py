@@ -9,6 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
+from clustergraph.files.load import parse_file, to_rdflib
+
 _BNODE_OBJECT = re.compile(r" _:(\S+) \.$")
 
 
@@ -17,10 +21,6 @@ def _file_lines(path: Path) -> list[str]:
 
     Read through `parse_file`, so its errors name the file and line and hostile input is refused.
     """
-    import pyoxigraph as ox
-
-    from clustergraph.files.load import parse_file
-
     data = ox.serialize((q.triple for q in parse_file(path)), format=ox.RdfFormat.N_TRIPLES)
     return data.decode("utf-8").splitlines() if data else []
 
@@ -37,8 +37,6 @@ class _Bnode(str):
 
 def _parse_bnode_lines(lines: Sequence[str], scope: str) -> list[tuple[Any, str, Any]]:
     """Triples of N-Triples lines with blank nodes, as (s, p, o): `_Bnode` or N-Triples text."""
-    import pyoxigraph as ox
-
     def term(t: Any) -> Any:
         if isinstance(t, ox.BlankNode):
             return _Bnode(f"{scope}{t.value}")
@@ -101,11 +99,9 @@ def _canonical_component(component: list[str], triples: list[tuple[Any, str, Any
 
 def _canonical_component_rdflib(triples: list[tuple[Any, str, Any]]) -> list[tuple[str, str, str]]:
     """Fallback for symmetric blank-node structures: rdflib's canonical labelling (RGDA1)."""
-    import pyoxigraph as ox
+    # rdflib: ~0.15 s to import (python -X importtime), needed only for symmetric blank nodes
     from rdflib import BNode, Graph
     from rdflib.compare import to_canonical_graph
-
-    from clustergraph.files.load import to_rdflib
 
     def to_rdf(t: Any) -> Any:
         if isinstance(t, _Bnode):

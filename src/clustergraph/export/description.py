@@ -18,12 +18,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyoxigraph as ox
+
 from clustergraph.export.formats import FORMATS
 from clustergraph.export.resource import serialize_triples
+from clustergraph.files.atomic import write_bytes_atomic
+from clustergraph.version import __version__
 
 if TYPE_CHECKING:
-    import pyoxigraph
-
     from clustergraph.export.graph import ExportGraph
 
 __all__ = ["DATASET_IRI", "DOWNLOAD_BASE", "describe", "describe_dataset", "description_bytes", "write_description"]
@@ -55,9 +57,7 @@ def _today() -> str:
     return _dt.date.today().isoformat()
 
 
-def _bnode(kind: str, key: str) -> pyoxigraph.BlankNode:
-    import pyoxigraph as ox
-
+def _bnode(kind: str, key: str) -> ox.BlankNode:
     return ox.BlankNode(f"{kind}{hashlib.sha256(key.encode('utf-8')).hexdigest()[:16]}")
 
 
@@ -69,17 +69,13 @@ def describe(
     endpoint: str | None = None,
     issued: str | None = None,
     modified: str | None = None,
-) -> list[pyoxigraph.Triple]:
+) -> list[ox.Triple]:
     """The VoID/DCAT description of `graph`, as sorted triples.
 
     `distributions`: format name -> (file name or None, byte size), one dcat:Distribution each;
     `download_base`: the URL the file names are relative to (default DOWNLOAD_BASE);
     `endpoint`: the SPARQL endpoint serving the graph, if any.
     """
-    import pyoxigraph as ox
-
-    from clustergraph.version import __version__
-
     store = graph.store()
     ds = ox.NamedNode(DATASET_IRI)
     triples: list[ox.Triple] = []
@@ -206,9 +202,8 @@ def description_bytes(triples: list[Any], fmt: str = "turtle") -> bytes:
 
 
 def write_description(graph: ExportGraph, path: Path | str, **kwargs: Any) -> Path:
-    """Describe `graph` (see `describe`) and write it as Turtle to `path`, atomically."""
-    from clustergraph.files.atomic import write_bytes_atomic
-
+    """Describe `graph` (see `describe`) and write it to `path` atomically, as Turtle (JSON-LD
+    when the path ends in `.jsonld`); returns the path."""
     path = Path(path)
     fmt = "jsonld" if path.suffix == ".jsonld" else "turtle"
     write_bytes_atomic(path, description_bytes(describe(graph, **kwargs), fmt))

@@ -44,7 +44,11 @@ FORMATS: dict[str, ExportFormat] = {
 
 
 def parse_formats(values: Iterable[str]) -> list[str]:
-    """Format names from values like "turtle", "csv,tsv" or "all", in FORMATS order, checked."""
+    """Format names from values like "turtle", "csv,tsv" or "all", in FORMATS order, checked.
+
+    >>> parse_formats(["tsv,csv", "turtle"])
+    ['turtle', 'csv', 'tsv']
+    """
     wanted: set[str] = set()
     for value in values:
         for name in value.split(","):
@@ -63,6 +67,11 @@ def parse_formats(values: Iterable[str]) -> list[str]:
 
 
 def parse_parts(include: Iterable[str] | str) -> tuple[str, ...]:
+    """The parts named in `include` (a list or "data,ontology"), in PARTS order, checked.
+
+    >>> parse_parts("data,ontology")
+    ('ontology', 'data')
+    """
     if isinstance(include, str):
         include = include.split(",")
     wanted = {p.strip().lower() for p in include if p.strip()}

@@ -7,11 +7,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from clustergraph.errors import InputError
 from clustergraph.export.graph import ExportGraph
 from clustergraph.export.rdf import RDF_TYPE
 from clustergraph.files import paths
-from clustergraph.vocab import CONTEXT_IRI
+from clustergraph.files.atomic import write_bytes_atomic
+from clustergraph.vocab import CG_NS, CONTEXT_IRI, PREFIXES
 
 # --- JSON-LD ---------------------------------------------------------------------------------
 
@@ -71,11 +74,11 @@ def build_context(ontology: Path | str | None = None) -> dict[str, Any]:
 
     A cg: object property is coerced to "@id", a datatype property with range rdf:langString to
     English, one with an XSD range to that datatype. Term names never shadow a prefix.
+
+    >>> context = build_context()["@context"]
+    >>> context["cg"], context["label"]
+    ('https://w3id.org/clustergraph/ontology#', {'@id': 'rdfs:label', '@language': 'en'})
     """
-    import pyoxigraph as ox
-
-    from clustergraph.vocab import CG_NS, PREFIXES
-
     path = Path(ontology) if ontology is not None else paths.ontology_file()
     store = ox.Store()
     store.load(path=str(path), format=ox.RdfFormat.TURTLE)
@@ -129,9 +132,8 @@ def build_context(ontology: Path | str | None = None) -> dict[str, Any]:
 
 
 def write_context(path: Path | str | None = None, *, ontology: Path | str | None = None) -> Path:
-    """Regenerate `ontology/context.jsonld` from the ontology (run after adding a property)."""
-    from clustergraph.files.atomic import write_bytes_atomic
-
+    """Regenerate `ontology/context.jsonld` (or write to `path`) from the ontology; returns the
+    path written (run after adding a property)."""
     target = Path(path) if path is not None else paths.context_file()
     text = json.dumps(build_context(ontology), indent=2, ensure_ascii=False) + "\n"
     write_bytes_atomic(target, text.encode("utf-8"))
@@ -185,6 +187,7 @@ class _JsonLdCompactor:
         self._compact_cache: dict[str, str] = {}
 
     def expand(self, value: str) -> str:
+        """The full IRI of `prefix:local` when the prefix is in the context, else `value`."""
         prefix, _, local = value.partition(":")
         for ns, name in self.prefixes:
             if name == prefix:
@@ -192,6 +195,7 @@ class _JsonLdCompactor:
         return value
 
     def compact(self, iri: str) -> str:
+        """`iri` as `prefix:local` with the longest matching prefix, else the IRI (cached)."""
         cached = self._compact_cache.get(iri)
         if cached is None:
             cached = iri
@@ -203,15 +207,14 @@ class _JsonLdCompactor:
         return cached
 
     def ref(self, term: Any) -> str:
-        import pyoxigraph as ox
-
+        """A node reference: `_:label` for a blank node, a compacted IRI otherwise."""
         if isinstance(term, ox.BlankNode):
             return f"_:{term.value}"
         return self.compact(term.value)
 
     def value(self, term: Any, coerce: str | None, language: str | None) -> Any:
-        import pyoxigraph as ox
-
+        """An object as a JSON-LD value: plain where the term's `coerce` type or `language`
+        covers it, else `{"@value": ...}` or `{"@id": ...}`."""
         if isinstance(term, ox.Literal):
             lang = term.language
             dt = term.datatype.value
@@ -231,8 +234,8 @@ class _JsonLdCompactor:
         return {"@id": self.ref(term)}
 
     def node(self, subject: Any, pairs: list[tuple[Any, Any]]) -> dict[str, Any]:
-        import pyoxigraph as ox
-
+        """The node object of `subject` from its (predicate, object) pairs: `@id`, `@type`,
+        then one key per property, sorted."""
         node: dict[str, Any] = {"@id": self.ref(subject)}
         types = [o for p, o in pairs if p.value == RDF_TYPE and isinstance(o, ox.NamedNode)]
         if types:

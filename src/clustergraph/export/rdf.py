@@ -6,22 +6,24 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import pyoxigraph as ox
+
 from clustergraph.errors import InputError
 from clustergraph.export.formats import GRAPH_NS
 from clustergraph.export.graph import ExportGraph
+from clustergraph.vocab import PREFIXES
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def _rdf_prefixes() -> dict[str, str]:
-    from clustergraph.vocab import PREFIXES
-
     # cgid: our resource IRIs have a slash in the local part, which Turtle could only write with
     # an escape (`cgid:cluster\/x`) that some parsers reject; they are written in full instead.
     return {k: v for k, v in PREFIXES.items() if k != "cgid"}
 
 
 def chunks_ntriples(graph: ExportGraph) -> Iterator[bytes]:
+    """The export as N-Triples: its sorted canonical lines, in chunks of 20,000."""
     batch: list[str] = []
     for line in graph.lines:
         batch.append(line)
@@ -42,6 +44,7 @@ def _quad_lines(graph: ExportGraph) -> list[str]:
 
 
 def chunks_nquads(graph: ExportGraph) -> Iterator[bytes]:
+    """The export as N-Quads, each part in its named graph `GRAPH_NS + part`, sorted."""
     lines = _quad_lines(graph)
     for start in range(0, len(lines), 20000):
         yield ("\n".join(lines[start:start + 20000]) + "\n").encode("utf-8")
@@ -49,8 +52,6 @@ def chunks_nquads(graph: ExportGraph) -> Iterator[bytes]:
 
 def _ordered_header(data: bytes, fmt_name: str) -> bytes:
     """Put the prefix declarations in our fixed order (never the serialiser's)."""
-    from clustergraph.vocab import PREFIXES
-
     order = {p: i for i, p in enumerate(PREFIXES)}
     if fmt_name == "rdfxml":
         m = re.search(rb"<rdf:RDF((?:\s+xmlns(?::[\w.-]+)?=\"[^\"]*\")*)\s*>", data)
@@ -73,8 +74,8 @@ def _ordered_header(data: bytes, fmt_name: str) -> bytes:
 
 
 def oxigraph_chunks(items: Iterable[Any], fmt: Any, fmt_name: str) -> Iterator[bytes]:
-    import pyoxigraph as ox
-
+    """Triples or quads serialised by Oxigraph in `fmt` (an `RdfFormat`) with our prefixes, in
+    their fixed order; a graph the format cannot hold is an `InputError` naming `fmt_name`."""
     try:
         data = ox.serialize(items, format=fmt, prefixes=_rdf_prefixes()) or b""
     except (ValueError, SyntaxError) as exc:
@@ -99,28 +100,28 @@ def types_first(lines: Sequence[str]) -> Iterator[str]:
 
 
 def triples_of(lines: Iterable[str]) -> Iterator[Any]:
-    import pyoxigraph as ox
+    """The Oxigraph triples of N-Triples lines, in their order.
 
+    >>> [str(t.object) for t in triples_of(['<http://x/s> <http://x/p> "o" .'])]
+    ['"o"']
+    """
     text = ("\n".join(lines) + "\n").encode("utf-8")
     for q in ox.parse(text, format=ox.RdfFormat.N_TRIPLES):
         yield q.triple
 
 
 def chunks_turtle(graph: ExportGraph) -> Iterator[bytes]:
-    import pyoxigraph as ox
-
+    """The export as Turtle, each subject's `rdf:type` first."""
     yield from oxigraph_chunks(triples_of(types_first(graph.lines)), ox.RdfFormat.TURTLE, "turtle")
 
 
 def chunks_rdfxml(graph: ExportGraph) -> Iterator[bytes]:
-    import pyoxigraph as ox
-
+    """The export as RDF/XML, each subject's `rdf:type` first."""
     yield from oxigraph_chunks(triples_of(types_first(graph.lines)), ox.RdfFormat.RDF_XML, "rdfxml")
 
 
 def chunks_trig(graph: ExportGraph) -> Iterator[bytes]:
-    import pyoxigraph as ox
-
+    """The export as TriG, each part in its named graph `GRAPH_NS + part`."""
     def quads() -> Iterator[ox.Quad]:
         for part, part_lines in graph.parts.items():
             name = ox.NamedNode(GRAPH_NS + part)

@@ -4,24 +4,20 @@ dataset description share."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pyoxigraph as ox
 
 from clustergraph.errors import InputError
 from clustergraph.export.graph import ExportGraph
 from clustergraph.export.jsonld import jsonld_chunks
 from clustergraph.export.rdf import oxigraph_chunks, triples_of, types_first
 
-if TYPE_CHECKING:
-    import pyoxigraph
-
 __all__ = ["resource_triples", "serialize_triples"]
 
 
-
-def resource_triples(graph: ExportGraph, iri: str) -> list[pyoxigraph.Triple]:
+def resource_triples(graph: ExportGraph, iri: str) -> list[ox.Triple]:
     """The triples describing one resource: its own, plus those of blank nodes it leads to."""
-    import pyoxigraph as ox
-
     store = graph.store()
     out: list[ox.Triple] = []
     todo: list[Any] = [ox.NamedNode(iri)]
@@ -41,8 +37,6 @@ def resource_triples(graph: ExportGraph, iri: str) -> list[pyoxigraph.Triple]:
 
 def serialize_triples(triples: Sequence[Any], fmt: str, *, context: dict[str, Any] | None = None) -> bytes:
     """A few (sorted) triples as Turtle, N-Triples, JSON-LD or RDF/XML; the site uses this."""
-    import pyoxigraph as ox
-
     if fmt == "jsonld":
         return b"".join(jsonld_chunks(triples, context=context))
     if fmt == "ntriples":

@@ -106,8 +106,10 @@ def _table_chunks(graph: ExportGraph, delimiter: str) -> Iterator[bytes]:
 
 
 def chunks_csv(graph: ExportGraph) -> Iterator[bytes]:
+    """The cluster table (`cluster_table`) as CSV with a header row."""
     return _table_chunks(graph, ",")
 
 
 def chunks_tsv(graph: ExportGraph) -> Iterator[bytes]:
+    """The cluster table (`cluster_table`) as tab-separated values with a header row."""
     return _table_chunks(graph, "\t")

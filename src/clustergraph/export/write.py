@@ -21,6 +21,7 @@ from clustergraph.export.rdf import (
     chunks_turtle,
 )
 from clustergraph.export.table import chunks_csv, chunks_tsv
+from clustergraph.files.atomic import write_chunks_atomic
 
 if TYPE_CHECKING:
     pass
@@ -53,8 +54,6 @@ def write_export(graph: ExportGraph, fmt: str, out: Path | str | IO[bytes]) -> i
 
     Returns the number of bytes written.
     """
-    from clustergraph.files.atomic import write_chunks_atomic
-
     chunks = iter_serialized(graph, fmt)
     if isinstance(out, (str, Path)):
         return write_chunks_atomic(out, chunks)
@@ -95,6 +94,12 @@ def export(
 
     With a path, the dataset description (VoID and DCAT, Turtle) is written beside it as
     `<out>.void.ttl` unless `description` is False or another path.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     result = export("turtle", Path(tmp) / "onto.ttl", include="ontology")
+    ...     print(result.files["turtle"].name, result.description.name, result.sizes["turtle"] > 0)
+    onto.ttl onto.ttl.void.ttl True
     """
 
     graph = graph if graph is not None else build_export_graph(include, data=data)

@@ -19,16 +19,26 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from clustergraph.errors import InputError
+from clustergraph.query.catalogue import load_catalogue
+from clustergraph.serve import pages
+from clustergraph.serve.api import catalogue_json, openapi, search_response, stored_query_job
 from clustergraph.serve.cache import AnswerCache
+from clustergraph.serve.graph import ServedGraph
+from clustergraph.serve.pages import Pages
 from clustergraph.serve.pool import PoolBusy, QueryTimeout, WorkerDied, WorkerPool
 from clustergraph.serve.responses import ProblemError, error_response, mount_root, reply_response
 from clustergraph.serve.settings import ServeSettings
+from clustergraph.serve.sparql import browser_without_query, job_from_request
 from clustergraph.serve.worker import Job, Reply
+from clustergraph.version import __version__
 
 __all__ = ["create_app"]
 
@@ -39,10 +49,6 @@ class Server:
     """What the handlers share: settings, the worker pool, the graph, the catalogue, pages."""
 
     def __init__(self, settings: ServeSettings) -> None:
-        from clustergraph.query.catalogue import load_catalogue
-        from clustergraph.serve.graph import ServedGraph
-        from clustergraph.serve.pages import Pages
-
         self.settings = settings
         self.graph = ServedGraph.load(settings)
         self.catalogue = load_catalogue()
@@ -80,8 +86,8 @@ def _server(request: Request) -> Server:
 
 
 async def sparql_endpoint(request: Request) -> Response:
-    from clustergraph.serve.sparql import browser_without_query, job_from_request
-
+    """`/sparql`: the SPARQL 1.1 Protocol query operation (GET or POST), run on a worker; a
+    browser without a query is sent to the query page."""
     server = _server(request)
     redirect = browser_without_query(request)
     if redirect is not None:
@@ -92,15 +98,13 @@ async def sparql_endpoint(request: Request) -> Response:
 
 
 async def list_queries(request: Request) -> Response:
-    from clustergraph.serve.api import catalogue_json
-
+    """`/api/queries`: the stored queries with their parameters, as JSON."""
     return JSONResponse(catalogue_json(_server(request).catalogue, mount_root(request)))
 
 
 async def stored_query(request: Request) -> Response:
-    from clustergraph.errors import InputError
-    from clustergraph.serve.api import stored_query_job
-
+    """`/api/queries/{name}`: run one stored query with the request's parameters (404: no such
+    query)."""
     server = _server(request)
     try:
         query = server.catalogue[request.path_params["name"]]
@@ -110,8 +114,7 @@ async def stored_query(request: Request) -> Response:
 
 
 async def search(request: Request) -> Response:
-    from clustergraph.serve.api import search_response
-
+    """`/api/search?q=`: clusters, organisations, people and technologies by name."""
     text = request.query_params.get("q", "")
     if len(text) > 200:
         raise ProblemError(400, "parameter 'q': at most 200 characters")
@@ -119,13 +122,12 @@ async def search(request: Request) -> Response:
 
 
 async def openapi_json(request: Request) -> Response:
-    from clustergraph.serve.api import openapi
-    from clustergraph.version import __version__
-
+    """`/openapi.json`: the OpenAPI description of the API."""
     return JSONResponse(openapi(_server(request).catalogue, __version__, mount_root(request)))
 
 
 async def health(request: Request) -> Response:
+    """`/health`: the graph's size and the workers' state, as JSON."""
     server = _server(request)
     return JSONResponse({
         "status": "ok",
@@ -139,8 +141,6 @@ async def health(request: Request) -> Response:
 
 
 def _routes() -> list[Any]:
-    from clustergraph.serve import pages
-
     return [
         Route("/", pages.query_page, methods=["GET"]),
         Route("/sparql", sparql_endpoint, methods=["GET", "POST"]),
@@ -175,6 +175,7 @@ class _HttpMiddleware:
             await self.handle(scope, receive, send)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one HTTP request (each subclass does its part and calls `self.app`)."""
         raise NotImplementedError
 
 
@@ -182,6 +183,7 @@ class RequestLog(_HttpMiddleware):
     """One log line per request: client, method, path, status, bytes, milliseconds."""
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on and log it once answered (or failed)."""
         start = time.perf_counter()
         status, size = 0, 0
 
@@ -214,6 +216,8 @@ class GetOnlyCors(_HttpMiddleware):
     """
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer a CORS preflight, or pass the request on, adding the header to GET and HEAD
+        answers for another origin."""
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         method = scope["method"]
         if method == "OPTIONS" and "access-control-request-method" in headers:
@@ -242,8 +246,6 @@ async def _problem(request: Request, exc: Exception) -> Response:
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    from starlette.exceptions import HTTPException
-
     assert isinstance(exc, HTTPException)
     messages = {404: "no such page", 405: f"method {request.method} is not allowed here"}
     return error_response(exc.status_code, messages.get(exc.status_code, str(exc.detail)),
@@ -261,10 +263,12 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(settings: ServeSettings | None = None) -> Starlette:
-    """The clustergraph server as an ASGI app (loads the graph now; workers start with the app)."""
-    from starlette.exceptions import HTTPException
-    from starlette.middleware import Middleware
+    """The clustergraph server as an ASGI app (loads the graph now; workers start with the app).
 
+    >>> app = create_app(ServeSettings(workers=1))  # no worker runs until the app starts
+    >>> type(app).__name__, len(app.state.server.graph) > 0, app.state.pool.idle
+    ('Starlette', True, 0)
+    """
     server = Server(settings or ServeSettings())
 
     @asynccontextmanager

@@ -18,6 +18,14 @@ V = TypeVar("V")
 
 
 class AnswerCache(Generic[V]):
+    """Answers by key, the least recently used dropped past `max_bytes` in all; thread-safe.
+
+    >>> cache: AnswerCache[bytes] = AnswerCache(max_bytes=10)
+    >>> cache.put("a", b"12345678", 8); cache.put("b", b"123", 3)  # 11 bytes: "a" goes
+    >>> cache.get("a"), cache.get("b"), len(cache)
+    (None, b'123', 1)
+    """
+
     def __init__(self, max_bytes: int = 64 * 2**20, max_entry: int = 2 * 2**20) -> None:
         self.max_bytes = max_bytes
         self.max_entry = max_entry
@@ -28,6 +36,7 @@ class AnswerCache(Generic[V]):
         self.misses = 0
 
     def get(self, key: Hashable) -> V | None:
+        """The answer kept for `key` (now the most recently used), or None."""
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
@@ -38,6 +47,7 @@ class AnswerCache(Generic[V]):
             return entry[0]
 
     def put(self, key: Hashable, value: V, size: int) -> None:
+        """Keep `value` of `size` bytes for `key` (not if larger than `max_entry`)."""
         if size > self.max_entry:
             return
         with self._lock:

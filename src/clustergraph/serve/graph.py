@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from clustergraph.export import ExportGraph, build_export_graph, resource_triples
+from clustergraph.export.description import describe
+
 if TYPE_CHECKING:
-    from clustergraph.export import ExportGraph
     from clustergraph.serve.settings import ServeSettings
 
 __all__ = ["ServedGraph"]
@@ -29,8 +31,6 @@ class ServedGraph:
     @classmethod
     def load(cls, settings: ServeSettings) -> ServedGraph:
         """Build the graph of `settings.data` (or the shipped data) with the ontology."""
-        from clustergraph.export import build_export_graph
-
         return cls(build_export_graph(("ontology", "data"), data=list(settings.data) or None))
 
     def __len__(self) -> int:
@@ -38,14 +38,10 @@ class ServedGraph:
 
     def resource(self, iri: str) -> list[Any]:
         """The triples describing one resource (empty when the graph does not know it)."""
-        from clustergraph.export import resource_triples
-
         return resource_triples(self.graph, iri)
 
     def description(self, endpoint: str) -> list[Any]:
         """The VoID/DCAT description of the served graph, naming `endpoint` as its SPARQL service."""
-        from clustergraph.export.description import describe
-
         if endpoint not in self._descriptions:
             # The address comes from the request's Host: keep a few, so no client fills the memory.
             while len(self._descriptions) >= _KEPT_DESCRIPTIONS:

@@ -19,15 +19,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from clustergraph.export import serialize_triples
+from clustergraph.export.description import DATASET_IRI
 from clustergraph.files import paths
 from clustergraph.serve.cache import AnswerCache
-from clustergraph.serve.negotiation import GRAPH_OFFERS, HTML_OFFERS
+from clustergraph.serve.negotiation import GRAPH_OFFERS, HTML_OFFERS, choose
 from clustergraph.serve.responses import ProblemError, mount_root, negotiate
+from clustergraph.serve.search import NameSearch
+from clustergraph.site import LinkStyle, PageRenderer
 from clustergraph.vocab import ID_NS
 
 if TYPE_CHECKING:
     from clustergraph.serve.graph import ServedGraph
-    from clustergraph.serve.search import NameSearch
 
 __all__ = ["Pages", "query_page", "resource", "site_file", "static_file", "void", "yasgui_file"]
 
@@ -59,8 +62,6 @@ class Pages:
 
     def resource_rdf(self, iri: str, fmt: str) -> bytes | None:
         """One resource in an RDF format, as the export writes it (None: no such resource)."""
-        from clustergraph.export import serialize_triples
-
         body = self._rdf.get((iri, fmt))
         if body is None:
             triples = self.graph.resource(iri)
@@ -72,18 +73,18 @@ class Pages:
 
     @cached_property
     def renderer(self) -> Any:
-        from clustergraph.site import LinkStyle, PageRenderer
-
+        """The site's page renderer over the served graph, linking as a server does."""
         return PageRenderer(self.graph.graph, links=LinkStyle.server())
 
     @cached_property
     def assets(self) -> dict[str, bytes]:
+        """The files the pages link to (style sheet, icons, world map), by site path."""
         return dict(self.renderer.assets())
 
     @cached_property
     def search(self) -> NameSearch:
-        from clustergraph.serve.search import NameSearch
-
+        """The name search over the site's search index (clusters, organisations, people,
+        technologies)."""
         entries = self.renderer.search_index()
         labels = {e["iri"]: self.renderer.idx.label(e["iri"]) for e in entries}
         return NameSearch(entries, labels)
@@ -102,8 +103,6 @@ class Pages:
     def resource_html(self, iri: str, endpoint: str) -> str | None:
         """A resource's page; the dataset's names `endpoint` (this server's /sparql, as the
         client addressed it), so it is rendered each time rather than kept."""
-        from clustergraph.export.description import DATASET_IRI
-
         if iri != DATASET_IRI:
             return self._cached(iri, lambda: self.renderer.render(iri))
         with self._lock:
@@ -114,15 +113,18 @@ class Pages:
                 self.renderer.dataset_triples = None
 
     def index_html(self, kind: str) -> str | None:
+        """The index page of one kind of resource (None for an unknown kind), kept."""
         return self._cached("index:" + kind, lambda: self.renderer.render_index(kind))
 
     def named_page(self, name: str) -> str | None:
+        """The page "map" or "ontology" (None for any other name), kept."""
         renderers = {"map": "render_map", "ontology": "render_ontology"}
         if name not in renderers:
             return None
         return self._cached("page:" + name, getattr(self.renderer, renderers[name]))
 
     def not_found_html(self) -> str:
+        """The "not found" page, kept."""
         return self._cached("page:404", self.renderer.render_not_found) or ""
 
 
@@ -131,8 +133,6 @@ def _pages(request: Request) -> Pages:
 
 
 def _wants_html(request: Request) -> bool:
-    from clustergraph.serve.negotiation import choose
-
     accept = request.headers.get("accept") or ""
     return "text/html" in accept and choose(accept, (*HTML_OFFERS, *GRAPH_OFFERS)) in HTML_OFFERS
 
@@ -184,8 +184,6 @@ def _alternates(path: str) -> str:
 async def void(request: Request) -> Response:
     """The dataset description (VoID and DCAT) naming this server's /sparql; browsers are sent to
     the dataset's page."""
-    from clustergraph.export import serialize_triples
-
     pages = _pages(request)
     if _wants_html(request):
         return RedirectResponse(mount_root(request) + "/id/dataset/clustergraph", status_code=303)
@@ -196,6 +194,7 @@ async def void(request: Request) -> Response:
 
 
 async def query_page(request: Request) -> Response:
+    """`/`: the query page."""
     return FileResponse(STATIC_DIR / "index.html", media_type=_TEXT_TYPES[".html"])
 
 
@@ -207,10 +206,12 @@ def _file(folder: Path, name: str, allowed: set[str]) -> Response:
 
 
 async def static_file(request: Request) -> Response:
+    """`/static/{name}`: the query page's script and style sheet."""
     return _file(STATIC_DIR, request.path_params["name"], _STATIC_FILES)
 
 
 async def yasgui_file(request: Request) -> Response:
+    """`/assets/yasgui/{name}`: the vendored YASGUI editor's files."""
     return _file(yasgui_dir(), request.path_params["name"], _YASGUI_FILES)
 
 

@@ -95,6 +95,7 @@ class _Worker:
         return await self.receive()
 
     def kill(self) -> None:
+        """Kill the process (SIGKILL) if it runs, wait for it and close the socket."""
         if self.process.is_alive():
             self.process.kill()
         self.process.join(timeout=5)
@@ -125,6 +126,7 @@ class WorkerPool:
 
     @property
     def idle(self) -> int:
+        """How many workers are free right now (0 before `start`)."""
         return self._idle.qsize() if self._idle is not None else 0
 
     async def start(self) -> None:

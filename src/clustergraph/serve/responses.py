@@ -29,6 +29,7 @@ def mount_root(request: Request) -> str:
 
 
 def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
+    """A JSON error `{"error": message}` with `status` and `headers`."""
     return JSONResponse({"error": message}, status_code=status, headers=dict(headers or {}))
 
 

@@ -6,6 +6,7 @@ import logging
 import socket
 import sys
 
+from clustergraph.errors import InputError
 from clustergraph.serve.settings import ServeSettings
 
 __all__ = ["serve"]
@@ -30,6 +31,8 @@ def serve(settings: ServeSettings) -> None:
 
 
 def _serve_logged(settings: ServeSettings, logger: logging.Logger) -> None:
+    # uvicorn and starlette (clustergraph.serve.app): ~0.15 s to import (python -X importtime);
+    # `clustergraph serve --help` and a bad --data path are answered without them
     import uvicorn
 
     from clustergraph.serve.app import create_app
@@ -58,8 +61,6 @@ def _serve_logged(settings: ServeSettings, logger: logging.Logger) -> None:
 
 def _bind(host: str, port: int) -> socket.socket:
     """A listening socket on host:port; an `InputError` naming them when that fails."""
-    from clustergraph.errors import InputError
-
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         family, kind, proto, _, address = infos[0]

@@ -29,6 +29,8 @@ def fold(text: str) -> str:
 
 @dataclass(frozen=True)
 class SearchHit:
+    """One match: the resource, its label and kind, the name that matched and its page."""
+
     iri: str
     label: str
     kind: str
@@ -36,6 +38,7 @@ class SearchHit:
     page: str
 
     def to_json(self) -> dict[str, str]:
+        """The hit as JSON for `/api/search` (`kind` in words)."""
         return {"iri": self.iri, "label": self.label, "kind": KIND_NAMES.get(self.kind, self.kind),
                 "matched": self.matched, "page": self.page}
 

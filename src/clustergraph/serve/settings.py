@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from clustergraph.errors import ParameterError
+from clustergraph.files import paths
+from clustergraph.query.session import default_files
+
 __all__ = ["ServeSettings"]
 
 
@@ -30,8 +34,6 @@ class ServeSettings:
     data: tuple[Path, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
-        from clustergraph.errors import ParameterError
-
         if self.timeout <= 0:
             raise ParameterError("timeout", "must be a positive number of seconds")
         if self.max_rows < 1:
@@ -45,7 +47,4 @@ class ServeSettings:
 
     def graph_files(self) -> list[Path]:
         """The files the query workers load: the ontology with `data`, or the shipped graph."""
-        from clustergraph.files import paths
-        from clustergraph.query.session import default_files
-
         return [paths.ontology_file(), *self.data] if self.data else default_files()

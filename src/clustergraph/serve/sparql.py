@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
+import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from clustergraph.errors import QueryError
+from clustergraph.errors import QueryError, UnsafeQueryError
+from clustergraph.query.catalogue import check_safe, query_form
 from clustergraph.serve.negotiation import (
     BOOLEAN_OFFERS,
     GRAPH_OFFERS,
@@ -111,9 +113,6 @@ async def _query_pairs(request: Request, max_body: int) -> tuple[str, list[tuple
 
 
 def _form(text: str) -> str:
-    from clustergraph.errors import UnsafeQueryError
-    from clustergraph.query.catalogue import check_safe, query_form
-
     try:
         return query_form(text)
     except QueryError as not_a_query:
@@ -146,8 +145,6 @@ async def job_from_request(request: Request, *, max_body: int, max_rows: int) ->
 
 def _graph_iris(pairs: list[tuple[str, str]], name: str) -> tuple[str, ...]:
     """The IRIs of a dataset parameter, each checked (they name graphs; none is fetched)."""
-    import pyoxigraph as ox
-
     iris = tuple(v for k, v in pairs if k == name)
     for iri in iris:
         try:

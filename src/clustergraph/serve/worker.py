@@ -14,11 +14,20 @@ an error carries a message for the client, never a traceback.
 
 from __future__ import annotations
 
+import ctypes
+import json
 import logging
+import os
+import signal
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import pyoxigraph as ox
+
+from clustergraph.errors import UnsafeQueryError
 
 __all__ = ["Job", "Reply", "run_job", "worker_main"]
 
@@ -63,6 +72,8 @@ class Job:
 
 @dataclass(frozen=True)
 class Reply:
+    """A worker's answer: HTTP status, body, media type, whether it was cut, and its row count."""
+
     status: int
     body: bytes
     media_type: str = "application/json"
@@ -72,8 +83,11 @@ class Reply:
 
 
 def error_reply(status: int, message: str) -> Reply:
-    import json
+    """A JSON error reply `{"error": message}` with `status`.
 
+    >>> error_reply(400, "no query").body
+    b'{"error": "no query"}'
+    """
     return Reply(status, json.dumps({"error": message}, ensure_ascii=False).encode())
 
 
@@ -89,7 +103,8 @@ def _unsafe_reason(text: str, parse: bool = True) -> str | None:
 
     With `parse`, rdflib's parse tree is checked too (in the worker, so under the time limit).
     """
-    from clustergraph.errors import UnsafeQueryError
+    # clustergraph.query: loaded by `worker_main` once the spawned worker ignores SIGINT and is
+    # isolated, not when it imports this module
     from clustergraph.query.catalogue import check_safe
 
     try:
@@ -110,9 +125,6 @@ def isolate_network() -> bool:
     As root, a network namespace alone; otherwise with a user namespace, where the kernel allows
     unprivileged ones. True when done; call it before the process starts threads.
     """
-    import ctypes
-    import sys
-
     if not sys.platform.startswith("linux"):
         return False
     try:
@@ -127,8 +139,7 @@ def run_job(store: Any, job: Job, *, isolated: bool = False) -> Reply:
 
     `isolated`: this process has no network, so the lexical check suffices.
     """
-    import pyoxigraph as ox
-
+    # writers pull in clustergraph.export: loaded once the worker is isolated (see `_unsafe_reason`)
     from clustergraph.serve import writers
 
     reason = _unsafe_reason(job.text if job.checked_text is None else job.checked_text,
@@ -178,6 +189,7 @@ def _take(items: Any, limit: int) -> tuple[list[Any], bool]:
 
 def _records(columns: list[str], rows: list[tuple[Any, ...]], truncated: bool) -> bytes:
     """Rows as plain JSON values, as `clustergraph query --format json` prints them."""
+    # clustergraph.query: loaded once the worker is isolated (see `_unsafe_reason`)
     from clustergraph.query.results import Rows
 
     records = Rows(tuple(columns), tuple(rows)).to_json()
@@ -186,15 +198,12 @@ def _records(columns: list[str], rows: list[tuple[Any, ...]], truncated: bool) -
 
 
 def _json(value: Any) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False)
 
 
 def limit_memory(megabytes: int) -> None:
     """Cap this process's address space: an allocation past it fails and the worker stops."""
-    import os
-    import resource
+    import resource  # Unix only: at the top it would make this module fail to import elsewhere
 
     os.environ["RUST_BACKTRACE"] = "0"  # one line in the server's log, not a Rust backtrace
     limit = megabytes * 2**20
@@ -203,11 +212,11 @@ def limit_memory(megabytes: int) -> None:
 
 def worker_main(conn: Any, files: list[Path], max_memory: int) -> None:
     """The worker process: load the graph, say "ready", then answer jobs until the pipe closes."""
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
     isolated = isolate_network()
     limit_memory(max_memory)
+    # the graph and query machinery: only now, with SIGINT ignored and the network cut (this module
+    # is what the spawned process imports first, so it stays light)
     from clustergraph.query.session import Session
 
     try:

@@ -15,6 +15,10 @@ from collections.abc import Sequence
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+import pyoxigraph as ox
+
+from clustergraph.export import serialize_triples
+
 __all__ = ["write_boolean", "write_rows", "write_triples", "ROW_WRITERS"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -23,8 +27,6 @@ _RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
 
 def _kind(term: Any) -> str:
-    import pyoxigraph as ox
-
     if isinstance(term, ox.NamedNode):
         return "uri"
     if isinstance(term, ox.BlankNode):
@@ -136,6 +138,4 @@ def write_boolean(fmt: str, value: bool) -> bytes:
 
 def write_triples(fmt: str, triples: Sequence[Any]) -> bytes:
     """Triples as Turtle, N-Triples or JSON-LD (compacted with the shipped context)."""
-    from clustergraph.export import serialize_triples
-
     return serialize_triples(triples, fmt)

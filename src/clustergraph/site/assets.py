@@ -7,6 +7,7 @@ import struct
 import zlib
 from importlib.resources import files
 
+from clustergraph.files import paths
 from clustergraph.site.geomap import vendor_file
 
 __all__ = ["favicon_ico", "static_files"]
@@ -36,8 +37,6 @@ def favicon_ico() -> bytes:
 def static_files() -> dict[str, bytes]:
     """Site path -> content of every static file the pages link to: style sheet, icons, the
     world-atlas licence, the ontology, shapes and JSON-LD context (the world map is rendered apart)."""
-    from clustergraph.files import paths
-
     out = {
         "assets/style.css": files("clustergraph").joinpath("site_assets", "style.css").read_bytes(),
         "assets/favicon.svg": FAVICON_SVG,

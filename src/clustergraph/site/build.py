@@ -16,6 +16,19 @@ from pathlib import Path
 from typing import Any
 
 from clustergraph.errors import InputError
+from clustergraph.export import (
+    FORMATS,
+    build_export_graph,
+    export_all,
+    load_context,
+    resource_triples,
+    serialize_triples,
+)
+from clustergraph.export.description import DATASET_IRI, describe
+from clustergraph.files import paths
+from clustergraph.files.atomic import atomic_directory
+from clustergraph.site.htaccess import htaccess, w3id_rules
+from clustergraph.site.render import PageRenderer
 
 __all__ = ["MANIFEST", "SiteResult", "build_site", "check_output_folder"]
 
@@ -50,10 +63,18 @@ def build_site(
     `endpoint`: a SPARQL endpoint serving the graph, named in the dataset description.
     `downloads`: also write every export format into `downloads/`.
     Raises InputError for a folder the build must not replace (see `check_output_folder`).
-    """
-    from clustergraph.export import build_export_graph
-    from clustergraph.files.atomic import atomic_directory
+    Returns a `SiteResult`.
 
+    >>> import tempfile
+    >>> graph = build_export_graph("ontology")  # the ontology alone: a small site, built quickly
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     result = build_site(Path(tmp) / "site", graph=graph, downloads=False)
+    ...     home = (result.out / "index.html").read_text(encoding="utf-8")
+    ...     print(result.out.name, result.pages > 0, (result.out / MANIFEST).is_file())
+    site True True
+    >>> home.startswith("<!DOCTYPE html>")
+    True
+    """
     shown = str(out)  # as the user typed it, for messages
     out = Path(out)
     check_output_folder(out, sources=[Path(p) for p in data or ()], shown=shown)
@@ -78,8 +99,6 @@ def check_output_folder(out: Path, *, sources: Sequence[Path] = (), shown: str |
 
     `shown`: the folder as the user typed it, for the message (default: `out`).
     """
-    from clustergraph.files import paths
-
     shown = shown if shown is not None else str(out)
     target = out.resolve()
     protected = [(Path.cwd().resolve(), "the current folder"), (paths.package_root().resolve(), "the installed package")]
@@ -125,12 +144,14 @@ class _Writer:
         self.written: list[str] = []
 
     def write(self, rel_path: str, content: str | bytes) -> None:
+        """Write `content` (text as UTF-8) to `rel_path` under the root, folders created."""
         path = self.root / rel_path
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
         self.written.append(rel_path)
 
     def page(self, folder: str, html: str) -> None:
+        """Write a page as `index.html` in `folder` ("" for the home page)."""
         self.write(f"{folder}/index.html" if folder else "index.html", html)
 
     def adopt(self, paths: Iterable[Path]) -> None:
@@ -138,23 +159,12 @@ class _Writer:
         self.written.extend(p.relative_to(self.root).as_posix() for p in paths)
 
     def manifest(self) -> None:
+        """Write the manifest (`MANIFEST`) listing every file written."""
         doc = {"format": MANIFEST_FORMAT, "files": sorted(set(self.written))}
         self.write(MANIFEST, json.dumps(doc, indent=0) + "\n")
 
 
 def _write_site(root: Path, eg: Any, *, host_url: str, endpoint: str | None, downloads: bool) -> SiteResult:
-    from clustergraph.export import (
-        FORMATS,
-        export_all,
-        load_context,
-        resource_triples,
-        serialize_triples,
-    )
-    from clustergraph.export.description import DATASET_IRI, describe
-    from clustergraph.files import paths
-    from clustergraph.site.htaccess import htaccess, w3id_rules
-    from clustergraph.site.render import PageRenderer
-
     pages = PageRenderer(eg, downloads=True, endpoint=endpoint)
     out = _Writer(root)
     for rel_path, content in sorted(pages.assets().items()):

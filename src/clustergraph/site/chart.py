@@ -30,6 +30,8 @@ class Point:
 
 @dataclass
 class Series:
+    """One line of a panel: its label, colour and points; `panel` fills in the dots and path."""
+
     label: str
     colour: str
     points: list[Point]

@@ -114,6 +114,7 @@ class MapView:
 
     @property
     def view_box(self) -> str:
+        """The SVG `viewBox` of the part of the world shown ("x y width height")."""
         return "{:.1f} {:.1f} {:.1f} {:.1f}".format(*self.box)
 
 

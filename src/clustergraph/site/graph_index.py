@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+import pyoxigraph as ox
+
+from clustergraph.export import WKT_POINT
 from clustergraph.site.vocab import BASE, CG, GEO, ID_NS, LABEL_PROPERTIES, RDF_TYPE, SKOS
 
 __all__ = ["GraphIndex", "index_triples", "iri_to_path", "kind_of", "technology_focus"]
@@ -63,12 +66,14 @@ class GraphIndex:
         return tail or iri
 
     def first(self, subject: Any, prop: str) -> Any:
+        """The first value of `prop` on `subject` (a pyoxigraph term), or None."""
         for p, o in self.out.get(subject, ()):
             if p == prop:
                 return o
         return None
 
     def values(self, subject: Any, prop: str) -> list[Any]:
+        """Every value of `prop` on `subject` (pyoxigraph terms), in the graph's order."""
         return [o for p, o in self.out.get(subject, ()) if p == prop]
 
     def iris(self, subject: Any, prop: str) -> list[str]:
@@ -87,12 +92,11 @@ class GraphIndex:
         return sorted(set(found)) if found else []
 
     def has_type(self, iri: str, cls: str) -> bool:
+        """True when `iri` has the rdf:type `cls` (stated, not inferred)."""
         return cls in self.types.get(iri, ())
 
     def point(self, iri: str) -> tuple[float, float] | None:
         """(longitude, latitude) of a resource's WKT point (its own or its geometry's)."""
-        from clustergraph.export import WKT_POINT
-
         candidates = list(self.values(iri, GEO + "asWKT"))
         for g in self.values(iri, GEO + "hasGeometry"):
             candidates.extend(self.values(g.value if _is_iri(g) else g, GEO + "asWKT"))
@@ -106,21 +110,15 @@ class GraphIndex:
 
 
 def _is_iri(term: Any) -> bool:
-    import pyoxigraph as ox
-
     return isinstance(term, ox.NamedNode)
 
 
 def _is_literal(term: Any) -> bool:
-    import pyoxigraph as ox
-
     return isinstance(term, ox.Literal)
 
 
 def index_triples(triples: Iterable[Any]) -> GraphIndex:
     """Index pyoxigraph triples (in the export's sorted order, so the index is deterministic)."""
-    import pyoxigraph as ox
-
     idx = GraphIndex()
     ranks: dict[str, tuple[int, int]] = {}
     for t in triples:

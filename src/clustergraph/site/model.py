@@ -78,9 +78,11 @@ class SiteModel:
 
     @cached_property
     def unfocused(self) -> int:
+        """How many clusters have no technology focus (no top technology concept)."""
         return sum(1 for c in self.clusters if c not in self.focus)
 
     def legend(self) -> list[dict[str, Any]]:
+        """The map legend: colour, technology and number of clusters, for each colour in use."""
         labels = {t: self.present.label(t) for t in self.colours}
         return legend_items(self.colours, self.focus, labels, self.unfocused)
 

@@ -12,9 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyoxigraph as ox
+
 from clustergraph.site.graph_index import GraphIndex, iri_to_path
 from clustergraph.site.links import LinkStyle
 from clustergraph.site.vocab import BASE, DCT, GEO, PROPERTY_LABELS, RDF_TYPE, SCHEMA, XSD
+from clustergraph.vocab import PREFIXES
 
 __all__ = ["Citations", "Presenter"]
 
@@ -66,6 +69,7 @@ class Presenter:
     # -- links -----------------------------------------------------------------------------------
 
     def has_page(self, iri: str) -> bool:
+        """True when `iri` has a page here (an ontology term: when the ontology defines it)."""
         where = iri_to_path(iri)
         if where is None:
             return False
@@ -84,6 +88,7 @@ class Presenter:
         return None
 
     def page_href(self, here: str, there: str, fragment: str = "") -> str:
+        """The link from the page in folder `here` to the page in folder `there`."""
         return self.links.page(here, there, fragment)
 
     def link(self, iri: str, here: str, text: str | None = None) -> dict[str, Any]:
@@ -93,9 +98,12 @@ class Presenter:
                 "external": target == iri}
 
     def links_to(self, iris: Iterable[str], here: str) -> list[dict[str, Any]]:
+        """Links (see `link`) to each of `iris` once, sorted by label."""
         return [self.link(i, here) for i in sorted(set(iris), key=lambda i: (self.label(i).lower(), i))]
 
     def label(self, iri: str) -> str:
+        """The label of `iri`: from the data, the ontology or our property names, else
+        `prefix:local`, else the IRI itself."""
         if iri in self.idx.labels:
             return self.idx.labels[iri]
         if iri in self.onto.labels:
@@ -104,8 +112,6 @@ class Presenter:
             return PROPERTY_LABELS[iri]
         if iri.startswith(BASE) and self.has_page(iri):
             return self.idx.label(iri)
-        from clustergraph.vocab import PREFIXES
-
         for prefix, ns in PREFIXES.items():
             if iri.startswith(ns) and len(iri) > len(ns) and prefix != "cgid":
                 return f"{prefix}:{iri[len(ns):]}"
@@ -115,8 +121,6 @@ class Presenter:
 
     def value(self, term: Any, here: str, depth: int = 0) -> dict[str, Any]:
         """One RDF term as template data: a link, a nested table (blank node) or a literal."""
-        import pyoxigraph as ox
-
         if isinstance(term, ox.NamedNode):
             return {"kind": "link", **self.link(term.value, here)}
         if isinstance(term, ox.BlankNode):

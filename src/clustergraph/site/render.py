@@ -34,6 +34,8 @@ NAV = (("id/cluster", "Clusters"), ("map", "Map"), ("id/initiative", "Initiative
 
 
 def _environment() -> Any:
+    # jinja2: ~50 ms to import (python -X importtime), so `import clustergraph.site` (the site and
+    # serve commands, their --help) does not pay for it until a page is rendered
     import jinja2
 
     env = jinja2.Environment(
@@ -73,18 +75,23 @@ class PageRenderer(SiteModel):
         return self._page("kind.html", views_site.kind_page(self, kind))
 
     def render_home(self, *, triples: int | None = None) -> str:
+        """The home page (`triples`: the number shown; default: the graph's size)."""
         return self._page("home.html", views_site.home_page(self, triples=triples))
 
     def render_map(self) -> str:
+        """The map of every located cluster."""
         return self._page("map.html", views_site.map_page(self))
 
     def render_ontology(self, *, shapes: bool = True) -> str:
+        """The ontology's documentation (`shapes`: link to the SHACL shapes file)."""
         return self._page("ontology.html", views_site.ontology_page(self, shapes=shapes))
 
     def render_downloads(self, sizes: dict[str, int]) -> str:
+        """The downloads page: one file per format, `sizes` being format name -> bytes."""
         return self._page("downloads.html", views_site.downloads_page(self, sizes))
 
     def render_not_found(self) -> str:
+        """The "not found" page (404.html)."""
         return self.env.get_template("404.html").render()
 
     def world_svg(self) -> str:

@@ -86,10 +86,12 @@ def posts_of(r: SiteModel, posts: list[str], here: str, cites: Citations) -> lis
 
 
 def observations_about(r: SiteModel, iri: str) -> list[str]:
+    """The metric observations about `iri` (`cg:about`), in IRI order."""
     return [o for o in r.idx.referrers(iri, CG + "about") if r.idx.has_type(o, CG + "MetricObservation")]
 
 
 def memberships_of(r: SiteModel, cluster: str) -> list[str]:
+    """The cluster memberships that name `cluster` as member, in IRI order."""
     return [m for m in r.idx.referrers(cluster, ORG + "member") if r.idx.has_type(m, CG + "ClusterMembership")]
 
 
@@ -124,6 +126,7 @@ def cluster_rows(r: SiteModel, clusters: list[str], here: str, via: dict[str, li
 
 
 def cluster_page(r: SiteModel, iri: str) -> Context:
+    """A cluster: place, memberships, technologies, who leads it, key people and figures."""
     idx, present = r.idx, r.present
     page = base_context(r, iri)
     here, cites = page["here"], page["sources_cited"]
@@ -168,6 +171,7 @@ def cluster_page(r: SiteModel, iri: str) -> Context:
 
 
 def initiative_page(r: SiteModel, iri: str) -> Context:
+    """An initiative: who runs it, its timeline of announcements, members, figures, growth charts."""
     idx, present = r.idx, r.present
     page = base_context(r, iri)
     here, cites = page["here"], page["sources_cited"]
@@ -253,6 +257,7 @@ def growth_charts(r: SiteModel, iri: str, observations: list[str], memberships: 
 
 
 def country_page(r: SiteModel, iri: str) -> Context:
+    """A country: its codes, its clusters (with a map), other resources there and figures."""
     idx = r.idx
     page = base_context(r, iri)
     here, cites = page["here"], page["sources_cited"]
@@ -270,6 +275,7 @@ def country_page(r: SiteModel, iri: str) -> Context:
 
 
 def technology_page(r: SiteModel, iri: str) -> Context:
+    """A technology: its place in the tree and the clusters pursuing it or a narrower one."""
     idx = r.idx
     page = base_context(r, iri)
     here = page["here"]
@@ -300,6 +306,7 @@ def technology_page(r: SiteModel, iri: str) -> Context:
 
 
 def organization_page(r: SiteModel, iri: str) -> Context:
+    """An organisation: what it leads, belongs to, runs or published, and its posts."""
     idx = r.idx
     page = base_context(r, iri)
     here, cites = page["here"], page["sources_cited"]
@@ -321,6 +328,7 @@ def organization_page(r: SiteModel, iri: str) -> Context:
 
 
 def person_page(r: SiteModel, iri: str) -> Context:
+    """A person: posts, clusters they are a key person of, and quotations."""
     idx = r.idx
     page = base_context(r, iri)
     here, cites = page["here"], page["sources_cited"]

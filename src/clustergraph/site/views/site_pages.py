@@ -6,7 +6,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
+import pyoxigraph as ox
+
+from clustergraph.export import FORMATS, cluster_table
+from clustergraph.export.description import DATASET_IRI, describe
 from clustergraph.site.graph_index import GraphIndex, index_triples, narrower_of
+from clustergraph.site.present import Presenter
 from clustergraph.site.vocab import CG, KINDS, ONTOLOGY_IRI, OWL, RDF_TYPE, RDFS, SKOS, kind_title
 
 if TYPE_CHECKING:
@@ -21,8 +26,6 @@ def _by_label(r: SiteModel, iris: Any) -> list[str]:
 
 def kind_page(r: SiteModel, kind: str) -> dict[str, Any]:
     """The index of one kind: clusters as a table, technologies as the tree, others as a list."""
-    from clustergraph.export import cluster_table
-
     here = f"id/{kind}"
     members = r.kinds[kind]
     context: dict[str, Any] = {"here": here, "title": kind_title(kind), "kind": kind, "count": len(members),
@@ -69,6 +72,7 @@ def technology_tree(r: SiteModel, here: str, members: list[str]) -> tuple[list[d
 
 
 def map_page(r: SiteModel) -> dict[str, Any]:
+    """The map of every located cluster, its legend, and the clusters without a location."""
     here = "map"
     located = [c for c in r.clusters if r.idx.point(c) is not None]
     return {"here": here, "title": "Map", "description": "A map of industrial clusters in the energy transition.",
@@ -78,6 +82,7 @@ def map_page(r: SiteModel) -> dict[str, Any]:
 
 
 def home_page(r: SiteModel, *, triples: int | None = None) -> dict[str, Any]:
+    """The home page: counts, the map, and a link to the index of each kind."""
     here = ""
     order = list(KINDS)
     browse = [{"href": r.links.page(here, f"id/{k}"), "text": kind_title(k), "count": len(v)}
@@ -96,8 +101,7 @@ def home_page(r: SiteModel, *, triples: int | None = None) -> dict[str, Any]:
 
 
 def downloads_page(r: SiteModel, sizes: dict[str, int]) -> dict[str, Any]:
-    from clustergraph.export import FORMATS
-
+    """The downloads: one file per written format (`sizes`: format name -> bytes)."""
     here = "downloads"
     files = [{"name": f"clustergraph{FORMATS[f].suffix}", "label": FORMATS[f].label,
               "media_type": FORMATS[f].media_type, "size": f"{n:,}"} for f, n in sizes.items()]
@@ -107,9 +111,6 @@ def downloads_page(r: SiteModel, sizes: dict[str, int]) -> dict[str, Any]:
 
 def dataset_page(r: SiteModel) -> dict[str, Any]:
     """The VoID/DCAT description, shown with the generic statement table."""
-    from clustergraph.export.description import DATASET_IRI, describe
-    from clustergraph.site.present import Presenter
-
     here = "id/dataset/clustergraph"
     triples = r.dataset_triples if r.dataset_triples is not None else describe(r.graph, endpoint=r.endpoint)
     ds: GraphIndex = index_triples(triples)
@@ -121,8 +122,6 @@ def dataset_page(r: SiteModel) -> dict[str, Any]:
 
 def ontology_page(r: SiteModel, *, shapes: bool = True) -> dict[str, Any]:
     """Every class, property and other term of the ontology, with definition, domain and range."""
-    import pyoxigraph as ox
-
     here = "ontology"
     onto = r.onto
     present = r.present
