@@ -8,9 +8,12 @@ as ``cgid:cluster\\/rotterdam``), blank-node brackets, collections, graph blocks
 subject (resolved to a full IRI) and the line where the statement starts; the first occurrence
 wins. Files in other syntaxes (RDF/XML, JSON-LD) give no positions.
 
-    >>> loc = Locator(["data/clusters.ttl"])
-    >>> loc.find("https://w3id.org/clustergraph/id/cluster/rotterdam")  # doctest: +SKIP
-    Location(file='data/clusters.ttl', line=12)
+    >>> from clustergraph.files.paths import data_files
+    >>> loc = Locator(data_files())
+    >>> print(loc.find("https://w3id.org/clustergraph/id/country/IN"))  # doctest: +ELLIPSIS
+    data/countries.ttl:...
+    >>> loc.find("https://w3id.org/clustergraph/id/nowhere") is None
+    True
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
+
+from clustergraph.files.paths import shipped_name
 
 __all__ = ["Location", "Locator", "subject_lines"]
 
@@ -187,8 +192,6 @@ class Locator:
     def display_path(self, path: Path) -> str:
         """A shipped file as `data/clusters.ttl` (however the package is installed); another
         file relative to the current folder when it lies under it, else absolute."""
-        from clustergraph.files.paths import shipped_name
-
         shipped = shipped_name(path)
         if shipped is not None:
             return shipped

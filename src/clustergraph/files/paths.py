@@ -26,14 +26,17 @@ def package_root() -> Path:
 
 
 def ontology_dir() -> Path:
+    """The shipped `ontology/` folder (the ontology, the shapes, the JSON-LD context)."""
     return package_root() / "ontology"
 
 
 def data_dir() -> Path:
+    """The shipped `data/` folder."""
     return package_root() / "data"
 
 
 def queries_dir() -> Path:
+    """The shipped `queries/` folder of stored queries."""
     return package_root() / "queries"
 
 

@@ -4,9 +4,25 @@
 is checked out, so the work tree and the index stay as they are. Paths are relative to the
 repository's top folder.
 
-    >>> repo = Repository.find(Path.cwd())
-    >>> repo.files("HEAD~1", ["data"])          # [(path, blob id), ...] of RDF files
-    >>> repo.read_blobs([blob_id])[blob_id]      # bytes
+    >>> import subprocess, tempfile
+    >>> scratch = tempfile.TemporaryDirectory()
+    >>> top = Path(scratch.name)
+    >>> def git(*args):
+    ...     subprocess.run(["git", "-C", str(top), "-c", "user.name=A", "-c", "user.email=a@example.org",
+    ...                     "-c", "commit.gpgsign=false", *args], check=True, capture_output=True)
+    >>> (top / "data").mkdir()
+    >>> _ = (top / "data" / "a.ttl").write_text("<urn:x:a> <urn:x:p> 1 .\\n")
+    >>> git("init", "-q"); git("add", "."); git("commit", "-q", "-m", "first")
+    >>> repo = Repository.find(top / "data")
+    >>> repo.files("HEAD", ["data"])  # the RDF files there: (path, blob id)  # doctest: +ELLIPSIS
+    [('data/a.ttl', '...')]
+    >>> [(path, blob)] = repo.files("HEAD", ["data"])
+    >>> repo.read_blobs([blob])[blob]
+    b'<urn:x:a> <urn:x:p> 1 .\\n'
+    >>> _ = (top / "data" / "b.ttl").write_text("")
+    >>> repo.changed_paths("HEAD", ["data"])
+    {'data/b.ttl'}
+    >>> scratch.cleanup()
 """
 
 from __future__ import annotations

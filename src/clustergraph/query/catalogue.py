@@ -63,6 +63,8 @@ __all__ = [
 
 def parse_header(text: str, *, source: str = "<query>") -> dict[str, Any]:
     """The ``#+ `` decorator lines of a query, read together as YAML (as grlc reads them)."""
+    # PyYAML: ~12 ms to import (python -X importtime); this module is also imported to run or
+    # check a query that is not stored, which has no header
     import yaml
 
     lines = [line[2:] for line in text.splitlines() if line.startswith("#+")]
@@ -92,18 +94,22 @@ class StoredQuery:
 
     @property
     def summary(self) -> str:
+        """The header's one-line `summary` ("" without one)."""
         return str(self.header.get("summary", "")).strip()
 
     @property
     def description(self) -> str:
+        """The header's `description` ("" without one)."""
         return str(self.header.get("description", "")).strip()
 
     @property
     def tags(self) -> tuple[str, ...]:
+        """The header's `tags` (one tag or a list)."""
         tags = self.header.get("tags") or []
         return tuple(str(t) for t in tags) if isinstance(tags, list) else (str(tags),)
 
     def parameter(self, name: str) -> Parameter:
+        """The parameter of this name; a `ParameterError` naming the known ones if none."""
         for p in self.parameters:
             if p.name == name:
                 return p
@@ -149,6 +155,8 @@ class StoredQuery:
 
     @classmethod
     def from_text(cls, text: str, *, name: str = "query", path: Path | None = None) -> StoredQuery:
+        """Read a query: its header, form and parameters, checked (a `QueryError` says what
+        is wrong, naming `path` or `name`)."""
         source = str(path) if path else name
         header = parse_header(text, source=source)
         form = query_form(text)
@@ -191,6 +199,7 @@ class StoredQuery:
 
     @classmethod
     def from_file(cls, path: Path | str) -> StoredQuery:
+        """Read a ``.rq`` file (see `from_text`); its name is the file name without ``.rq``."""
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
@@ -225,11 +234,26 @@ class Catalogue:
         return name in self.queries
 
     def names(self) -> list[str]:
+        """The queries' names, in name order."""
         return list(self.queries)
 
 
 def load_catalogue(folder: Path | str | None = None) -> Catalogue:
-    """Read every ``*.rq`` file of a folder (by default the shipped ``queries/``)."""
+    """Read every ``*.rq`` file of a folder (by default the shipped ``queries/``).
+
+    >>> catalogue = load_catalogue()
+    >>> query = catalogue["members-as-of"]
+    >>> query.form, query.summary
+    ('SELECT', 'The member clusters of an initiative as of a date')
+    >>> [(p.name, p.type_name, p.default) for p in query.parameters]  # doctest: +ELLIPSIS
+    [('initiative', 'iri', 'https://w3id.org/...'), ('date', 'xsd:date', '...')]
+    >>> query.bindings({"date": "2024-09-30"})["_date_xsd_date"]      # the others: defaults
+    <Literal value=2024-09-30 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#date>>
+    >>> query.bindings({"date": "2024-09"})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    clustergraph.errors.ParameterError: parameter 'date': '2024-09' is not a date as YYYY-MM-DD...
+    """
     files = sorted(Path(folder).glob("*.rq")) if folder is not None else paths.query_files()
     queries = {}
     for path in files:

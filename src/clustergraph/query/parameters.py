@@ -22,14 +22,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pyoxigraph
 
 from clustergraph.errors import ParameterError, QueryError
 from clustergraph.query.lexer import where_brace
 from clustergraph.vocab import XSD
-
-if TYPE_CHECKING:
-    import pyoxigraph
 
 __all__ = [
     "ID_PREFIX",
@@ -200,6 +199,7 @@ class Parameter:
 
     @property
     def hint(self) -> str:
+        """What a value should look like, in words (for error messages and the catalogue)."""
         if self.kind == "typed" and self.datatype:
             return _TYPE_HINTS.get(self.datatype[len(XSD) :], self.type_name)
         if self.kind == "lang":
@@ -208,8 +208,6 @@ class Parameter:
 
     def to_term(self, value: Any) -> pyoxigraph.NamedNode | pyoxigraph.Literal:
         """The RDF term for a value given by a user; a `ParameterError` if it does not fit."""
-        import pyoxigraph
-
         if isinstance(value, (pyoxigraph.NamedNode, pyoxigraph.Literal)):
             value = value.value
         if isinstance(value, bool):
@@ -297,8 +295,6 @@ def _check_iri(name: str, value: str) -> str:
 
 
 def _number_literal(name: str, value: str) -> pyoxigraph.Literal:
-    import pyoxigraph
-
     if _XSD_TYPES["integer"].match(value):  # type: ignore[union-attr]
         return pyoxigraph.Literal(value, datatype=pyoxigraph.NamedNode(XSD + "integer"))
     if _XSD_TYPES["decimal"].match(value):  # type: ignore[union-attr]
@@ -396,8 +392,6 @@ def decorator_names(entries: Any) -> list[str]:
 
 def term_to_sparql(term: Any) -> str:
     """One RDF term written as SPARQL (N-Triples syntax, escaped by Oxigraph)."""
-    import pyoxigraph
-
     if isinstance(term, pyoxigraph.NamedNode):
         if not is_absolute_iri(term.value):
             raise ParameterError("?", f"{term.value!r} is not an absolute IRI")

@@ -14,12 +14,13 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from clustergraph.vocab import INTEGER_TYPES, XSD
+import pyoxigraph
 
-if TYPE_CHECKING:
-    import pyoxigraph
+from clustergraph.errors import InputError
+from clustergraph.files.load import to_rdflib
+from clustergraph.vocab import INTEGER_TYPES, PREFIXES, XSD, bind_prefixes
 
 __all__ = ["RDF_FORMATS", "ROW_FORMATS", "Rows", "Triples", "term_value"]
 
@@ -37,8 +38,6 @@ def term_value(term: Any) -> Any:
     xsd:double/float float; xsd:boolean bool; xsd:date `datetime.date`; every other literal
     (gYear, gYearMonth, text in any language) its lexical form.
     """
-    import pyoxigraph
-
     if term is None:
         return None
     if isinstance(term, pyoxigraph.NamedNode):
@@ -84,6 +83,7 @@ class Rows:
 
     @classmethod
     def from_solutions(cls, solutions: pyoxigraph.QuerySolutions) -> Rows:
+        """The rows of Oxigraph's answer to a SELECT query."""
         columns = tuple(v.value for v in solutions.variables)
         terms = tuple(tuple(solution[i] for i in range(len(columns))) for solution in solutions)
         return cls(columns, terms)
@@ -100,7 +100,7 @@ class Rows:
     def to_pandas(self) -> Any:
         """A pandas DataFrame of the rows (pandas must be installed; clustergraph does not need it)."""
         try:
-            import pandas
+            import pandas  # optional: clustergraph does not depend on it
         except ImportError:
             raise ImportError("to_pandas() needs pandas: pip install pandas") from None
         return pandas.DataFrame(self.to_records(), columns=list(self.columns))
@@ -118,8 +118,6 @@ class Rows:
 
     def _text_rows(self, short: bool = False) -> list[list[str]]:
         """Cells as text; with `short`, our resource IRIs in their short form (country/IN)."""
-        import pyoxigraph
-
         out = []
         for terms, values in zip(self.terms, self.rows):
             cells = []
@@ -136,6 +134,7 @@ class Rows:
         return out
 
     def to_csv(self, delimiter: str = ",") -> str:
+        """The rows as CSV, a header line first (IRIs in full)."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
         writer.writerow(self.columns)
@@ -143,6 +142,8 @@ class Rows:
         return buffer.getvalue()
 
     def to_tsv(self) -> str:
+        """The rows as TSV, a header line first; tabs, newlines and backslashes escaped."""
+
         def clean(text: str) -> str:
             return (
                 text.replace("\\", "\\\\")
@@ -156,6 +157,9 @@ class Rows:
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> str:
+        """The rows as a JSON list of objects (`to_records`; decimals as numbers, dates as
+        ISO text)."""
+
         def default(value: Any) -> Any:
             if isinstance(value, Decimal):
                 return int(value) if value == value.to_integral_value() else float(value)
@@ -204,8 +208,6 @@ class Rows:
             "markdown": self.to_markdown,
         }
         if fmt not in writers:
-            from clustergraph.errors import InputError
-
             raise InputError(f"unknown format {fmt!r} for rows (known: {', '.join(ROW_FORMATS)})")
         return writers[fmt]()
 
@@ -218,6 +220,7 @@ class Triples:
 
     @classmethod
     def from_iterable(cls, triples: Sequence[Any] | Iterator[Any]) -> Triples:
+        """The triples, each once, sorted by their N-Triples text."""
         unique = {str(t): t for t in triples}
         return cls(tuple(unique[k] for k in sorted(unique)))
 
@@ -232,10 +235,8 @@ class Triples:
 
     def to_rdflib(self) -> Any:
         """The triples as an rdflib Graph with our prefixes bound."""
+        # rdflib: ~0.12 s to import (python -X importtime); only for this and JSON-LD output
         from rdflib import Graph
-
-        from clustergraph.files.load import to_rdflib
-        from clustergraph.vocab import bind_prefixes
 
         graph = Graph()
         for t in self.triples:
@@ -244,18 +245,12 @@ class Triples:
 
     def serialize(self, fmt: str = "turtle") -> str:
         """The triples as Turtle, N-Triples or JSON-LD."""
-        import pyoxigraph
-
-        from clustergraph.vocab import PREFIXES
-
         formats = {
             "turtle": pyoxigraph.RdfFormat.TURTLE,
             "ntriples": pyoxigraph.RdfFormat.N_TRIPLES,
             "jsonld": pyoxigraph.RdfFormat.JSON_LD,
         }
         if fmt not in formats:
-            from clustergraph.errors import InputError
-
             raise InputError(f"unknown format {fmt!r} for RDF (known: {', '.join(RDF_FORMATS)})")
         if fmt == "jsonld":
             return self.to_rdflib().serialize(format="json-ld", indent=2)

@@ -278,6 +278,7 @@ class Engine(CoreConstraints, ComponentConstraints):
 
     # shapes
     def shapes_with_targets(self) -> list[Any]:
+        """The shapes that have targets (declared, or implicit class targets), sorted."""
         shapes: dict[Any, None] = {}
         for s, p in self._index:
             if p in (
@@ -294,6 +295,7 @@ class Engine(CoreConstraints, ComponentConstraints):
         return sorted(shapes, key=str)
 
     def focus_nodes(self, shape: Any) -> list[Any]:
+        """The focus nodes of a shape's targets, each once, in the order they are found."""
         nodes: dict[Any, None] = {}
         types = self._get(shape, "type", RDF)
         if any(t in (RDFS_CLASS, NamedNode(OWL + "Class")) for t in types):
@@ -366,6 +368,8 @@ class Engine(CoreConstraints, ComponentConstraints):
         return list(dict.fromkeys(p for p in found if isinstance(p, NamedNode)))
 
     def conforms(self, shape: Any, node: Any) -> bool:
+        """True when `node` conforms to `shape` (for sh:node, sh:not and the like); remembered,
+        and assumed true while it is being found out (a recursive shape)."""
         key = (shape, node)
         known = self._conforms.get(key)
         if known is None:

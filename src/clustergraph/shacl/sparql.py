@@ -200,6 +200,7 @@ class SparqlConstraints:
         return self._with_shapes
 
     def path_sparql(self, path: Any) -> str:
+        """A SHACL property path in SPARQL property-path syntax (for `$PATH`)."""
         if isinstance(path, NamedNode):
             return f"<{path.value}>"
         if (path, RDF + "first") in self._index:

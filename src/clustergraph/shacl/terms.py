@@ -15,7 +15,6 @@ from clustergraph.vocab import INTEGER_TYPES, OWL, RDF, RDFS, SH, XSD
 __all__ = ["OWL", "RDF", "RDFS", "SH", "XSD", "RawResult", "Unsupported"]
 
 
-
 def component_of(parameter: str) -> str:
     """The local name of a parameter's constraint component: minCount -> MinCountConstraintComponent."""
     return parameter[0].upper() + parameter[1:] + "ConstraintComponent"
@@ -28,6 +27,7 @@ def component_iri(component: str) -> str:
 
 
 def sh_term(name: str) -> NamedNode:
+    """A term of the SHACL vocabulary: sh_term("Violation") is sh:Violation."""
     return NamedNode(SH + name)
 
 
@@ -234,11 +234,14 @@ def is_true(term: Any) -> bool:
 
 
 def lang_matches(tag: str, wanted: str) -> bool:
+    """True when a language tag matches a `sh:languageIn` entry as SPARQL's langMatches does
+    (`en` matches `en` and `en-GB`; `*` matches any tag), ignoring case."""
     tag, wanted = tag.lower(), wanted.lower()
     return wanted == "*" or tag == wanted or tag.startswith(wanted + "-")
 
 
 def re_flags(flags: str) -> int:
+    """The `re` flags for the letters of `sh:flags` (i, m, s, x; others are ignored)."""
     value = 0
     for ch in flags:
         value |= {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}.get(ch, 0)

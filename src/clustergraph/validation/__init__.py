@@ -2,11 +2,25 @@
 and every stored query for syntax.
 
     >>> import clustergraph as cg
-    >>> report = cg.validate()                                  # the shipped graph
-    >>> report = cg.validate(["my-cluster.ttl"], with_shipped_data=True)
-    >>> report.conforms, report.count_by_severity()
-    (True, {'Violation': 0, 'Warning': 1, 'Info': 0})
-    >>> for r in report.results: print(r.location, r.focus_label, r.path, r.message)
+    >>> cg.validate().conforms                                  # the shipped graph
+    True
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> scratch = tempfile.TemporaryDirectory()
+    >>> mine = Path(scratch.name) / "my-cluster.ttl"
+    >>> _ = mine.write_text('''@prefix cg: <https://w3id.org/clustergraph/ontology#> .
+    ... @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+    ... <https://w3id.org/clustergraph/id/cluster/my-cluster> a cg:IndustrialCluster ;
+    ...     skos:prefLabel "My cluster"@en .
+    ... ''')
+    >>> report = cg.validate([mine], with_shipped_data=True)   # a new file beside the shipped data
+    >>> report.conforms
+    False
+    >>> for r in report.results:
+    ...     if r.file == str(mine) and r.path == "cg:country":
+    ...         print(r.severity, r.line, r.focus_label, r.path)
+    Violation 3 My cluster cg:country
+    >>> scratch.cleanup()
 
 The data graph is the ontology merged with the data (so `sh:targetClass` follows the
 ontology's `rdfs:subClassOf`), without further inference unless asked (`inference="rdfs"` or

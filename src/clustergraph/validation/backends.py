@@ -5,9 +5,14 @@ and, when asked, puts them into the SHACL report graph."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pyoxigraph
 
 from clustergraph.errors import InputError
+from clustergraph.files.load import load_files
+from clustergraph.shacl import Engine
+from clustergraph.shacl.terms import RawResult, component_iri
 from clustergraph.validation.describe import (
     LABELS,
     Render,
@@ -21,11 +26,6 @@ from clustergraph.validation.describe import (
 )
 from clustergraph.validation.index import TripleIndex
 from clustergraph.validation.model import SH, ValidationResult, rdf_type
-
-if TYPE_CHECKING:
-    import pyoxigraph
-
-    from clustergraph.shacl.terms import RawResult
 
 __all__ = ["RawReport", "Report", "StoredReport", "oxigraph_report", "pyshacl_report"]
 
@@ -51,8 +51,6 @@ class StoredReport:
 
     def add_to(self, report: TripleIndex, report_node: Any, results: list[ValidationResult]) -> None:
         """Put the results into a report graph, as results of `report_node`, with locations."""
-        import pyoxigraph
-
         report.extend(q for q in self.store)
         has_result = pyoxigraph.NamedNode(SH + "result")
         for node, result in zip(self.nodes, results, strict=True):
@@ -71,8 +69,6 @@ class RawReport:
         return len(self.raw)
 
     def _messages(self, r: RawResult) -> list[Any]:
-        import pyoxigraph
-
         return r.messages or [
             pyoxigraph.Literal(default_message(r.component, compact_detail(r.detail, self.render)))
         ]
@@ -81,10 +77,6 @@ class RawReport:
         self, graph: Any, locator: Any, render: Render, check: str
     ) -> list[ValidationResult]:
         """Each result as a `ValidationResult`, in the engine's order."""
-        import pyoxigraph
-
-        from clustergraph.shacl.terms import component_iri
-
         memo: dict[Any, str] = {}
         keep_values = getattr(graph, "keep_values", None)
         if keep_values is not None:  # a store behind a network: the focus nodes' labels at once
@@ -113,10 +105,6 @@ class RawReport:
     def add_to(self, report: TripleIndex, report_node: Any, results: list[ValidationResult]) -> None:
         """Put the results into a report graph, as results of `report_node`, with locations;
         blank nodes they name come with their triples."""
-        import pyoxigraph
-
-        from clustergraph.shacl.terms import component_iri
-
         NN = pyoxigraph.NamedNode
         Quad, BlankNode = pyoxigraph.Quad, pyoxigraph.BlankNode
         add = report.add
@@ -162,8 +150,6 @@ def oxigraph_report(
     """Run clustergraph.shacl on the data; its results (see `RawReport`). `lexical`, `outgoing`:
     see `clustergraph.shacl.Engine`; `remote`: the data is a store behind a network, where
     every look-up is a query (an `EndpointGraph`)."""
-    from clustergraph.shacl import Engine
-
     if remote:  # its look-ups by subject are `get` calls, and few class checks one by one
         engine = Engine(data, shapes, None, data, instance_set_after=8)
     else:
@@ -173,15 +159,13 @@ def oxigraph_report(
 
 def pyshacl_report(files: list[Path], shapes_file: Path, inference: str) -> StoredReport:
     """Run pySHACL on an rdflib graph of the same files; return its report."""
-    import pyoxigraph
+    # pySHACL (with rdflib): ~0.24 s to import (python -X importtime); only for its engine
     import pyshacl
+    from pyshacl.errors import ReportableRuntimeError
     from rdflib import Graph
-
-    from clustergraph.files.load import load_files
 
     data_graph = load_files(files, keep_lexical=True)  # values as the data writes them
     shapes_graph = load_files([shapes_file], keep_lexical=True)
-    from pyshacl.errors import ReportableRuntimeError
 
     try:
         _conforms, report_graph, _text = pyshacl.validate(

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pyoxigraph
 
 from clustergraph.validation.model import CHECK, SH, STANDARD_PREFIXES, ValidationResult
-
-if TYPE_CHECKING:
-    import pyoxigraph
 
 __all__ = [
     "LABELS",
@@ -44,6 +43,8 @@ class Render:
         )
 
     def iri(self, iri: str) -> str:
+        """A prefixed name (`cg:country`) where a prefix fits and the local part is plain, else
+        `<iri>`."""
         for ns, name in self.prefixes:
             if iri.startswith(ns) and len(iri) > len(ns):
                 local = iri[len(ns) :]
@@ -52,8 +53,8 @@ class Render:
         return f"<{iri}>"
 
     def term(self, term: Any) -> str:
-        import pyoxigraph
-
+        """A term in Turtle syntax: prefixed IRI, `_:id`, or a quoted literal with its language
+        or datatype (none for xsd:string)."""
         if isinstance(term, pyoxigraph.NamedNode):
             return self.iri(term.value)
         if isinstance(term, pyoxigraph.BlankNode):
@@ -69,8 +70,6 @@ class Render:
 
     def path(self, store: pyoxigraph.Store, term: Any) -> str:
         """A SHACL path (possibly a blank-node structure) in SPARQL property-path syntax."""
-        import pyoxigraph
-
         if isinstance(term, pyoxigraph.NamedNode):
             return self.iri(term.value)
 
@@ -99,8 +98,6 @@ class Render:
 
 
 def _read_list(store: pyoxigraph.Store, head: Any) -> list[Any] | None:
-    import pyoxigraph
-
     first = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#first")
     rest = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#rest")
     nil = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#nil")
@@ -121,8 +118,6 @@ def _read_list(store: pyoxigraph.Store, head: Any) -> list[Any] | None:
 def term_label(store: pyoxigraph.Store, node: Any) -> str | None:
     """The node's label: English (or untagged) first, then any; the first in sort order when it
     has several, so that every store gives the same one."""
-    import pyoxigraph
-
     if not isinstance(node, (pyoxigraph.NamedNode, pyoxigraph.BlankNode)):
         return None
     for p in LABELS:
@@ -141,8 +136,6 @@ def term_label(store: pyoxigraph.Store, node: Any) -> str | None:
 
 def shape_owner(store: pyoxigraph.Store, node: Any) -> Any:
     """The nearest named resource that a blank node hangs from (within a few steps), or None."""
-    import pyoxigraph
-
     seen = {node}
     frontier = [node]
     for _ in range(6):
@@ -161,8 +154,6 @@ def shape_owner(store: pyoxigraph.Store, node: Any) -> Any:
 
 def copy_cbd(src: pyoxigraph.Store, node: Any, dest: pyoxigraph.Store) -> None:
     """Copy the blank-node closure of `node` (its triples, and those of blank objects) into dest."""
-    import pyoxigraph
-
     todo, seen = [node], set()
     while todo:
         n = todo.pop()
@@ -182,14 +173,12 @@ def default_message(component: str, detail: str) -> str:
 
 
 def compact_detail(detail: str, render: Render) -> str:
-
+    """An engine's detail text with each `<iri>` in it written as `render` writes IRIs."""
     return re.sub(r"<([^<>\s]+)>", lambda m: render.iri(m.group(1)), detail)
 
 
 def add_location(store: pyoxigraph.Store, node: Any, result: ValidationResult) -> None:
     """Say where to fix a result, beside the standard terms: cgcheck:file and cgcheck:line."""
-    import pyoxigraph
-
     if result.file is not None:
         store.add(
             pyoxigraph.Quad(
@@ -215,8 +204,6 @@ def result_of(
 ) -> ValidationResult:
     """One result of a report store, described; `written_value`: its sh:value as the data
     writes it, when the store may have rewritten it."""
-    import pyoxigraph
-
     def one(name: str) -> Any:
         for q in store.quads_for_pattern(node, pyoxigraph.NamedNode(SH + name), None, None):
             return q.object
@@ -271,8 +258,6 @@ def describe_result(
     """A result's terms as a `ValidationResult`: `shapes` holds its blank-node shape and path,
     `graph` the data (labels, the owner of a blank node), `locator` the files' lines; `memo`
     keeps the text of shapes and paths for the next results of the same ones."""
-    import pyoxigraph
-
     focus, value, shape, path = terms.focus, terms.value, terms.shape, terms.path
     severity_term = terms.severity
     severity = severity_term.value.rsplit("#", 1)[-1] if severity_term is not None else "Violation"
@@ -325,8 +310,6 @@ def describe_result(
 
 def describe_shape(store: pyoxigraph.Store, shape: Any, render: Render) -> str:
     """A blank-node shape in a few words: the property shape of its path."""
-    import pyoxigraph
-
     for q in store.quads_for_pattern(shape, pyoxigraph.NamedNode(SH + "path"), None, None):
         return f"property shape of {render.path(store, q.object)}"
     return "a blank-node shape"

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -171,8 +172,6 @@ class EndpointGraph:
     ) -> Iterator[Any]:
         """Each batch of focus nodes in turn, once `prefetch` has fetched it; the next batch
         is fetched on a second thread meanwhile, while the caller judges this one."""
-        from concurrent.futures import ThreadPoolExecutor
-
         if not batches:
             return
         with ThreadPoolExecutor(1, thread_name_prefix="clustergraph-fetch") as pool:
@@ -362,6 +361,7 @@ class _Downloaded:
         self.described.update(other.described)
         self.incoming.update(other.incoming)
         self.queries += other.queries
+
 
 def _refuse_blank(*terms: Any) -> None:
     for term in terms:

@@ -8,18 +8,18 @@ rewrites, as parsed, per (subject, predicate): `LexicalForms`, which the engine 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pyoxigraph
 
 from clustergraph.errors import InputError, RDFSyntaxError
 from clustergraph.files.load import parse_file, rdf_format_for, read_bytes
 from clustergraph.shacl.sparql_text import network_forms
 from clustergraph.vocab import SH, XSD
-
-if TYPE_CHECKING:
-    import pyoxigraph
 
 __all__ = [
     "LexicalForms",
@@ -50,12 +50,14 @@ class LexicalForms:
     predicates: set[Any] = field(default_factory=set)
 
     def add(self, subject: Any, predicate: Any, literal: Any) -> None:
+        """Keep a literal as written, once, under its subject and predicate."""
         self.predicates.add(predicate)
         written = self.by_subject_predicate.setdefault((subject, predicate), [])
         if literal not in written:  # a triple given twice is one triple
             written.append(literal)
 
     def get(self, subject: Any, predicate: Any) -> list[Any] | None:
+        """The literals kept for (subject, predicate), as written; None when none were."""
         return self.by_subject_predicate.get((subject, predicate))
 
     def covers(self, predicate: Any) -> bool:
@@ -64,8 +66,6 @@ class LexicalForms:
 
     def original(self, subject: Any, predicate: Any, stored: Any) -> Any:
         """The literal as written for a stored (possibly rewritten) one, when it is unambiguous."""
-        import pyoxigraph
-
         written = self.get(subject, predicate)
         if not written or not isinstance(stored, pyoxigraph.Literal):
             return stored
@@ -77,8 +77,6 @@ class LexicalForms:
     @staticmethod
     def rewritten(term: Any) -> bool:
         """True for a literal whose datatype the store may rewrite."""
-        import pyoxigraph
-
         return isinstance(term, pyoxigraph.Literal) and may_rewrite(term.datatype.value)
 
 
@@ -90,9 +88,12 @@ class WrittenForms(LexicalForms):
         self._outgoing = outgoing
 
     def add(self, subject: Any, predicate: Any, literal: Any) -> None:
+        """Refused: the forms are those of the index."""
         raise TypeError("WrittenForms are read from the index they were made from")
 
     def get(self, subject: Any, predicate: Any) -> list[Any] | None:
+        """The objects of (subject, predicate) whose datatype the store may rewrite, as
+        written; None when there are none."""
         objects = self._outgoing.get(subject, {}).get(predicate)
         if objects is None:
             return None
@@ -100,13 +101,12 @@ class WrittenForms(LexicalForms):
         return found or None
 
     def covers(self, predicate: Any) -> bool:
+        """True: the index holds every predicate's objects as written."""
         return True
 
 
 def stored_form(literal: Any) -> Any:
     """The literal as an Oxigraph store gives it back."""
-    import pyoxigraph
-
     scratch = pyoxigraph.Store()
     node = pyoxigraph.NamedNode("urn:x-clustergraph:scratch")
     scratch.add(pyoxigraph.Quad(node, node, literal))
@@ -141,8 +141,6 @@ def load_graph_store(
 
     `keep_outgoing`: also index the triples by subject and predicate, in Python, for an engine
     that reads every node's values (a look-up there is many times cheaper than in the store)."""
-    import pyoxigraph
-
     store = pyoxigraph.Store()
     lexical = LexicalForms()
     outgoing: Outgoing | None = {} if keep_outgoing else None
@@ -179,10 +177,6 @@ def _load_beside(
     natively, on a second thread, while this one parses it again for the index; False when it
     may hold blank nodes, and the caller loads it through Python (a blank node parsed twice
     gets two names)."""
-    import threading
-
-    import pyoxigraph
-
     fmt = rdf_format_for(path)
     if b"_:" in content or (
         fmt == pyoxigraph.RdfFormat.TURTLE and (b"[" in content or b"(" in content)
@@ -218,8 +212,6 @@ def _triples(
     *,
     to_store: bool = True,
 ) -> Iterator[pyoxigraph.Quad]:
-    import pyoxigraph
-
     Quad, Literal, NamedNode = pyoxigraph.Quad, pyoxigraph.Literal, pyoxigraph.NamedNode
     same: dict[Any, Any] = {}  # one Python object per IRI the index keeps (most repeat)
     n = 0
@@ -252,8 +244,6 @@ def _triples(
 def refuse_network_sparql(shapes: pyoxigraph.Store, shapes_file: Path, name: Any) -> None:
     """Raise `InputError` when any SPARQL in the shapes (a constraint's or target's sh:select,
     a validator's sh:ask) holds SERVICE, LOAD or FROM: it could reach the network or other data."""
-    import pyoxigraph
-
     for predicate in ("select", "ask"):
         for q in shapes.quads_for_pattern(None, pyoxigraph.NamedNode(SH + predicate), None, None):
             found = (
@@ -268,8 +258,6 @@ def refuse_network_sparql(shapes: pyoxigraph.Store, shapes_file: Path, name: Any
 
 def _owner_shape(shapes: pyoxigraph.Store, node: Any) -> Any:
     """The named node a SPARQL constraint, target or validator hangs from (or the node itself)."""
-    import pyoxigraph
-
     seen, frontier = {node}, [node]
     for _ in range(6):
         nxt = []

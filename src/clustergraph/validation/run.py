@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -10,9 +11,12 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph
+
 from clustergraph.errors import InputError
 from clustergraph.files import paths
 from clustergraph.files.load import expand_paths, load_store, parse_file
+from clustergraph.files.locate import Locator
 from clustergraph.shacl.engine import Progress
 from clustergraph.shacl.terms import Unsupported
 from clustergraph.validation.backends import Report, oxigraph_report, pyshacl_report
@@ -86,10 +90,6 @@ def check_queries(
     read from: SELECT, CONSTRUCT and DESCRIBE queries are not evaluated. grlc-style parameters
     (`?_name`) are plain variables and parse as such.
     """
-    import re
-
-    import pyoxigraph
-
     problems: list[tuple[Path, int | None, int | None, str]] = []
     store = pyoxigraph.Store()
     for path in paths.query_files() if files is None else [Path(f) for f in files]:
@@ -150,9 +150,13 @@ def validate(
     `in_store`: validate a graph held elsewhere (an endpoint's) instead of data files, with
     the oxigraph engine and no inference; it raises `Unsupported` where that cannot be done.
     Raises `InputError` (and its `RDFSyntaxError`) for files that are missing or do not parse.
-    """
-    import pyoxigraph
 
+    >>> report = validate()  # the shipped data, ontology and shapes
+    >>> report.conforms, report.count_by_severity()  # doctest: +ELLIPSIS
+    (True, {'Violation': 0, 'Warning': ..., 'Info': ...})
+    >>> print(report)  # doctest: +ELLIPSIS
+    conforms (0 violations, ...)
+    """
     started = time.perf_counter()
     if inference not in INFERENCE:
         raise InputError(f"inference must be one of {', '.join(INFERENCE)}, not {inference!r}")
@@ -169,8 +173,6 @@ def validate(
         if not required.is_file():
             raise InputError(f"{required}: no such file")
     graph_files = [*data_files, ontology_path]
-
-    from clustergraph.files.locate import Locator
 
     prefixes: dict[str, str] = {}
     shapes_store = load_graph_store([shapes_path], prefixes=prefixes, keep_lexical=False).store

@@ -12,11 +12,13 @@ sees a complete entry or none; it is never modified afterwards.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
 import os
 import re
+import time
 import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -25,7 +27,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from clustergraph.validation.incremental.dependencies import ShapeDependencies
+import pyoxigraph as ox
+
+from clustergraph.errors import InputError, RDFSyntaxError
+from clustergraph.files.locate import subject_lines
+from clustergraph.shacl import Engine
+from clustergraph.validation.incremental.dependencies import ShapeDependencies, compile_shapes
+from clustergraph.validation.incremental.lines import ListLines, SortedLines
+from clustergraph.validation.index import TripleIndex
+from clustergraph.validation.loading import LexicalForms, may_rewrite
+from clustergraph.version import __version__
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +68,6 @@ def default_cache_dir() -> Path:
 
 def cache_key(files: Sequence[tuple[str, str]], shapes_blob: str) -> str:
     """The key of the base graph made of `files` ((path, blob id)) checked with these shapes."""
-    from clustergraph.version import __version__
-
     text = json.dumps([FORMAT, __version__, shapes_blob, sorted(files)])
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
@@ -76,9 +85,10 @@ def declared_prefixes(content: bytes) -> dict[str, str]:
 def scoped_lines(rel: str, content: bytes) -> list[str]:
     """Canonical N-Triples lines of one file, its blank nodes labelled from their content and
     its path (so that blank nodes of two files never merge, and do not change with other files)."""
+    # Only when a file changed (a run that finds none imports neither; python -X importtime):
+    # tempfile with shutil, ~5 ms (see `run._scratch`); the clustergraph.export package, ~15 ms.
     import tempfile
 
-    from clustergraph.errors import InputError, RDFSyntaxError
     from clustergraph.export import canonical_lines
 
     scope = "f" + hashlib.sha256(rel.encode()).hexdigest()[:8]
@@ -104,7 +114,8 @@ def base_lines(root: Path, rel: str, blob: str, read_blobs: Callable[[list[str]]
             return body.decode("utf-8").splitlines()
     except (OSError, ValueError):
         pass
-    from clustergraph.files.atomic import write_bytes_atomic  # imported only to write
+    # Only to write (files.atomic imports tempfile and shutil: see `scoped_lines`).
+    from clustergraph.files.atomic import write_bytes_atomic
 
     lines = scoped_lines(rel, read_blobs([blob])[blob])
     body = "".join(ln + "\n" for ln in lines).encode("utf-8")
@@ -114,8 +125,7 @@ def base_lines(root: Path, rel: str, blob: str, read_blobs: Callable[[list[str]]
 
 
 def load_lines(store: Any, lines: Sequence[str]) -> None:
-    import pyoxigraph as ox
-
+    """Load N-Triples lines into a store."""
     if lines:
         store.bulk_load(("\n".join(lines) + "\n").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
 
@@ -125,8 +135,6 @@ _TYPED_OBJECT = re.compile(r'"\^\^<([^<>"]+)> \.$')
 
 def lexical_lines(lines: Sequence[str]) -> list[str]:
     """The lines whose literal the store may rewrite (`"20.0"^^xsd:decimal` kept as `"20"`)."""
-    from clustergraph.validation.loading import may_rewrite
-
     out = []
     for line in lines:
         match = _TYPED_OBJECT.search(line)
@@ -139,7 +147,6 @@ def lexical_forms(lines: Any) -> Any:
     """The data's literals as written (a `LexicalForms`), from sorted N-Triples lines looked up
     by prefix (a `clustergraph.validation.incremental.lines` `SortedLines`, `ListLines` or `PatchedLines`);
     the lines of a subject are read and parsed when the engine first asks about it."""
-    from clustergraph.validation.loading import LexicalForms
 
     class _OnDemand(LexicalForms):
         def __init__(self) -> None:
@@ -152,8 +159,6 @@ def lexical_forms(lines: Any) -> Any:
                 self._seen.add(token)
                 found = lines.starting(token)
                 if found:
-                    import pyoxigraph as ox
-
                     for q in ox.parse(("\n".join(found) + "\n").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
                         self.add(q.subject, q.predicate, q.object)
             return super().get(subject, predicate)
@@ -173,12 +178,12 @@ class CacheEntry:
 
     @cached_property
     def meta(self) -> dict[str, Any]:
+        """`meta.json`: the format, the files (path, blob id), the prefixes, the checksums."""
         return json.loads((self.folder / "meta.json").read_text())
 
     @cached_property
     def store(self) -> Any:
-        import pyoxigraph as ox
-
+        """The base graph's Oxigraph store, opened read-only."""
         return ox.Store.read_only(str(self.folder / "graph"))
 
     def _read(self, name: str) -> bytes:
@@ -190,10 +195,7 @@ class CacheEntry:
 
     @cached_property
     def shapes(self) -> Any:
-        import pyoxigraph as ox
-
-        from clustergraph.validation.index import TripleIndex
-
+        """The shapes graph, checked, as a `TripleIndex`."""
         # Literals as written: a store would rewrite them (see clustergraph.validation.index).
         return TripleIndex(ox.parse(self._read("shapes.nt"), format=ox.RdfFormat.N_TRIPLES))
 
@@ -201,12 +203,11 @@ class CacheEntry:
     def lexical(self) -> Any:
         """The lines of literals the store may have rewritten, as the data writes them: a
         `SortedLines`, read by chunks where looked up (each chunk checked when read)."""
-        from clustergraph.validation.incremental.lines import SortedLines
-
         return SortedLines(self.folder, "lexical.nt", self.meta["crc"]["lexical.nt.idx"])
 
     @cached_property
     def dependencies(self) -> dict[str, ShapeDependencies]:
+        """What each shape with targets reads (by its N-Triples text), checked."""
         data = json.loads(self._read("dependencies.json"))
         return {k: ShapeDependencies.from_json(v) for k, v in data.items()}
 
@@ -233,6 +234,7 @@ class CacheEntry:
         return self._subject_indexes[blob]
 
     def files(self) -> list[tuple[str, str]]:
+        """(path, blob id) of the base graph's files, in validation order."""
         return [(rel, blob) for rel, blob in self.meta["files"]]
 
     def complete(self) -> bool:
@@ -259,15 +261,7 @@ def build_entry(
     `keep_results(folder, store, shapes, raw_by_pair, subjects)` writes the results into the
     entry being built (`clustergraph.validation.incremental.report`).
     """
-    import gc
-
-    import pyoxigraph as ox
-
-    from clustergraph.files.atomic import atomic_directory
-    from clustergraph.shacl import Engine
-    from clustergraph.validation.incremental.dependencies import compile_shapes
-    from clustergraph.validation.incremental.lines import ListLines, SortedLines
-    from clustergraph.validation.index import TripleIndex
+    from clustergraph.files.atomic import atomic_directory  # only to build (see `scoped_lines`)
 
     shapes_lines = scoped_lines("shapes.ttl", shapes_content)
     counts: Counter[str] = Counter()
@@ -348,10 +342,10 @@ def write_subjects(root: Path, blob: str, rel: str, content: bytes) -> dict[str,
         return read_subjects(target)
     except (OSError, ValueError):
         pass  # not there yet, or damaged: made again
-    import tempfile
+    import tempfile  # only for a file content not indexed yet (see `scoped_lines`)
 
     from clustergraph.files.atomic import write_bytes_atomic
-    from clustergraph.files.locate import subject_lines
+
     with tempfile.TemporaryDirectory(prefix="clustergraph-inc-") as scratch:
         path = Path(scratch) / Path(rel).name
         path.write_bytes(content)
@@ -376,8 +370,7 @@ def derive_entry(base: CacheEntry, folder: Path, store_dir: Path, files: Sequenc
     """Keep a judged change as an entry of its own (its store moved in), atomically;
     `keep_results(folder)` writes its results there; `lexical`: its lines of literals the store
     may have rewritten (see `lexical_lines`), sorted."""
-    from clustergraph.files.atomic import atomic_directory
-    from clustergraph.validation.incremental.lines import SortedLines
+    from clustergraph.files.atomic import atomic_directory  # only to keep (see `scoped_lines`)
 
     with atomic_directory(folder) as tmp:
         os.replace(store_dir, tmp / "graph")
@@ -438,8 +431,6 @@ def prune(root: Path, keep: int) -> None:
 def _keep_newest(folder: Path, name: re.Pattern[str], most: int, spared: set[str]) -> None:
     """In `folder`, delete the files named as `name` matches, but the `most` newest, `spared`,
     and those written in the last `_GRACE_SECONDS` (another run may be building an entry)."""
-    import time
-
     found = []
     try:
         with os.scandir(folder) as listing:

@@ -11,8 +11,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pyoxigraph as ox
+
+from clustergraph.files.load import rdf_format_for
 from clustergraph.files.revisions import Repository
-from clustergraph.validation.incremental.cache import CacheEntry, declared_prefixes, scoped_lines
+from clustergraph.validation.incremental.cache import (
+    CacheEntry,
+    base_lines,
+    declared_prefixes,
+    lexical_lines,
+    scoped_lines,
+)
+from clustergraph.validation.incremental.lines import PatchedLines
 
 __all__ = ["Delta", "lexical_after", "parse", "read_delta", "shared_after"]
 
@@ -31,10 +41,6 @@ class Delta:
 
 def read_delta(repo: Repository, entry: CacheEntry, changed: list[str], base: dict[str, str]) -> Delta:
     """The change to the files `changed` (their paths for git), from `base` (path -> blob id)."""
-    import pyoxigraph as ox
-
-    from clustergraph.validation.incremental.cache import base_lines
-
     old_by: dict[str, set[str]] = {}
     new_by: dict[str, set[str]] = {}
     contents: dict[str, bytes] = {}
@@ -68,10 +74,6 @@ def edited_lines(rel: str, content: bytes, old: set[str]) -> set[str] | None:
     An N-Triples line is one triple, whatever the lines around it; a line equal to a canonical
     line of the old version is that triple. Blank nodes are labelled from a file's whole
     content, so a file with any is canonicalized whole."""
-    import pyoxigraph as ox
-
-    from clustergraph.files.load import rdf_format_for
-
     if b"_:" in content or rdf_format_for(rel) != ox.RdfFormat.N_TRIPLES or any("_:" in ln for ln in old):
         return None
     try:
@@ -104,8 +106,7 @@ def shared_after(entry: CacheEntry, delta: Delta) -> dict[str, list[str]] | None
 
 
 def parse(lines: Sequence[str]) -> list[Any]:
-    import pyoxigraph as ox
-
+    """The triples of N-Triples lines, in their order."""
     if not lines:
         return []
     return [q.triple for q in ox.parse(("\n".join(lines) + "\n").encode(), format=ox.RdfFormat.N_TRIPLES)]
@@ -114,9 +115,6 @@ def parse(lines: Sequence[str]) -> list[Any]:
 def lexical_after(entry: CacheEntry, delta: Delta) -> Any:
     """The lines of rewritable literals once the change is made (a `PatchedLines` over the
     entry's, read where looked up)."""
-    from clustergraph.validation.incremental.cache import lexical_lines
-    from clustergraph.validation.incremental.lines import PatchedLines
-
     before = set().union(*delta.old.values())  # what the changed files stated is in entry.lexical
     added = lexical_lines(sorted(set().union(*delta.new.values()) - before))
     return PatchedLines(entry.lexical, lexical_lines(delta.removed), added)

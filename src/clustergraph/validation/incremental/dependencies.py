@@ -11,8 +11,29 @@ other focus node reads the same triples as before. An access without a way back 
 pattern not joined to `$this`, a recursive shape) makes every focus node of its shape depend
 on the triples it matches.
 
-    >>> deps = compile_shapes(shapes_store)     # {shape (N-Triples): ShapeDependencies}
-    >>> deps[shape].accesses, deps[shape].targets
+    >>> import pyoxigraph as ox
+    >>> shapes = ox.parse(b'''@prefix sh: <http://www.w3.org/ns/shacl#> .
+    ... @prefix ex: <http://example.org/> .
+    ... ex:CityShape sh:targetClass ex:City ;
+    ...     sh:property [ sh:path ex:country ; sh:class ex:Country ] .
+    ... ''', format=ox.RdfFormat.TURTLE)
+    >>> deps = compile_shapes(list(shapes), [ox.NamedNode("http://example.org/CityShape")])
+    >>> city = deps["<http://example.org/CityShape>"]           # keyed by N-Triples
+    >>> city.classes
+    ['http://example.org/City']
+    >>> for access in city.accesses:
+    ...     print(access.predicate, access.forward, access.back)
+    http://www.w3.org/1999/02/22-rdf-syntax-ns#type True ()
+    http://example.org/country True ()
+    http://www.w3.org/1999/02/22-rdf-syntax-ns#type True (('http://example.org/country', True, False),)
+
+The last access: a changed type triple of a country reaches the cities whose country it is.
+
+    >>> data = ox.Store()
+    >>> data.load(b"@prefix ex: <http://example.org/> . ex:paris ex:country ex:france .",
+    ...           format=ox.RdfFormat.TURTLE)
+    >>> walk_back(data, ox.NamedNode("http://example.org/france"), city.accesses[-1].back)
+    {<NamedNode value=http://example.org/paris>}
 """
 
 from __future__ import annotations
@@ -21,6 +42,8 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+import pyoxigraph as ox
 
 from clustergraph.vocab import OWL, RDF, RDFS, SH
 
@@ -49,10 +72,12 @@ class Access:
     """A constant the triple's other end must be (N-Triples), or None."""
 
     def to_json(self) -> list[Any]:
+        """The access as a JSON list (how a cache entry keeps it)."""
         return [self.predicate, self.forward, None if self.back is None else [list(s) for s in self.back], self.other]
 
     @classmethod
     def from_json(cls, data: list[Any]) -> Access:
+        """The access `to_json` wrote."""
         back = None if data[2] is None else tuple((s[0], s[1], s[2]) for s in data[2])
         return cls(data[0], data[1], back, data[3])
 
@@ -68,11 +93,13 @@ class ShapeDependencies:
     objects_of: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
+        """The dependencies as a JSON object (how a cache entry keeps them)."""
         return {"accesses": [a.to_json() for a in self.accesses], "classes": self.classes,
                 "nodes": self.nodes, "subjects_of": self.subjects_of, "objects_of": self.objects_of}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ShapeDependencies:
+        """The dependencies `to_json` wrote."""
         return cls([Access.from_json(a) for a in data["accesses"]], data["classes"], data["nodes"],
                    data["subjects_of"], data["objects_of"])
 
@@ -111,8 +138,6 @@ class _Compiler:
 
     # property paths -> lists of step sequences
     def path(self, path: Any) -> list[tuple[Step, ...]]:
-        import pyoxigraph as ox
-
         if isinstance(path, ox.NamedNode):
             return [((path.value, True, False),)]
         if self.get(path, "first", RDF):
@@ -194,6 +219,8 @@ class _Compiler:
 
 def _sparql_edges(text: str, path_seqs: list[tuple[Step, ...]]) -> list[tuple[str, str | None, str, bool]]:
     """The query's triple patterns as edges (subject, predicate or None, object, repeated)."""
+    # rdflib with its SPARQL parser: ~0.17 s to import (python -X importtime); only for
+    # the shapes' SPARQL constraints, when a kept base is built
     from rdflib import URIRef, Variable
     from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
     from rdflib.plugins.sparql.algebra import translateQuery
@@ -278,8 +305,6 @@ def _edges_to_accesses(edges: list[tuple[str, str | None, str, bool]], at: tuple
 
 def compile_shapes(shapes: Any, shape_nodes: Iterable[Any]) -> dict[str, ShapeDependencies]:
     """The dependencies of each shape with targets (keyed by its N-Triples text)."""
-    import pyoxigraph as ox
-
     compiler = _Compiler(shapes)
     out: dict[str, ShapeDependencies] = {}
     for shape in shape_nodes:
@@ -306,8 +331,6 @@ def compile_shapes(shapes: Any, shape_nodes: Iterable[Any]) -> dict[str, ShapeDe
 
 def walk_back(store: Any, start: Any, back: tuple[Step, ...], limit: int = 1_000_000) -> set[Any]:
     """The focus nodes from which `back` leads to `start` in `store` (walking it in reverse)."""
-    import pyoxigraph as ox
-
     current = {start}
     for p, fwd, rep in reversed(back):
         pred = ox.NamedNode(p) if p is not None else None

@@ -10,8 +10,14 @@ So each file is written in chunks of about `CHUNK_BYTES`, with an index beside i
 kept by the caller. A lookup reads and checks only the chunks that can hold the prefix; a
 damaged chunk raises ValueError when it is read, a file cut short when it is opened.
 
-    >>> lines = SortedLines.write(folder, "pairs.txt", sorted(found))  # returns the index's crc
-    >>> SortedLines(folder, "pairs.txt", crc).starting("<shape>\\x1f")
+    >>> import tempfile
+    >>> scratch = tempfile.TemporaryDirectory()
+    >>> folder = Path(scratch.name)
+    >>> found = ["<a> 1", "<b> 1", "<b> 2", "<c> 1"]
+    >>> crc = SortedLines.write(folder, "pairs.txt", found, chunk_bytes=8)  # the index's checksum
+    >>> SortedLines(folder, "pairs.txt", crc).starting("<b> ")
+    ['<b> 1', '<b> 2']
+    >>> scratch.cleanup()
 """
 
 from __future__ import annotations
@@ -142,6 +148,7 @@ class ListLines:
         return found
 
     def all(self) -> list[str]:
+        """Every line."""
         return list(self._lines)
 
 

@@ -18,15 +18,28 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from clustergraph.validation import ValidationReport, ValidationResult
+import pyoxigraph as ox
+
+from clustergraph.shacl.terms import component_iri
+from clustergraph.validation.describe import (
+    Render,
+    compact_detail,
+    default_message,
+    describe_shape,
+    shape_owner,
+    term_label,
+)
+from clustergraph.validation.formats import text_lines
+from clustergraph.validation.incremental.lines import SortedLines
+from clustergraph.validation.model import SEVERITIES, ValidationReport, ValidationResult
 
 __all__ = ["KeptResults", "Located", "Renderer", "all_blocks", "block_name", "blocks_of", "counts_of",
            "fast_text", "flatten", "merge_blocks", "render_all", "report_of", "to_result",
@@ -49,8 +62,6 @@ def block_name(rel: str) -> str:
 
 def to_result(r: dict[str, Any], shown: dict[str, str]) -> ValidationResult:
     """The ValidationResult of a rendered result, its file as the report shows it."""
-    from clustergraph.validation import ValidationResult
-
     fields = {k: v for k, v in r.items() if k not in _EXTRA}
     rel = r.get("rel")
     return ValidationResult(**fields, file=shown.get(rel) if rel else None, line=r.get("line"))
@@ -85,8 +96,6 @@ def _counts(found: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def _text(found: list[dict[str, Any]], shown: dict[str, str]) -> str:
-    from clustergraph.validation.formats import text_lines
-
     return "".join(line + "\n" for line in text_lines([to_result(r, shown) for r in found]))
 
 
@@ -108,10 +117,6 @@ def write_blocks(folder: Path, blocks: Blocks, shown: dict[str, str],
     The index: `index.json` (counts, names, checksums) and two files of sorted lines, read by
     chunks where looked up (`clustergraph.validation.incremental.lines`): `pairs.txt` (shape, focus node,
     block) and `where.txt` (resource, block, line: where its results are shown)."""
-    import shutil
-
-    from clustergraph.validation.incremental.lines import SortedLines
-
     (folder / "blocks").mkdir()
     index: dict[str, Any] = {"counts": {}, "shown": shown, "crc": {}, "names": {}}
     pairs: set[str] = set()
@@ -127,6 +132,8 @@ def write_blocks(folder: Path, blocks: Blocks, shown: dict[str, str],
                 try:
                     os.link(source, target)
                 except OSError:
+                    import shutil  # only where a file cannot be linked (see `cache.scoped_lines`)
+
                     shutil.copyfile(source, target)
             for key in ("counts", "crc"):
                 index[key][rel] = kept_from.index[key][rel]
@@ -174,8 +181,6 @@ class KeptResults:
 
     def _sorted(self, kind: str) -> Any:
         """`pairs.txt` or `where.txt`: a `SortedLines`, its index checked."""
-        from clustergraph.validation.incremental.lines import SortedLines
-
         if kind not in self._sorted_lines:
             self._sorted_lines[kind] = SortedLines(self.folder, f"{kind}.txt", self.index["crc"][f"{kind}.txt.idx"])
         return self._sorted_lines[kind]
@@ -217,6 +222,7 @@ class KeptResults:
         return data
 
     def results(self, rel: str) -> list[dict[str, Any]]:
+        """A block's rendered results, checked (none for a block the entry does not have)."""
         if rel not in self.index["counts"]:
             return []
         return json.loads(self._read(rel, ".json"))  # type: ignore[no-any-return]
@@ -350,37 +356,24 @@ def fast_text(kept: KeptResults, blocks: Blocks, shown: dict[str, str], summary:
 
 def report_of(results: list[ValidationResult], fail_on: str, files: list[str], engine: str) -> ValidationReport:
     """The report of these results, sorted as a full run sorts them."""
-    from clustergraph.validation import SEVERITIES, ValidationReport
-
     order = {s: i for i, s in enumerate(SEVERITIES)}
     results.sort(key=lambda r: (r.file or "~", r.line or 0, r.focus_node, order.get(r.severity, 9),
                                 r.path or "", r.value or ""))
     return ValidationReport(results=results, fail_on=fail_on, inference="none", engine=engine, files=files)
 
 
-
-
 class Renderer:
     """Raw engine results rendered as a contributor reads them (as clustergraph.validation does)."""
 
     def __init__(self, data: Any, shapes: Any, prefixes: dict[str, str]) -> None:
-        from clustergraph.validation.describe import Render as _Render
-
-        self.data, self.shapes, self.render = data, shapes, _Render(prefixes)
+        self.data, self.shapes, self.render = data, shapes, Render(prefixes)
 
     def __call__(self, raw: Any) -> dict[str, Any]:
-        import re
-
-        import pyoxigraph as ox
-
-        from clustergraph.shacl.terms import component_iri
-        from clustergraph.validation.describe import compact_detail as _compact_detail
-        from clustergraph.validation.describe import default_message as _default_message
-        from clustergraph.validation.describe import describe_shape, shape_owner, term_label
-
+        """One raw result (a `RawResult`) rendered: a dict of `ValidationResult` fields, with
+        `target`, the resource whose file and line it shows."""
         render = self.render
         messages = list(raw.messages) or [
-            ox.Literal(_default_message(raw.component, _compact_detail(raw.detail, render)))]
+            ox.Literal(default_message(raw.component, compact_detail(raw.detail, render)))]
         messages.sort(key=lambda m: (m.language not in (None, "en"), m.value))
         message = messages[0].value
         fillers = {"value": raw.value, "this": raw.focus, "focusNode": raw.focus}
@@ -407,6 +400,7 @@ class Renderer:
 
 def render_all(store: Any, shapes: Any, raw: dict[str, dict[str, list[Any]]],
                 prefixes: dict[str, str]) -> Results:
+    """Every raw result (shape -> focus node -> results) rendered (see `Renderer`)."""
     renderer = Renderer(store, shapes, prefixes)
     return {shape: {focus: [renderer(r) for r in found] for focus, found in by_focus.items()}
             for shape, by_focus in raw.items()}
