@@ -7,9 +7,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clustergraph.files import paths
-from clustergraph.files.load import load_store
-from clustergraph.validation import data_sources
+from clustergraph.files.load import GraphSources, load_store
 
 __all__ = ["ClassCount", "GraphInfo", "graph_info"]
 
@@ -92,15 +90,15 @@ def _select(store: Any, query: str) -> Any:
 
 
 def graph_info(
-    data: Sequence[Path | str] | None = None,
+    data: GraphSources | Sequence[Path | str] | None = None,
     *,
     ontology: Path | str | None = None,
     with_shipped_data: bool = False,
 ) -> GraphInfo:
     """Count what the graph holds (the shipped data by default, or the given files).
 
-    `with_shipped_data` adds the shipped data to the given files; `ontology` replaces the
-    shipped ontology. Returns a `GraphInfo`.
+    `data`: `GraphSources`, or data files and folders; `with_shipped_data` adds the shipped data
+    to the given files; `ontology` replaces the shipped ontology. Returns a `GraphInfo`.
 
     >>> info = graph_info()
     >>> info.ontology_iri
@@ -112,8 +110,8 @@ def graph_info(
     triples in the data        ...
     ...
     """
-    data_files = data_sources(data, with_shipped_data=with_shipped_data)
-    ontology_path = Path(ontology) if ontology is not None else paths.ontology_file()
+    sources = GraphSources.of(data, ontology=ontology, with_shipped_data=with_shipped_data)
+    data_files, ontology_path = list(sources.data), sources.ontology
     data_store = load_store(data_files)
     ontology_store = load_store([ontology_path])
     labels: dict[str, str] = {}

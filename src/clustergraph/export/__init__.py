@@ -74,6 +74,7 @@ __all__ = [
     "export_all",
     "cluster_table",
     "CSV_COLUMNS",
+    "WKT_POINT",
     "build_context",
     "load_context",
     "write_context",

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -79,7 +79,10 @@ class ExportGraph:
         return bind_prefixes(graph)
 
 
-def _part_files(part: str, data: Sequence[Path | str] | None, sources: Any) -> tuple[Path, ...]:
+def _part_files(part: str, data: GraphSources | Sequence[Path | str] | None,
+                sources: GraphSources | None) -> tuple[Path, ...]:
+    if isinstance(data, GraphSources):
+        sources = data
     src = sources if sources is not None else GraphSources.with_data(data)
     if part == "ontology":
         return (Path(src.ontology),)
@@ -91,8 +94,8 @@ def _part_files(part: str, data: Sequence[Path | str] | None, sources: Any) -> t
 def build_export_graph(
     include: Iterable[str] | str = DEFAULT_PARTS,
     *,
-    data: Sequence[Path | str] | None = None,
-    sources: Any = None,
+    data: GraphSources | Sequence[Path | str] | None = None,
+    sources: GraphSources | None = None,
     skolemize: bool = False,
 ) -> ExportGraph:
     """Build the graph to export from the shipped files (or `data` / `sources` instead).

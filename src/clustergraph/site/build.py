@@ -27,6 +27,7 @@ from clustergraph.export import (
 from clustergraph.export.description import DATASET_IRI, describe
 from clustergraph.files import paths
 from clustergraph.files.atomic import atomic_directory
+from clustergraph.files.load import GraphSources
 from clustergraph.site.htaccess import htaccess, w3id_rules
 from clustergraph.site.render import PageRenderer
 
@@ -51,7 +52,7 @@ def build_site(
     out: Path | str,
     *,
     include: Iterable[str] | str = ("ontology", "data"),
-    data: Sequence[Path | str] | None = None,
+    data: GraphSources | Sequence[Path | str] | None = None,
     graph: Any = None,
     host_url: str = "https://clustergraph.github.io/clustergraph/",
     endpoint: str | None = None,
@@ -61,7 +62,8 @@ def build_site(
 
     `host_url`: where the site will be served; the w3id rules redirect there.
     `endpoint`: a SPARQL endpoint serving the graph, named in the dataset description.
-    `downloads`: also write every export format into `downloads/`.
+    `downloads`: also write every export format into `downloads/`. `data`: `GraphSources`, or
+    data files instead of the shipped data.
     Raises InputError for a folder the build must not replace (see `check_output_folder`).
     Returns a `SiteResult`.
 
@@ -77,7 +79,8 @@ def build_site(
     """
     shown = str(out)  # as the user typed it, for messages
     out = Path(out)
-    check_output_folder(out, sources=[Path(p) for p in data or ()], shown=shown)
+    given = data.data if isinstance(data, GraphSources) else data or ()
+    check_output_folder(out, sources=[Path(p) for p in given], shown=shown)
     eg = graph if graph is not None else build_export_graph(include, data=data)
     if not host_url.endswith("/"):
         host_url += "/"

@@ -6,7 +6,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ import pyoxigraph
 
 from clustergraph.errors import InputError
 from clustergraph.files import paths
-from clustergraph.files.load import expand_paths, load_store, parse_file
+from clustergraph.files.load import GraphSources, data_files_of, load_store, parse_file
 from clustergraph.files.locate import Locator
 from clustergraph.shacl.engine import Progress
 from clustergraph.shacl.terms import Unsupported
@@ -64,18 +64,9 @@ def shacl_shacl_file() -> Path:
 def data_sources(
     data: Sequence[Path | str] | None = None, *, with_shipped_data: bool = False
 ) -> list[Path]:
-    """The data files to validate: the given files (folders expanded), the shipped ones, or both.
-
-    With `with_shipped_data`, a shipped file is left out when a given file has the same name
-    (so a changed copy of `data/clusters.ttl` replaces the shipped one instead of doubling it).
-    """
-    given = expand_paths(data) if data else []
-    if given and not with_shipped_data:
-        return given
-    names = {p.name for p in given}
-    resolved = {p.resolve() for p in given}
-    shipped = [p for p in paths.data_files() if p.name not in names and p.resolve() not in resolved]
-    return given + shipped
+    """The data files to validate: the given files (folders expanded), the shipped ones, or both
+    (`GraphSources.of` says how)."""
+    return data_files_of(data, with_shipped_data=with_shipped_data)
 
 
 # -- stored queries ---------------------------------------------------------------------------
@@ -122,7 +113,7 @@ def check_queries(
 
 
 def validate(
-    data: Sequence[Path | str] | None = None,
+    data: GraphSources | Sequence[Path | str] | None = None,
     *,
     shapes: Path | str | None = None,
     ontology: Path | str | None = None,
@@ -138,8 +129,8 @@ def validate(
 ) -> ValidationReport:
     """Validate data files (default: the shipped data) against the ontology and SHACL shapes.
 
-    `data`: files or folders; replaces the shipped data unless `with_shipped_data`.
-    `shapes`, `ontology`: other files instead of the shipped ones.
+    `data`: `GraphSources`, or files or folders, which replace the shipped data unless
+    `with_shipped_data`. `shapes`, `ontology`: other files instead of the shipped ones.
     `inference`: 'none' (default: the ontology is merged into the data graph, so subclasses
     count), 'rdfs' or 'owlrl'. `fail_on`: 'violation' or 'warning'.
     `engine`: 'auto', 'oxigraph' or 'pyshacl'. `check_shapes`: run SHACL-for-SHACL on the shapes.
@@ -151,89 +142,98 @@ def validate(
     the oxigraph engine and no inference; it raises `Unsupported` where that cannot be done.
     Raises `InputError` (and its `RDFSyntaxError`) for files that are missing or do not parse.
 
+    The steps: the options checked, the files loaded (`_Run`), the shapes checked against
+    SHACL-for-SHACL, the data validated by the engine, the stored queries parsed, the report.
+
     >>> report = validate()  # the shipped data, ontology and shapes
     >>> report.conforms, report.count_by_severity()  # doctest: +ELLIPSIS
     (True, {'Violation': 0, 'Warning': ..., 'Info': ...})
     >>> print(report)  # doctest: +ELLIPSIS
     conforms (0 violations, ...)
+    >>> validate(GraphSources.of()).count_by_severity() == report.count_by_severity()
+    True
     """
     started = time.perf_counter()
+    _check_options(inference, fail_on, engine, in_store)
+    if in_store is not None:  # no data files: the store holds the data
+        sources = replace(GraphSources.of(None, shapes=shapes, ontology=ontology), data=())
+    else:
+        sources = GraphSources.of(data, shapes=shapes, ontology=ontology,
+                                  with_shipped_data=with_shipped_data)
+    for required in (sources.shapes, sources.ontology):
+        if not required.is_file():
+            raise InputError(f"{required}: no such file")
+    run = _Run(sources, data_names or {}, in_store, outgoing=engine != "pyshacl" and inference == "none")
+    used = engine
+    if not check_shapes or run.shapes_pass():
+        used = run.validate_data(engine, inference, progress)
+    if queries is not False:
+        run.check_stored_queries(None if queries in (None, True) else list(queries))  # type: ignore[arg-type]
+    report = run.report(fail_on, inference,
+                        "in-store" if in_store is not None and used == "oxigraph" else used)
+    report.seconds = time.perf_counter() - started
+    log.info("validated %d files in %.3f s with %s: %s", len(run.graph_files), report.seconds, used,
+             report)
+    return report
+
+
+def _check_options(inference: str, fail_on: str, engine: str, in_store: StoreSource | None) -> None:
     if inference not in INFERENCE:
         raise InputError(f"inference must be one of {', '.join(INFERENCE)}, not {inference!r}")
     if fail_on not in ("violation", "warning"):
         raise InputError(f"fail_on must be 'violation' or 'warning', not {fail_on!r}")
     if engine not in ENGINES:
         raise InputError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
-    shapes_path = Path(shapes) if shapes is not None else paths.shapes_file()
-    ontology_path = Path(ontology) if ontology is not None else paths.ontology_file()
     if in_store is not None and (engine == "pyshacl" or inference != "none"):
         raise Unsupported(f"engine {engine!r} with inference {inference!r} in the store")
-    data_files = [] if in_store else data_sources(data, with_shipped_data=with_shipped_data)
-    for required in (shapes_path, ontology_path):
-        if not required.is_file():
-            raise InputError(f"{required}: no such file")
-    graph_files = [*data_files, ontology_path]
 
-    prefixes: dict[str, str] = {}
-    shapes_store = load_graph_store([shapes_path], prefixes=prefixes, keep_lexical=False).store
-    render = Render(prefixes)
-    refuse_network_sparql(shapes_store, shapes_path, render.term)
-    loaded = load_graph_store(
-        graph_files,
-        prefixes=prefixes,
-        keep_outgoing=engine != "pyshacl" and inference == "none" and in_store is None,
-    )
-    data_store = loaded.store if in_store is None else in_store.graph(loaded.store)
-    render = Render(prefixes)
-    names = dict(data_names or {})
-    data_locator = Locator([p for p in graph_files if p not in names])
 
-    def shown(path: Path) -> str:
-        return names.get(path) or data_locator.display_path(path)
+class _Run:
+    """One validation: the files loaded, and the results gathered step by step."""
 
-    shown_files = [shown(p) for p in graph_files]
-    if in_store is not None:
-        shown_files.insert(0, in_store.name)
+    def __init__(self, sources: GraphSources, names: Mapping[Path, str], in_store: StoreSource | None,
+                 *, outgoing: bool) -> None:
+        self.sources = sources
+        self.in_store = in_store
+        self.graph_files = [*sources.data, sources.ontology]
+        self.prefixes: dict[str, str] = {}
+        self.shapes_store = load_graph_store([sources.shapes], prefixes=self.prefixes,
+                                             keep_lexical=False).store
+        refuse_network_sparql(self.shapes_store, sources.shapes, Render(self.prefixes).term)
+        self.loaded = load_graph_store(self.graph_files, prefixes=self.prefixes,
+                                       keep_outgoing=outgoing and in_store is None)
+        self.data_store = self.loaded.store if in_store is None else in_store.graph(self.loaded.store)
+        self.render = Render(self.prefixes)
+        self.names = dict(names)
+        self.data_locator = Locator([p for p in self.graph_files if p not in self.names])
+        self.results: list[ValidationResult] = []
+        #: What the report graph is made of, when it is asked for: (report, its results), and
+        #: the triples of the stored queries' problems.
+        self.parts: list[tuple[Report, list[ValidationResult]]] = []
+        self.query_parts: list[tuple[TripleIndex, Any, ValidationResult]] = []
 
-    warnings = [f"{shown(path)}: the file holds no triples" for path in loaded.empty_files]
-    shapes_locator = Locator([shapes_path])
+    def shown(self, path: Path) -> str:
+        """How the report names a file: as given in `data_names`, or as the locator shows it."""
+        return self.names.get(path) or self.data_locator.display_path(path)
 
-    results: list[ValidationResult] = []
-    #: What the report graph is made of, when it is asked for: (report, its results), and the
-    #: triples of the stored queries' problems.
-    parts: list[tuple[Report, list[ValidationResult]]] = []
-    query_parts: list[tuple[TripleIndex, Any, ValidationResult]] = []
+    def collect(self, report: Report, graph: pyoxigraph.Store, locator: Locator, check: str) -> None:
+        """Add a report's results, described in words and located."""
+        described = report.describe(graph, locator, self.render, check)
+        self.parts.append((report, described))
+        self.results.extend(described)
 
-    def collect(report: Report, graph: pyoxigraph.Store, locator: Locator, check: str) -> None:
-        described = report.describe(graph, locator, render, check)
-        parts.append((report, described))
-        results.extend(described)
+    def shapes_pass(self) -> bool:
+        """Check the shapes against SHACL-for-SHACL; False (and its results kept) if they fail."""
+        meta_report = oxigraph_report(self.shapes_store, load_store([shacl_shacl_file()]), self.render)
+        if not len(meta_report):
+            return True
+        self.collect(meta_report, self.shapes_store, Locator([self.sources.shapes]), "shapes")
+        log.warning("the shapes do not pass SHACL-for-SHACL; the data was not validated")
+        return False
 
-    def report_graph() -> TripleIndex:
-        store = TripleIndex()
-        report_node = pyoxigraph.BlankNode()
-        store.add(
-            pyoxigraph.Quad(report_node, rdf_type(), pyoxigraph.NamedNode(SH + "ValidationReport"))
-        )
-        for report, described in parts:
-            report.add_to(store, report_node, described)
-        for q_store, node, result in query_parts:
-            store.extend(q_store)
-            store.add(pyoxigraph.Quad(report_node, pyoxigraph.NamedNode(SH + "result"), node))
-            add_location(store, node, result)
-        return store
-
-    shapes_ok = True
-    if check_shapes:
-        meta_shapes = load_store([shacl_shacl_file()])
-        meta_report = oxigraph_report(shapes_store, meta_shapes, render)
-        if len(meta_report):
-            shapes_ok = False
-            collect(meta_report, shapes_store, shapes_locator, "shapes")
-            log.warning("the shapes do not pass SHACL-for-SHACL; the data was not validated")
-
-    used = engine
-    if shapes_ok:
+    def validate_data(self, engine: str, inference: str, progress: Progress | None) -> str:
+        """Validate the data with our engine or pySHACL; returns the engine used."""
+        used = engine
         if engine == "auto":
             used = "oxigraph" if inference == "none" else "pyshacl"
         if used == "oxigraph":
@@ -242,18 +242,12 @@ def validate(
                     "the oxigraph engine does no inference; use engine='pyshacl' or 'auto'"
                 )
             try:
-                shapes_written = TripleIndex(parse_file(shapes_path))  # literals as written
-                data_report = oxigraph_report(
-                    data_store,
-                    shapes_written,
-                    render,
-                    loaded.lexical,
-                    progress,
-                    loaded.outgoing,
-                    in_store is not None,
-                )
+                shapes_written = TripleIndex(parse_file(self.sources.shapes))  # literals as written
+                data_report = oxigraph_report(self.data_store, shapes_written, self.render,
+                                              self.loaded.lexical, progress, self.loaded.outgoing,
+                                              self.in_store is not None)
             except Unsupported as exc:
-                if in_store is not None:
+                if self.in_store is not None:
                     raise
                 if engine == "oxigraph":
                     raise InputError(
@@ -262,15 +256,16 @@ def validate(
                 log.info("shapes use %s: validating with pySHACL", exc)
                 used = "pyshacl"
         if used == "pyshacl":
-            data_report = pyshacl_report(graph_files, shapes_path, inference)
-        collect(data_report, data_store, data_locator, "data")
+            data_report = pyshacl_report(self.graph_files, self.sources.shapes, inference)
+        self.collect(data_report, self.data_store, self.data_locator, "data")
+        return used
 
-    if queries is not False:
-        query_files = None if queries in (None, True) else list(queries)  # type: ignore[arg-type]
-        for path, line, column, message in check_queries(query_files):
+    def check_stored_queries(self, files: list[Path | str] | None) -> None:
+        """Parse the stored queries (None: the shipped ones); each that does not is a violation."""
+        NN = pyoxigraph.NamedNode
+        for path, line, column, message in check_queries(files):
             node = pyoxigraph.BlankNode()
             q_store = TripleIndex()
-            NN = pyoxigraph.NamedNode
             for p, o in (
                 (rdf_type(), NN(SH + "ValidationResult")),
                 (NN(SH + "focusNode"), NN(path.resolve().as_uri())),
@@ -279,43 +274,41 @@ def validate(
                 (NN(SH + "resultMessage"), pyoxigraph.Literal(message)),
             ):
                 q_store.add(pyoxigraph.Quad(node, p, o))
-            results.append(
-                ValidationResult(
-                    severity="Violation",
-                    focus_node=path.resolve().as_uri(),
-                    message=message,
-                    component="cgcheck:QuerySyntax",
-                    file=data_locator.display_path(path),
-                    line=line,
-                    column=column,
-                    check="query",
-                )
-            )
-            query_parts.append((q_store, node, results[-1]))
+            result = ValidationResult(severity="Violation", focus_node=path.resolve().as_uri(),
+                                      message=message, component="cgcheck:QuerySyntax",
+                                      file=self.data_locator.display_path(path), line=line,
+                                      column=column, check="query")
+            self.results.append(result)
+            self.query_parts.append((q_store, node, result))
 
-    order = {s: i for i, s in enumerate(SEVERITIES)}
-    results.sort(
-        key=lambda r: (
-            r.file or "~",
-            r.line or 0,
-            r.focus_node,
-            order.get(r.severity, 9),
-            r.path or "",
-            r.value or "",
+    def report_graph(self) -> TripleIndex:
+        """The SHACL validation report as triples (made only when asked for)."""
+        store = TripleIndex()
+        report_node = pyoxigraph.BlankNode()
+        store.add(pyoxigraph.Quad(report_node, rdf_type(), pyoxigraph.NamedNode(SH + "ValidationReport")))
+        for report, described in self.parts:
+            report.add_to(store, report_node, described)
+        for q_store, node, result in self.query_parts:
+            store.extend(q_store)
+            store.add(pyoxigraph.Quad(report_node, pyoxigraph.NamedNode(SH + "result"), node))
+            add_location(store, node, result)
+        return store
+
+    def report(self, fail_on: str, inference: str, engine: str) -> ValidationReport:
+        """The results, sorted by file, line, focus node and severity, as a `ValidationReport`."""
+        order = {s: i for i, s in enumerate(SEVERITIES)}
+        self.results.sort(key=lambda r: (r.file or "~", r.line or 0, r.focus_node,
+                                         order.get(r.severity, 9), r.path or "", r.value or ""))
+        shown_files = [self.shown(p) for p in self.graph_files]
+        if self.in_store is not None:
+            shown_files.insert(0, self.in_store.name)
+        return ValidationReport(
+            results=self.results,
+            fail_on=fail_on,
+            inference=inference,
+            engine=engine,
+            files=shown_files,
+            warnings=[f"{self.shown(path)}: the file holds no triples" for path in self.loaded.empty_files],
+            _report_builder=self.report_graph,
+            _prefixes=self.prefixes,
         )
-    )
-    report = ValidationReport(
-        results=results,
-        fail_on=fail_on,
-        inference=inference,
-        engine="in-store" if in_store is not None and used == "oxigraph" else used,
-        files=shown_files,
-        warnings=warnings,
-        _report_builder=report_graph,
-        _prefixes=prefixes,
-    )
-    report.seconds = time.perf_counter() - started
-    log.info(
-        "validated %d files in %.3f s with %s: %s", len(graph_files), report.seconds, used, report
-    )
-    return report

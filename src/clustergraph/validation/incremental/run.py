@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from clustergraph.errors import InputError
 from clustergraph.files import paths
-from clustergraph.files.load import load_store
+from clustergraph.files.load import GraphSources, load_store
 from clustergraph.files.locate import Locator
 from clustergraph.files.revisions import Repository, is_rdf_name
 from clustergraph.shacl import Engine
@@ -310,7 +310,7 @@ def _query_results(display: Any) -> list[ValidationResult]:
 
 def validate_changed_since(
     rev: str,
-    data: Sequence[Path | str] | None = None,
+    data: GraphSources | Sequence[Path | str] | None = None,
     *,
     shapes: Path | str | None = None,
     ontology: Path | str | None = None,
@@ -329,6 +329,7 @@ def validate_changed_since(
     all. `text_only`: only `Judged.text()` will be read, so the kept results of the files the
     change does not touch are not read (nor checked) unless `Judged.report` is asked for.
     Raises InputError when the files are not in a git repository or `rev` is not there.
+    `data` may be `GraphSources`: its files, as a list of data files with its shapes and ontology.
 
     A new cluster, committed, then given a region (the shipped ontology and shapes, outside
     this repository, are the same at every revision):
@@ -358,6 +359,8 @@ def validate_changed_since(
     >>> scratch.cleanup()
     """
     started = time.perf_counter()
+    if isinstance(data, GraphSources):
+        data, shapes, ontology = list(data.data), data.shapes, data.ontology
     inputs = _inputs(rev, data, shapes, ontology, with_shipped_data)
     watched = [*inputs.folders, *inputs.data_rels, inputs.ontology_rel, inputs.shapes_rel]
     changed = inputs.repo.changed_paths(rev, sorted({p for p in watched if not _outside(p)}))
