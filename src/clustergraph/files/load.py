@@ -175,20 +175,24 @@ _BUFFER_LIMIT = re.compile(r"buffer maximal size of (\d+)")
 
 
 def parse_file(
-    path: Path | str, *, prefixes: dict[str, str] | None = None, content: bytes | None = None
+    path: Path | str,
+    *,
+    prefixes: dict[str, str] | None = None,
+    content: bytes | None = None,
+    fmt: pyoxigraph.RdfFormat | None = None,
 ) -> Iterator[pyoxigraph.Quad]:
     """Parse one RDF file; a syntax error becomes an `RDFSyntaxError` naming file, line, column.
 
     The one way clustergraph reads an RDF file, and where hostile input is refused: RDF/XML
     declaring entities, a token larger than the parser's buffer, and a JSON-LD context that is not
     ours (ours is read from the shipped file, never fetched). When `prefixes` is given, the
-    prefixes the file declares are added to it once parsed. `content`: the file's bytes, when
-    the caller has read them already.
+    prefixes the file declares are added to it once parsed. `content`: the file's bytes, and
+    `fmt` its syntax (`rdf_format_for`), when the caller has them already.
     """
     import pyoxigraph
 
     path = Path(path)
-    fmt = rdf_format_for(path)
+    fmt = rdf_format_for(path) if fmt is None else fmt
     content = read_bytes(path) if content is None else content
     if fmt == pyoxigraph.RdfFormat.RDF_XML:
         _refuse_xml_declarations(path, content)

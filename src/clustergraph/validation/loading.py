@@ -151,12 +151,13 @@ def load_graph_store(
     for path in files:
         counted = [0]
         content = None
-        if outgoing is not None and rdf_format_for(path) in native_formats:
+        fmt = rdf_format_for(path)  # worked out once, here, for every way the file is read
+        if outgoing is not None and fmt in native_formats:
             content = read_bytes(path)  # read once, for whichever way loads it
         if content is None or not _load_beside(
-            store, path, content, prefixes, kept, outgoing, counted
+            store, path, fmt, content, prefixes, kept, outgoing, counted
         ):
-            store.bulk_extend(_triples(path, prefixes, kept, outgoing, counted, content))
+            store.bulk_extend(_triples(path, prefixes, kept, outgoing, counted, content, fmt=fmt))
         if counted[0] == 0:
             empty.append(path)
     if outgoing is not None and keep_lexical:
@@ -167,6 +168,7 @@ def load_graph_store(
 def _load_beside(
     store: pyoxigraph.Store,
     path: Path,
+    fmt: pyoxigraph.RdfFormat,
     content: bytes,
     prefixes: dict[str, str] | None,
     lexical: LexicalForms | None,
@@ -177,7 +179,6 @@ def _load_beside(
     natively, on a second thread, while this one parses it again for the index; False when it
     may hold blank nodes, and the caller loads it through Python (a blank node parsed twice
     gets two names)."""
-    fmt = rdf_format_for(path)
     if b"_:" in content or (
         fmt == pyoxigraph.RdfFormat.TURTLE and (b"[" in content or b"(" in content)
     ):
@@ -193,7 +194,8 @@ def _load_beside(
     thread = threading.Thread(target=load_natively, name="clustergraph-load", daemon=True)
     thread.start()
     try:
-        for _ in _triples(path, prefixes, lexical, outgoing, counted, content, to_store=False):
+        for _ in _triples(path, prefixes, lexical, outgoing, counted, content, fmt=fmt,
+                          to_store=False):
             pass  # nothing comes: the triples only go into the index
     finally:
         thread.join()
@@ -210,12 +212,13 @@ def _triples(
     counted: list[int],
     content: bytes | None = None,
     *,
+    fmt: pyoxigraph.RdfFormat | None = None,
     to_store: bool = True,
 ) -> Iterator[pyoxigraph.Quad]:
     Quad, Literal, NamedNode = pyoxigraph.Quad, pyoxigraph.Literal, pyoxigraph.NamedNode
     same: dict[Any, Any] = {}  # one Python object per IRI the index keeps (most repeat)
     n = 0
-    for q in parse_file(path, prefixes=prefixes, content=content):
+    for q in parse_file(path, prefixes=prefixes, content=content, fmt=fmt):
         n += 1
         s, p, o = q.subject, q.predicate, q.object
         if lexical is not None and type(o) is Literal and may_rewrite(o.datatype.value):
