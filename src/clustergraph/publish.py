@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from clustergraph.errors import EndpointError, InputError
+from clustergraph.export import build_export_graph
 from clustergraph.http.digest import DigestChallenge
 from clustergraph.http.retry import Retryable, RetryPolicy, retry_after_seconds
 from clustergraph.http.settings import (
@@ -333,9 +334,8 @@ def publish(
     Raises `EndpointError` when the store cannot be reached or refuses, and when the staging
     graph does not hold what was sent after one full retry.
     """
+    # click's progress bar: only when one is shown (the library does not print otherwise)
     import click
-
-    from clustergraph.export import build_export_graph
 
     started = time.monotonic()
     store = endpoint if isinstance(endpoint, GraphStore) else GraphStore.from_env(endpoint)
@@ -427,8 +427,6 @@ def _sliced(chunk: bytes, bar: Any, piece: int = 256 * 1024) -> Callable[[], Ite
 
 
 def _stderr_is_tty() -> bool:
-    import sys
-
     try:
         return sys.stderr.isatty()
     except (AttributeError, ValueError):

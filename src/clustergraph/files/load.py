@@ -7,6 +7,7 @@ Everything is loaded into the default graph, so embedded and remote stores answe
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -14,11 +15,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyoxigraph
+
 from clustergraph.errors import InputError, RDFSyntaxError, file_error
 from clustergraph.files import paths
+from clustergraph.vocab import CONTEXT_IRI, bind_prefixes
 
 if TYPE_CHECKING:
-    import pyoxigraph
     import rdflib
 
 __all__ = [
@@ -121,8 +124,6 @@ def data_files_of(
 
 def rdf_format_for(path: Path | str) -> pyoxigraph.RdfFormat:
     """The RDF syntax of a file, from its suffix."""
-    import pyoxigraph
-
     suffix = Path(path).suffix.lower()
     name = _SUFFIX_FORMATS.get(suffix)
     if name is None:
@@ -189,8 +190,6 @@ def parse_file(
     prefixes the file declares are added to it once parsed. `content`: the file's bytes, and
     `fmt` its syntax (`rdf_format_for`), when the caller has them already.
     """
-    import pyoxigraph
-
     path = Path(path)
     fmt = rdf_format_for(path) if fmt is None else fmt
     content = read_bytes(path) if content is None else content
@@ -262,10 +261,6 @@ def _with_local_context(path: Path, content: bytes) -> bytes:
 
     Oxigraph fetches no remote context, so one that is not ours is an `InputError` naming it.
     """
-    import json
-
-    from clustergraph.vocab import CONTEXT_IRI
-
     try:
         document = json.loads(content)
     except json.JSONDecodeError as exc:
@@ -318,8 +313,6 @@ def load_store(
 
     `prefixes`, when given, collects the prefixes the files declare (the first declaration wins).
     """
-    import pyoxigraph
-
     store = pyoxigraph.Store() if store is None else store
     default = pyoxigraph.DefaultGraph()
     for path in files:
@@ -335,7 +328,7 @@ def load_store(
 def to_rdflib(term: object, *, keep_lexical: bool = False) -> rdflib.term.Node:
     """Convert one Oxigraph term to its rdflib equivalent; with `keep_lexical`, a typed literal
     keeps its lexical form (rdflib would make `"01"^^xsd:int` into `"1"^^xsd:int`)."""
-    import pyoxigraph
+    # rdflib: ~0.1 s to import (python -X importtime); only the rdflib paths need it
     from rdflib import BNode, Literal, URIRef
     from rdflib.namespace import XSD
 
@@ -363,6 +356,7 @@ def load_files(
 ) -> rdflib.Graph:
     """Parse files into one rdflib graph (triples of every file, named graphs merged);
     `keep_lexical`: typed literals as the files write them (see `to_rdflib`)."""
+    # rdflib: ~0.1 s to import (python -X importtime); only the rdflib paths need it
     from rdflib import Graph
 
     graph = Graph() if graph is None else graph
@@ -387,8 +381,6 @@ def load_graph(
     to merge the shipped data with your own files. `ontology` / `shapes`: True for the shipped
     file, False to leave it out, or a path to use instead.
     """
-    from clustergraph.vocab import bind_prefixes
-
     files: list[Path] = []
     for wanted, default in ((ontology, paths.ontology_file), (shapes, paths.shapes_file)):
         if wanted is True:

@@ -16,6 +16,7 @@ an address that is no http(s) URL is the user's input, an `InputError` (exit cod
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import time
@@ -23,6 +24,8 @@ import urllib.error
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+import pyoxigraph
 
 from clustergraph.errors import CutAnswer, EndpointError, InputError
 from clustergraph.http.retry import Retryable, RetryPolicy, retry_after_seconds
@@ -95,6 +98,7 @@ class RemoteEndpoint:
     def _wrapper(self, text: str, form: str) -> Any:
         from urllib.parse import quote
 
+        # SPARQLWrapper (and its urllib machinery): only when a request is sent
         from SPARQLWrapper import GET, JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
 
         wrapper = SPARQLWrapper(self.url, agent=USER_AGENT)
@@ -127,6 +131,7 @@ class RemoteEndpoint:
         return wrapper
 
     def _request(self, text: str, form: str, whole: bool = False) -> tuple[bytes, str]:
+        # SPARQLWrapper: only when a request is sent
         from SPARQLWrapper.SPARQLExceptions import (
             EndPointInternalError,
             EndPointNotFound,
@@ -210,8 +215,6 @@ class RemoteEndpoint:
     def quads(self, text: str, form: str = "CONSTRUCT", whole: bool = False) -> list[Any]:
         """The answer to a CONSTRUCT or DESCRIBE, N-Triples or Turtle, as `pyoxigraph.Quad`s
         of the default graph (`whole`: see `fetch`)."""
-        import pyoxigraph
-
         body, content_type = self.fetch(text, form, whole)
         fmt = (
             pyoxigraph.RdfFormat.N_TRIPLES
@@ -226,8 +229,6 @@ class RemoteEndpoint:
     def solutions(self, text: str, form: str = "SELECT", whole: bool = False) -> Solutions | bool:
         """The answer to a SELECT (`Solutions`) or an ASK (a bool), read from SPARQL JSON
         (`whole`: see `fetch`)."""
-        import pyoxigraph
-
         body, _ = self.fetch(text, form, whole)
         json_format = pyoxigraph.QueryResultsFormat.JSON
 
@@ -262,8 +263,6 @@ class Solutions:
 
 def _standard_json(body: bytes) -> bytes:
     """SPARQL JSON results with only the standard members (Comunica adds "metadata")."""
-    import json
-
     data = json.loads(body)
     if not isinstance(data, dict) or "head" not in data:
         raise ValueError("not SPARQL JSON results (no head)")

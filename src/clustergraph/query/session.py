@@ -35,8 +35,17 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph
+
 from clustergraph.errors import InputError, QueryError
-from clustergraph.files.load import GraphSources
+from clustergraph.files.load import (
+    GraphSources,
+    load_files,
+    load_store,
+    parse_file,
+    rdf_format_for,
+    to_rdflib,
+)
 from clustergraph.query.catalogue import (
     ID_PREFIX,
     Catalogue,
@@ -47,7 +56,9 @@ from clustergraph.query.catalogue import (
     term_to_sparql,
     undeclared_prefixes,
 )
+from clustergraph.query.parameters import is_absolute_iri
 from clustergraph.query.results import Rows, Triples
+from clustergraph.vocab import PREFIXES
 
 __all__ = ["DEFAULT_ENGINE", "ENGINES", "Session", "default_files", "run_query", "run_sparql"]
 
@@ -102,6 +113,7 @@ class Session:
         self.graphs = tuple(_check_graph_iri(g) for g in graphs)
         self.remote = None
         if endpoint:
+            # the HTTP client: ~0.03 s to import (python -X importtime), only for an endpoint
             from clustergraph.query.remote import RemoteEndpoint
 
             self.remote = RemoteEndpoint.from_env(
@@ -139,12 +151,12 @@ class Session:
         elif self.engine == "oxigraph":
             self._store = _load_oxigraph(files)
         else:
+            # rdflib's SPARQL engine: ~0.2 s to import, only for engine='rdflib'
             import rdflib.plugins.sparql as rdflib_sparql
-
-            from clustergraph.files.load import load_files
 
             # Never let rdflib fetch a graph named in FROM / FROM NAMED (we refuse those anyway).
             rdflib_sparql.SPARQL_LOAD_GRAPHS = False
+            # rdflib: ~0.1 s to import, only for engine='rdflib'
             from rdflib import Dataset
 
             # A dataset (so GRAPH patterns work) with every triple in its default graph, the
@@ -194,8 +206,6 @@ class Session:
         return hints
 
     def _missing_resource(self, iri: str) -> str:
-        import pyoxigraph
-
         namespace = iri[: max(iri.rfind("/"), iri.rfind("#")) + 1]
         rows = self._run(
             "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "
@@ -228,8 +238,6 @@ class Session:
         return self._run_rdflib(text)
 
     def _run_oxigraph(self, text: str) -> Result:
-        import pyoxigraph
-
         store = self.store
         try:
             result = store.query(text, use_default_graph_as_union=False)
@@ -244,6 +252,7 @@ class Session:
             raise QueryError(f"the query failed: {exc}") from None
 
     def _run_rdflib(self, text: str) -> Result:
+        # pyparsing comes with rdflib's parser: only when that parser ran
         from pyparsing import ParseException
 
         graph = self.store
@@ -262,8 +271,6 @@ class Session:
         if result.type == "ASK":
             return bool(result.askAnswer)
         if result.type in ("CONSTRUCT", "DESCRIBE"):
-            import pyoxigraph
-
             return Triples.from_iterable(
                 pyoxigraph.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o))
                 for s, p, o in result
@@ -302,8 +309,6 @@ def _syntax_error(text: str, detail: str) -> QueryError:
     prefixes = undeclared_prefixes(text)
     if not prefixes:
         return QueryError(f"the query does not parse: {detail}")
-    from clustergraph.vocab import PREFIXES
-
     declarations = " ".join(f"PREFIX {p} <{PREFIXES.get(p[:-1], '...')}>" for p in prefixes)
     names = ", ".join(repr(p) for p in prefixes)
     subject = f"prefix {names} is" if len(prefixes) == 1 else f"prefixes {names} are"
@@ -314,10 +319,6 @@ def _syntax_error(text: str, detail: str) -> QueryError:
 
 
 def _check_graph_iri(iri: str) -> str:
-    import pyoxigraph
-
-    from clustergraph.query.parameters import is_absolute_iri
-
     try:
         if is_absolute_iri(iri):
             return pyoxigraph.NamedNode(iri).value
@@ -332,10 +333,6 @@ def _check_graph_iri(iri: str) -> str:
 def _named_graph_triples(files: Sequence[Path], graphs: Sequence[str]) -> list[Any]:
     """The triples of the named graphs `graphs` in the files; an `InputError` names a graph
     that no file holds, with the graphs they do hold."""
-    import pyoxigraph
-
-    from clustergraph.files.load import parse_file
-
     wanted = {pyoxigraph.NamedNode(g) for g in graphs}
     found: set[Any] = set()
     triples = []
@@ -362,14 +359,11 @@ def _load_named_graphs(files: Sequence[Path], graphs: Sequence[str], engine: str
     """A store whose default graph holds the triples of the named graphs `graphs` of the files."""
     triples = _named_graph_triples(files, graphs)
     if engine == "oxigraph":
-        import pyoxigraph
-
         store = pyoxigraph.Store()
         store.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples)
         return store
+    # rdflib: ~0.1 s to import, only for engine='rdflib'
     from rdflib import Dataset
-
-    from clustergraph.files.load import to_rdflib
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -386,10 +380,6 @@ def _load_oxigraph(files: Sequence[Path]) -> Any:
     files); any other syntax, and any file the bulk loader refuses, through `load_store`, whose
     errors name the file, line and column.
     """
-    import pyoxigraph
-
-    from clustergraph.files.load import load_store, rdf_format_for
-
     bulk = {pyoxigraph.RdfFormat.TURTLE, pyoxigraph.RdfFormat.N_TRIPLES}
     if all(rdf_format_for(f) in bulk for f in files):
         store = pyoxigraph.Store()
@@ -406,7 +396,7 @@ def _load_oxigraph(files: Sequence[Path]) -> Any:
 
 def from_rdflib(term: Any) -> Any:
     """One rdflib term as its pyoxigraph equivalent."""
-    import pyoxigraph
+    # rdflib: ~0.1 s to import, only for engine='rdflib'
     from rdflib import BNode, Literal, URIRef
 
     if isinstance(term, URIRef):
