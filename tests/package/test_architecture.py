@@ -12,12 +12,13 @@ import warnings
 from pathlib import Path
 
 import pytest
+from support.paths import REPO_ROOT
 
 import clustergraph
 from clustergraph.deprecated import MOVED
 
 PACKAGE = Path(clustergraph.__file__).resolve().parent
-REPO = Path(__file__).resolve().parents[1]
+REPO = REPO_ROOT
 #: At the top level: modules and packages besides these (and the data folders, static assets).
 NOT_COUNTED = {"__init__.py", "__main__.py", "version.py", "py.typed", "__pycache__",
                "data", "ontology", "queries", "site_assets"}
@@ -79,3 +80,24 @@ def test_a_public_name_means_one_thing_however_imported(name: str) -> None:
     importlib.import_module(f"clustergraph.{name}") if name in ("diff", "export", "publish") else None
     assert getattr(clustergraph, name) is first
     assert callable(first) or name == "__version__"
+
+
+def _lazy_imports_without_reason(path: Path) -> list[str]:
+    """Imports inside a function with no comment between the function's first line and theirs."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found = []
+    for function in ast.walk(ast.parse("\n".join(lines))):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and not any(
+                    "#" in line for line in lines[function.lineno - 1:node.lineno]):
+                found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: {lines[node.lineno - 1].strip()}")
+    return found
+
+
+def test_an_import_inside_a_function_says_why() -> None:
+    """Imports go at the top of a module; one kept inside a function (a heavy library off a
+    command's start-up path, measured with `python -X importtime`) carries a comment saying so."""
+    found = [line for path in _modules() for line in _lazy_imports_without_reason(path)]
+    assert not found, "imports inside functions without a reason:\n" + "\n".join(found)

@@ -24,6 +24,7 @@ import urllib.error
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import pyoxigraph
 
@@ -96,8 +97,6 @@ class RemoteEndpoint:
     # -- one request -------------------------------------------------------------------------
 
     def _wrapper(self, text: str, form: str) -> Any:
-        from urllib.parse import quote
-
         # SPARQLWrapper (and its urllib machinery): only when a request is sent
         from SPARQLWrapper import GET, JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
 
