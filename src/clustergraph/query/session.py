@@ -30,21 +30,15 @@ from __future__ import annotations
 import difflib
 import logging
 import time
-import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph
 
-from clustergraph.errors import InputError, QueryError
+from clustergraph.errors import InputError
 from clustergraph.files.load import (
     GraphSources,
-    load_files,
-    load_store,
-    parse_file,
-    rdf_format_for,
-    to_rdflib,
 )
 from clustergraph.query.catalogue import (
     ID_PREFIX,
@@ -54,19 +48,15 @@ from clustergraph.query.catalogue import (
     load_catalogue,
     query_form,
     term_to_sparql,
-    undeclared_prefixes,
 )
+from clustergraph.query.embedded import DEFAULT_ENGINE, ENGINES, load_embedded, run_embedded
 from clustergraph.query.parameters import is_absolute_iri
 from clustergraph.query.results import Rows, Triples
-from clustergraph.vocab import PREFIXES
 
 __all__ = ["DEFAULT_ENGINE", "ENGINES", "Session", "default_files", "run_query", "run_sparql"]
 
 log = logging.getLogger(__name__)
 
-#: The embedded engines; the default was picked by benchmarks/bench_queries.py.
-ENGINES = ("oxigraph", "rdflib")
-DEFAULT_ENGINE = "oxigraph"
 
 Result = Rows | Triples | bool
 
@@ -146,25 +136,7 @@ class Session:
         """Load the embedded store now (otherwise the first query does)."""
         files = list(self.files) if self.files is not None else default_files()
         start = time.perf_counter()
-        if self.graphs:
-            self._store = _load_named_graphs(files, self.graphs, self.engine)
-        elif self.engine == "oxigraph":
-            self._store = _load_oxigraph(files)
-        else:
-            # rdflib's SPARQL engine: ~0.2 s to import, only for engine='rdflib'
-            import rdflib.plugins.sparql as rdflib_sparql
-
-            # Never let rdflib fetch a graph named in FROM / FROM NAMED (we refuse those anyway).
-            rdflib_sparql.SPARQL_LOAD_GRAPHS = False
-            # rdflib: ~0.1 s to import, only for engine='rdflib'
-            from rdflib import Dataset
-
-            # A dataset (so GRAPH patterns work) with every triple in its default graph, the
-            # same layout as the Oxigraph store.
-            with warnings.catch_warnings():
-                # rdflib 7.6 warns about its own use of Dataset.default_context
-                warnings.simplefilter("ignore", DeprecationWarning)
-                self._store = load_files(files, graph=Dataset(default_union=False))
+        self._store = load_embedded(files, graphs=self.graphs, engine=self.engine)
         self.load_seconds = time.perf_counter() - start
         log.info("loaded %d files into %s in %.2f s", len(files), self.engine, self.load_seconds)
 
@@ -233,54 +205,8 @@ class Session:
             return self.remote.run(text, form)
         if not checked:
             check_safe(text)
-        if self.engine == "oxigraph":
-            return self._run_oxigraph(text)
-        return self._run_rdflib(text)
+        return run_embedded(self.store, text, self.engine)
 
-    def _run_oxigraph(self, text: str) -> Result:
-        store = self.store
-        try:
-            result = store.query(text, use_default_graph_as_union=False)
-            if isinstance(result, pyoxigraph.QuerySolutions):
-                return Rows.from_solutions(result)
-            if isinstance(result, pyoxigraph.QueryTriples):
-                return Triples.from_iterable(result)
-            return bool(result)
-        except SyntaxError as exc:
-            raise _syntax_error(text, exc.msg or str(exc)) from None
-        except (OSError, RuntimeError, ValueError) as exc:
-            raise QueryError(f"the query failed: {exc}") from None
-
-    def _run_rdflib(self, text: str) -> Result:
-        # pyparsing comes with rdflib's parser: only when that parser ran
-        from pyparsing import ParseException
-
-        graph = self.store
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                result = graph.query(text)
-                if result.type == "SELECT":
-                    result.bindings  # noqa: B018 - evaluate now, inside the filter
-        except ParseException as exc:
-            raise _syntax_error(text, str(exc)) from None
-        except Exception as exc:  # noqa: BLE001 - rdflib raises many kinds for a bad query
-            if undeclared_prefixes(text):  # rdflib parses it, then fails on the prefix
-                raise _syntax_error(text, str(exc)) from None
-            raise QueryError(f"the query failed: {type(exc).__name__}: {exc}") from None
-        if result.type == "ASK":
-            return bool(result.askAnswer)
-        if result.type in ("CONSTRUCT", "DESCRIBE"):
-            return Triples.from_iterable(
-                pyoxigraph.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o))
-                for s, p, o in result
-            )
-        columns = tuple(str(v) for v in result.vars or ())
-        terms = tuple(
-            tuple(None if row[i] is None else from_rdflib(row[i]) for i in range(len(columns)))
-            for row in result
-        )
-        return Rows(columns, terms)
 
 
 #: How many close IRIs a hint names.
@@ -303,21 +229,6 @@ def _closest(local: str, candidates: Sequence[str], namespace: str) -> list[str]
     return [c.removeprefix(ID_PREFIX) if c.startswith(ID_PREFIX) else f"<{c}>" for c in ranked]
 
 
-def _syntax_error(text: str, detail: str) -> QueryError:
-    """The error for a query that does not parse: an undeclared prefix is named (with its
-    namespace when it is one of ours); any other error keeps the parser's words, line and column."""
-    prefixes = undeclared_prefixes(text)
-    if not prefixes:
-        return QueryError(f"the query does not parse: {detail}")
-    declarations = " ".join(f"PREFIX {p} <{PREFIXES.get(p[:-1], '...')}>" for p in prefixes)
-    names = ", ".join(repr(p) for p in prefixes)
-    subject = f"prefix {names} is" if len(prefixes) == 1 else f"prefixes {names} are"
-    return QueryError(
-        f"the query does not parse: {subject} not declared; "
-        f"add {declarations} at the start of the query"
-    )
-
-
 def _check_graph_iri(iri: str) -> str:
     try:
         if is_absolute_iri(iri):
@@ -328,88 +239,6 @@ def _check_graph_iri(iri: str) -> str:
         f"--graph {iri!r} is not an absolute IRI, such as "
         "https://w3id.org/clustergraph/graph/clustergraph"
     )
-
-
-def _named_graph_triples(files: Sequence[Path], graphs: Sequence[str]) -> list[Any]:
-    """The triples of the named graphs `graphs` in the files; an `InputError` names a graph
-    that no file holds, with the graphs they do hold."""
-    wanted = {pyoxigraph.NamedNode(g) for g in graphs}
-    found: set[Any] = set()
-    triples = []
-    for path in files:
-        for quad in parse_file(path):
-            if isinstance(quad.graph_name, pyoxigraph.NamedNode):
-                found.add(quad.graph_name)
-                if quad.graph_name in wanted:
-                    triples.append(quad.triple)
-    missing = [g for g in graphs if pyoxigraph.NamedNode(g) not in found]
-    if missing:
-        held = (
-            "they hold " + ", ".join(sorted(str(g) for g in found))
-            if found
-            else "they hold no named graph (Turtle and N-Triples files never do; TriG and "
-            "N-Quads files may): --graph selects a named graph of an --endpoint or of --data "
-            "files such as an export in TriG"
-        )
-        raise InputError(f"no named graph <{missing[0]}> in the loaded files; {held}")
-    return triples
-
-
-def _load_named_graphs(files: Sequence[Path], graphs: Sequence[str], engine: str) -> Any:
-    """A store whose default graph holds the triples of the named graphs `graphs` of the files."""
-    triples = _named_graph_triples(files, graphs)
-    if engine == "oxigraph":
-        store = pyoxigraph.Store()
-        store.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples)
-        return store
-    # rdflib: ~0.1 s to import, only for engine='rdflib'
-    from rdflib import Dataset
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        dataset = Dataset(default_union=False)
-        for t in triples:
-            dataset.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
-    return dataset
-
-
-def _load_oxigraph(files: Sequence[Path]) -> Any:
-    """An in-memory Oxigraph store with every file in its default graph.
-
-    Turtle and N-Triples files go through Oxigraph's bulk loader (about twice as fast on large
-    files); any other syntax, and any file the bulk loader refuses, through `load_store`, whose
-    errors name the file, line and column.
-    """
-    bulk = {pyoxigraph.RdfFormat.TURTLE, pyoxigraph.RdfFormat.N_TRIPLES}
-    if all(rdf_format_for(f) in bulk for f in files):
-        store = pyoxigraph.Store()
-        try:
-            for f in files:
-                store.bulk_load(
-                    path=str(f), format=rdf_format_for(f), base_iri=Path(f).resolve().as_uri()
-                )
-            return store
-        except (SyntaxError, OSError, ValueError, MemoryError):  # MemoryError: an oversized token
-            log.debug("bulk load failed; loading again to report the error precisely")
-    return load_store(files)
-
-
-def from_rdflib(term: Any) -> Any:
-    """One rdflib term as its pyoxigraph equivalent."""
-    # rdflib: ~0.1 s to import, only for engine='rdflib'
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, URIRef):
-        return pyoxigraph.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return pyoxigraph.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return pyoxigraph.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype)))
-        return pyoxigraph.Literal(str(term))
-    raise QueryError(f"unsupported RDF term in a result: {term!r}")
 
 
 def run_query(
