@@ -237,10 +237,12 @@ class GraphStore:
     # -- protocol operations ---------------------------------------------------------------------
 
     def graph_url(self, graph: str) -> str:
+        """The Graph Store Protocol address of a named graph."""
         return f"{self.store_url}?{urllib.parse.urlencode({'graph': graph})}"
 
     def put(self, graph: str, body: Callable[[], Iterable[bytes]] | bytes, length: int, *,
             append: bool = False) -> None:
+        """Replace a named graph with N-Triples (PUT), or add them to it (`append`: POST)."""
         self.request("POST" if append else "PUT", self.graph_url(graph), body=body, length=length,
                      headers={"Content-Type": "application/n-triples"})
 
@@ -260,6 +262,7 @@ class GraphStore:
             pass  # challenged: Digest from now on; otherwise the requests below report any failure
 
     def update(self, text: str, *, retries: int | None = None) -> None:
+        """Run a SPARQL Update."""
         self.request("POST", self.update_url or "", body=_form("update", text), headers=_FORM,
                      retries=retries)
 
