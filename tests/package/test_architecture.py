@@ -101,3 +101,24 @@ def test_an_import_inside_a_function_says_why() -> None:
     command's start-up path, measured with `python -X importtime`) carries a comment saying so."""
     found = [line for path in _modules() for line in _lazy_imports_without_reason(path)]
     assert not found, "imports inside functions without a reason:\n" + "\n".join(found)
+
+
+def _public_without_docstring(path: Path) -> list[str]:
+    found = []
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+                    and not child.name.startswith("_"):
+                if ast.get_docstring(child) is None:
+                    found.append(f"{path.relative_to(PACKAGE)}:{child.lineno}: {child.name}")
+                if isinstance(child, ast.ClassDef):
+                    visit(child)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_every_public_function_and_class_has_a_docstring() -> None:
+    found = [name for path in _modules() for name in _public_without_docstring(path)]
+    assert not found, "public names without a docstring:\n" + "\n".join(found)
