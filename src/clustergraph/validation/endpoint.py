@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph
 
 from clustergraph.errors import EndpointError, InputError, RDFSyntaxError
+from clustergraph.files.load import GraphSources
 from clustergraph.shacl import Unsupported
 from clustergraph.validation.model import ValidationReport
 from clustergraph.validation.run import StoreSource, validate
@@ -63,6 +64,7 @@ def validate_endpoint(
     graph: str | None = None,
     timeout: float = 600.0,
     kept_nodes: int = 20_000,
+    sources: GraphSources | None = None,
     **options: Any,
 ) -> ValidationReport:
     """Validate the graph held by the SPARQL endpoint at `url` (see the module's docs).
@@ -70,7 +72,8 @@ def validate_endpoint(
     `timeout`: seconds per request. `kept_nodes`: how many nodes' triples are kept here at
     most (what bounds the memory a validation in the store takes). `options` are those of
     `clustergraph.validation.validate` (shapes, ontology, engine, ...), except the data, which
-    is the endpoint's. Raises `EndpointError` when the endpoint fails.
+    is the endpoint's. `sources`: `GraphSources` whose shapes and ontology are used (its data
+    files are not: the endpoint holds the data). Raises `EndpointError` when the endpoint fails.
 
     It needs a running endpoint, so the example is not run here::
 
@@ -87,6 +90,8 @@ def validate_endpoint(
 
     if options.get("data") or options.get("with_shipped_data"):
         raise InputError("validate either files or an endpoint, not both")
+    if sources is not None:
+        options = {**options, "shapes": sources.shapes, "ontology": sources.ontology}
     graph_query(graph)  # refuses a --graph that is no IRI
     if kept_nodes < 1:
         raise InputError(f"kept_nodes must be at least 1, not {kept_nodes}")
