@@ -1,4 +1,7 @@
-"""Shared fixtures. Fixture modules of each area live beside this file and are listed here."""
+"""Shared fixtures. The tests of each package live in a folder named after it (validation/,
+query/, serve/, ...); the data they read stays at the top of tests/ (broken/, golden/, shapes/,
+...; see support/paths.py); helpers and fixture modules live in support/, importable as
+`support.*` (pyproject's pytest `pythonpath` puts tests/ on sys.path)."""
 
 from __future__ import annotations
 
@@ -6,9 +9,13 @@ from pathlib import Path
 
 import pytest
 
-# Fixture modules (tests/fixtures_*.py) register here, one line each.
+# Asserts in the helpers say what failed, as in the tests (before any support module is imported).
+pytest.register_assert_rewrite("support")
+
+# Fixture modules (tests/support/fixtures_*.py) register here, one line each.
 pytest_plugins: list[str] = [
-    "fixtures_servers", "fixtures_oxigraph_gsp", "fixtures_named_graph", "fixtures_virtuoso",
+    "support.fixtures_servers", "support.fixtures_oxigraph_gsp", "support.fixtures_named_graph",
+    "support.fixtures_virtuoso",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -12,8 +12,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pytest
+from support.paths import COMPETENCY
 
-COMPETENCY_DIR = Path(__file__).parent / "competency"
+COMPETENCY_DIR = COMPETENCY
 QUESTIONS = sorted(COMPETENCY_DIR.glob("*.rq"))
 
 

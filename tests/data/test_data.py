@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, URIRef
 from rdflib.namespace import OWL, RDFS
+from support.paths import REPO_ROOT, VERIFY
 
 from clustergraph.vocab import CG, CG_NS, ID_NS
 
-VERIFY_DIR = Path(__file__).parent / "verify"
-REFERENCE_DIR = Path(__file__).parent.parent / "reference"
+VERIFY_DIR = VERIFY
+REFERENCE_DIR = REPO_ROOT / "reference"
 #: The two texts every fact comes from: the compilation and the press release it starts from.
 REFERENCE_TEXTS = (REFERENCE_DIR / "tic-facts.md", REFERENCE_DIR / "000_52517cabc9adaaeb.txt")
 WEB_ADDRESS = re.compile(r"https?://[^\s|;<>`]+")

@@ -3,7 +3,7 @@
 Each file `tests/shapes/<ShapeLocalName>-NNN.ttl` holds a small, self-contained data graph and,
 in the same file, a `t:TestCase` that names the shape(s) it is about (`t:targets`) and the exact
 validation results it must produce (`t:expect`: focus node, path, constraint component,
-severity), or `t:conforms true`. See tests/shacl_support.py for the vocabulary.
+severity), or `t:conforms true`. See tests/support/shacl_support.py for the vocabulary.
 
 The runner validates the case's data (the `t:` description removed, the ontology's
 rdfs:subClassOf hierarchy merged in) against ontology/shapes.ttl with pySHACL and compares the
@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
-import shacl_support as s
+import support.shacl_support as s
 from rdflib import RDF, URIRef
 
 CASE_FILES = s.case_files()

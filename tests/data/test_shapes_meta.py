@@ -14,7 +14,7 @@ from pathlib import Path
 import pyshacl
 import pytest
 import rdflib
-import shacl_support as s
+import support.shacl_support as s
 from rdflib import Graph, Literal
 
 SHACL_SHACL = Path(pyshacl.__file__).parent / "assets" / "shacl-shacl.ttl"

@@ -13,23 +13,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from support.diff_graphs import HEAD, NEW, OLD, git
 
 from clustergraph.cli import main
 
-HEAD = """@prefix cg: <https://w3id.org/clustergraph/ontology#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix qudt: <http://qudt.org/schema/qudt/> .
-"""
-OLD = HEAD + """
-<https://w3id.org/clustergraph/id/cluster/alpha> a cg:IndustrialCluster ;
-    skos:prefLabel "Alpha Valley"@en ;
-    cg:region "North"@en .
-
-<https://w3id.org/clustergraph/id/cluster/beta> a cg:IndustrialCluster ;
-    skos:prefLabel "Beta Port"@en .
-
-<https://w3id.org/clustergraph/id/observation/o1> qudt:hasQuantity [ qudt:numericValue 5 ; qudt:unit [ skos:notation "t" ] ] .
-"""
 #: OLD with everything that must not count: other order, other prefix names, other blank labels.
 OLD_REWRITTEN = """@prefix c: <https://w3id.org/clustergraph/ontology#> .
 @prefix s: <http://www.w3.org/2004/02/skos/core#> .
@@ -42,18 +29,6 @@ _:z1 q:unit _:z2 ; q:numericValue 5 .
     a c:IndustrialCluster .
 <https://w3id.org/clustergraph/id/cluster/beta> a c:IndustrialCluster .
 """
-#: OLD changed: alpha's region edited, beta gone, gamma new, the observation's nested value edited.
-NEW = HEAD + """
-<https://w3id.org/clustergraph/id/cluster/alpha> a cg:IndustrialCluster ;
-    skos:prefLabel "Alpha Valley"@en ;
-    cg:region "South"@en .
-
-<https://w3id.org/clustergraph/id/cluster/gamma> a cg:IndustrialCluster ;
-    skos:prefLabel "Gamma Bay"@en .
-
-<https://w3id.org/clustergraph/id/observation/o1> qudt:hasQuantity [ qudt:numericValue 6 ; qudt:unit [ skos:notation "t" ] ] .
-"""
-
 EXPECTED_TEXT = """\
 cgid:cluster/alpha "Alpha Valley" (changed)
     - cg:region "North"@en
@@ -79,10 +54,6 @@ def run(*args: str, capsys) -> tuple[int, str, str]:
         code = exc.code if isinstance(exc.code, int) else 1
     captured = capsys.readouterr()
     return code, captured.out, captured.err
-
-
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
 
 
 @pytest.fixture()

@@ -14,9 +14,10 @@ import sys
 from pathlib import Path
 
 import yaml
-from test_diff import NEW, OLD, git
+from support.diff_graphs import NEW, OLD, git
+from support.paths import REPO_ROOT
 
-WORKFLOW = Path(__file__).resolve().parent.parent / ".github" / "workflows" / "ci.yml"
+WORKFLOW = REPO_ROOT / ".github" / "workflows" / "ci.yml"
 
 
 def steps() -> list[dict]:

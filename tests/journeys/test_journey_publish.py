@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.paths import GOLDEN
 
 from clustergraph.cli import main
 from clustergraph.query.catalogue import load_catalogue
 
 pytestmark = pytest.mark.slow
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
 CASES: dict[str, dict[str, dict[str, str]]] = json.loads((GOLDEN / "cases.json").read_text())
 ALL_CASES = [(name, case) for name in sorted(CASES) for case in CASES[name]]
 CATALOGUE = load_catalogue()
@@ -38,7 +38,7 @@ def clustergraph_command() -> str:
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """A plain `oxigraph serve` into which the installed command has published the graph."""
-    from fixtures_oxigraph_gsp import OxigraphServer
+    from support.fixtures_oxigraph_gsp import OxigraphServer
 
     from clustergraph.export import build_export_graph
 

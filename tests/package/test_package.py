@@ -8,9 +8,9 @@ import subprocess
 import sys
 import venv
 import zipfile
-from pathlib import Path
 
 import pytest
+from support.paths import BROKEN
 
 
 @pytest.mark.slow
@@ -83,7 +83,7 @@ def test_the_installed_wheel_works_from_any_folder(repo_root, tmp_path):
         assert read_back.returncode == 0, read_back.stdout + read_back.stderr
     info = run("info")
     assert info.returncode == 0 and "cg:IndustrialCluster" in info.stdout
-    broken = Path(__file__).parent / "broken" / "second-country.ttl"
+    broken = BROKEN / "second-country.ttl"
     failed = run("validate", "--with-shipped-data", "--format", "github", str(broken))
     assert failed.returncode == 1
     assert "second-country.ttl,line=" in failed.stdout

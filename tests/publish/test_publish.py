@@ -48,6 +48,7 @@ def old_file(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_publish_loads_the_graph_and_replaces_the_old_one(oxigraph_server, old_file: Path,
                                                           tmp_path: Path) -> None:
     first = publish(oxigraph_server.url, graph=GRAPH, include="data", data=[old_file])
@@ -61,6 +62,7 @@ def test_publish_loads_the_graph_and_replaces_the_old_one(oxigraph_server, old_f
     assert oxigraph_server.count(staging_graph(GRAPH)) == 0  # moved, not copied
 
 
+@pytest.mark.slow
 def test_upload_cut_half_way_leaves_published_graph_intact_and_rerun_completes(
     oxigraph_server, cutting_proxy, old_file: Path, tmp_path: Path
 ) -> None:
@@ -78,6 +80,7 @@ def test_upload_cut_half_way_leaves_published_graph_intact_and_rerun_completes(
     assert oxigraph_server.count(GRAPH) == len(new)
 
 
+@pytest.mark.slow
 def test_a_transient_cut_is_retried(oxigraph_server, cutting_proxy, tmp_path: Path) -> None:
     new = build_export_graph("data", data=[_data(tmp_path / "new.nt", 5_000)])
     cutting_proxy.cut_after = 50_000
@@ -88,6 +91,7 @@ def test_a_transient_cut_is_retried(oxigraph_server, cutting_proxy, tmp_path: Pa
     assert result.triples == len(new) == oxigraph_server.count(GRAPH)
 
 
+@pytest.mark.slow
 def test_server_killed_mid_upload_keeps_published_graph_and_rerun_completes(
     oxigraph_server, cutting_proxy, old_file: Path, tmp_path: Path
 ) -> None:
@@ -107,6 +111,7 @@ def test_server_killed_mid_upload_keeps_published_graph_and_rerun_completes(
     assert oxigraph_server.count(GRAPH) == len(new)
 
 
+@pytest.mark.slow
 def test_readers_see_old_or_new_never_half(oxigraph_server, old_file: Path, tmp_path: Path) -> None:
     publish(oxigraph_server.url, graph=GRAPH, include="data", data=[old_file])
     new = build_export_graph("data", data=[_data(tmp_path / "new.nt", 20_000)])
@@ -129,6 +134,7 @@ def test_readers_see_old_or_new_never_half(oxigraph_server, old_file: Path, tmp_
     assert len(new) in seen
 
 
+@pytest.mark.slow
 def test_credentials_come_from_the_environment(oxigraph_server, cutting_proxy, old_file: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLUSTERGRAPH_ENDPOINT_USER", "alice")
@@ -143,6 +149,7 @@ def test_credentials_come_from_the_environment(oxigraph_server, cutting_proxy, o
     assert b"Authorization: Bearer tok-123" in bytes(cutting_proxy.received)
 
 
+@pytest.mark.slow
 def test_staging_count_mismatch_is_an_error_and_target_is_untouched(oxigraph_server, old_file: Path,
                                                                     tmp_path: Path) -> None:
     publish(oxigraph_server.url, graph=GRAPH, include="data", data=[old_file])
@@ -161,6 +168,7 @@ def test_staging_count_mismatch_is_an_error_and_target_is_untouched(oxigraph_ser
     assert isomorphic(_graph_of(oxigraph_server.ntriples(GRAPH)), _graph_of(OLD))
 
 
+@pytest.mark.slow
 def test_cli_publish_and_unreachable_endpoint(oxigraph_server, old_file: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLUSTERGRAPH_ENDPOINT")}
     ok = subprocess.run([sys.executable, "-m", "clustergraph", "publish", "--endpoint", oxigraph_server.url,
@@ -180,6 +188,7 @@ def test_cli_publish_and_unreachable_endpoint(oxigraph_server, old_file: Path) -
     assert b"failed after 1 attempt" in down.stderr
 
 
+@pytest.mark.slow
 def test_progress_bar_on_request(oxigraph_server, tmp_path: Path, capfd: pytest.CaptureFixture) -> None:
     new = build_export_graph("data", data=[_data(tmp_path / "new.nt", 2_000)])
     publish(oxigraph_server.url, graph=GRAPH, export_graph=new, progress=True, chunk_bytes=50_000)
@@ -217,6 +226,7 @@ def virtuoso(virtuoso_store, monkeypatch: pytest.MonkeyPatch):
     return virtuoso_store
 
 
+@pytest.mark.slow
 def test_cli_publish_to_virtuoso_then_every_reader_sees_the_graph(virtuoso) -> None:
     from clustergraph.query.session import Session
 
@@ -232,6 +242,7 @@ def test_cli_publish_to_virtuoso_then_every_reader_sees_the_graph(virtuoso) -> N
     assert (rows[0]["clusters"], rows[0]["countries"]) == (31, 16)
 
 
+@pytest.mark.slow
 def test_virtuoso_refuses_a_wrong_password_with_exit_code_4(virtuoso, old_file: Path) -> None:
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("CLUSTERGRAPH_")},
            "CLUSTERGRAPH_ENDPOINT_USER": "dba", "CLUSTERGRAPH_ENDPOINT_PASSWORD": "wrong"}
@@ -243,9 +254,10 @@ def test_virtuoso_refuses_a_wrong_password_with_exit_code_4(virtuoso, old_file: 
     assert b"Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_virtuoso_upload_cut_half_way_leaves_the_graph_and_rerun_completes(virtuoso, old_file: Path,
                                                                            tmp_path: Path) -> None:
-    from fixtures_oxigraph_gsp import CuttingProxy
+    from support.fixtures_oxigraph_gsp import CuttingProxy
 
     publish(GraphStore.from_env(virtuoso.base, layout="virtuoso"), include="data", data=[old_file])
     assert _virtuoso_count(virtuoso.sparql_url) == 3
@@ -267,6 +279,7 @@ def test_virtuoso_upload_cut_half_way_leaves_the_graph_and_rerun_completes(virtu
     assert _virtuoso_count(virtuoso.sparql_url) == len(new)
 
 
+@pytest.mark.slow
 def test_virtuoso_readers_see_old_or_new_never_half_nor_doubled(virtuoso, old_file: Path,
                                                                 tmp_path: Path) -> None:
     store = GraphStore.from_env(virtuoso.base, layout="virtuoso")
@@ -304,6 +317,7 @@ def test_digest_answers_the_rfc_2617_example() -> None:
     assert DigestChallenge.parse('Basic realm="x"') is None
 
 
+@pytest.mark.slow
 def test_a_move_whose_answer_is_lost_is_not_done_twice(oxigraph_server, old_file: Path,
                                                        tmp_path: Path) -> None:
     """MOVE is not idempotent: repeating one that took effect would empty the published graph."""
@@ -323,6 +337,7 @@ def test_a_move_whose_answer_is_lost_is_not_done_twice(oxigraph_server, old_file
     assert oxigraph_server.count(staging_graph(GRAPH)) == 0
 
 
+@pytest.mark.slow
 def test_publish_then_validate_in_the_store_gives_the_local_report(oxigraph_server) -> None:
     """The journey of a data engineer: publish the shipped graph (ontology and data) into a
     named graph, then validate it where it now lives."""

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_runner import run_in_process, run_installed
-from fixtures_named_graph import NAMED_GRAPH
+from support.cli_runner import run_in_process, run_installed
+from support.fixtures_named_graph import NAMED_GRAPH
 
 from clustergraph.query.catalogue import load_catalogue
 from clustergraph.query.session import Session

@@ -3,7 +3,7 @@
 Golden files are tests/golden/<query>.<case>.json, one per case of tests/golden/cases.json. To
 regenerate them after a deliberate change of data or queries (never by default):
 
-    CLUSTERGRAPH_UPDATE_GOLDEN=1 python -m pytest tests/test_queries.py -k golden
+    CLUSTERGRAPH_UPDATE_GOLDEN=1 python -m pytest tests/query/test_queries.py -k golden
 
 then review the diff (`git diff tests/golden`) before committing.
 """
@@ -20,13 +20,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from support.paths import GOLDEN
 
 from clustergraph.cli import cli
 from clustergraph.query.catalogue import load_catalogue
 from clustergraph.query.results import Rows, Triples
 from clustergraph.query.session import Session
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
 CASES: dict[str, dict[str, dict[str, str]]] = json.loads((GOLDEN / "cases.json").read_text())
 UPDATE = os.environ.get("CLUSTERGRAPH_UPDATE_GOLDEN") == "1"
 CATALOGUE = load_catalogue()

@@ -262,6 +262,7 @@ SPARQLISH = st.lists(
 ).map("".join)
 
 
+@pytest.mark.slow
 @FAST
 @given(value=st.one_of(TEXTS, SPARQLISH))
 def test_property_text_parameter(value: str) -> None:
@@ -269,6 +270,7 @@ def test_property_text_parameter(value: str) -> None:
     check_value(query, query.parameter("text"), value)
 
 
+@pytest.mark.slow
 @FAST
 @given(value=st.one_of(TEXTS, SPARQLISH, st.builds(lambda s: f"{ID}country/{s}", TEXTS)))
 def test_property_iri_parameter(value: str) -> None:
@@ -278,6 +280,7 @@ def test_property_iri_parameter(value: str) -> None:
         assert not any(c in term.value for c in ' "{}<>\\|^`\n')
 
 
+@pytest.mark.slow
 @FAST
 @given(value=st.one_of(TEXTS, SPARQLISH, st.dates().map(str)))
 def test_property_date_parameter(value: str) -> None:
@@ -285,6 +288,7 @@ def test_property_date_parameter(value: str) -> None:
     check_value(query, query.parameter("date"), value)
 
 
+@pytest.mark.slow
 @FAST
 @given(
     value=st.one_of(TEXTS, SPARQLISH, st.decimals(allow_nan=False, allow_infinity=False).map(str))

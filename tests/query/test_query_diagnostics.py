@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from cli_runner import run_in_process, run_installed
+from support.cli_runner import run_in_process, run_installed
 
 from clustergraph.errors import InputError, QueryError
 from clustergraph.query.catalogue import load_catalogue

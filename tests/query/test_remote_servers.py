@@ -1,5 +1,5 @@
 """The same stored queries give the same rows, in the same order, embedded and on three independent
-real servers started by the tests (fixtures_servers.py, fixtures_virtuoso.py): the Oxigraph
+real servers started by the tests (support/fixtures_servers.py, support/fixtures_virtuoso.py): the Oxigraph
 server, Comunica and Virtuoso. Test ids name the store (`[virtuoso-clusters-near-default]`).
 
 Values are compared after a light normalisation that keeps them strict: numbers by value (an
@@ -15,11 +15,11 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from support.paths import GOLDEN
 
 from clustergraph.cli import cli
 from clustergraph.query.results import Rows, Triples
@@ -27,7 +27,6 @@ from clustergraph.query.session import Session
 
 pytestmark = pytest.mark.slow
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
 CASES: dict[str, dict[str, dict[str, str]]] = json.loads((GOLDEN / "cases.json").read_text())
 ALL_CASES = [(name, case) for name in sorted(CASES) for case in CASES[name]]
 XSD = "http://www.w3.org/2001/XMLSchema#"

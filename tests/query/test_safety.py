@@ -7,83 +7,15 @@ command line, with both embedded engines, and the listener sees no connection.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import threading
 import urllib.request
-from collections.abc import Iterator
 
 import pytest
+from support.listener import Listener, listener, unsafe_queries  # noqa: F401
 
 from clustergraph.errors import UnsafeQueryError
 from clustergraph.query.session import Session
-
-
-class Listener:
-    """Accepts connections on 127.0.0.1:<free port>, records and closes each."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections: list[tuple[str, int]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, addr = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.connections.append(addr)
-            try:
-                conn.sendall(b"HTTP/1.0 500 Nope\r\nContent-Length: 0\r\n\r\n")
-            except OSError:
-                pass
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self.sock.close()
-
-
-@pytest.fixture()
-def listener() -> Iterator[Listener]:
-    it = Listener()
-    yield it
-    it.close()
-
-
-def unsafe_queries(port: int) -> list[tuple[str, str]]:
-    base = f"http://127.0.0.1:{port}"
-    return [
-        ("SERVICE", f"SELECT * WHERE {{ SERVICE <{base}/sparql> {{ ?s ?p ?o }} }}"),
-        (
-            "SERVICE",
-            f"SELECT * WHERE {{ ?s ?p ?o . SERVICE SILENT <{base}/sparql> {{ ?s ?p ?x }} }} LIMIT 1",
-        ),
-        ("SERVICE", f"select * where {{ service <{base}/> {{ ?s ?p ?o }} }}"),
-        ("FROM", f"SELECT * FROM <{base}/graph.ttl> WHERE {{ ?s ?p ?o }}"),
-        ("FROM", f"SELECT * FROM NAMED <{base}/graph.ttl> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"),
-        ("FROM", f"CONSTRUCT {{ ?s ?p ?o }} FROM <{base}/g> WHERE {{ ?s ?p ?o }}"),
-        ("FROM", f"ASK FROM <{base}/g> {{ ?s ?p ?o }}"),
-        ("FROM", "SELECT * FROM <file:///etc/passwd> WHERE { ?s ?p ?o }"),
-        ("LOAD", f"LOAD <{base}/graph.ttl>"),
-        ("LOAD", f"LOAD SILENT <{base}/graph.ttl> INTO GRAPH <urn:x>"),
-        ("INSERT", "INSERT DATA { <urn:a> <urn:b> <urn:c> }"),
-        ("DELETE", "DELETE WHERE { ?s ?p ?o }"),
-        ("DROP", "DROP ALL"),
-        # an escape that some parsers decode before parsing must not hide the keyword
-        ("SERVICE", f'SELECT * WHERE {{ ?s ?p "\\u0022 }} SERVICE <{base}/> {{ ?s ?p ?o }} #" }}'),
-    ]
 
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])

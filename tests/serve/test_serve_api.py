@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_serve_support import MAX_ROWS, RunningServer, served  # noqa: F401
+from support.serve_support import MAX_ROWS, RunningServer, served  # noqa: F401
 
 from clustergraph.cli import main
 from clustergraph.query.catalogue import load_catalogue
+
+pytestmark = pytest.mark.slow  # every test asks a running `clustergraph serve`
 
 CATALOGUE = load_catalogue()
 SELECTS = [q.name for q in CATALOGUE if q.form == "SELECT"]

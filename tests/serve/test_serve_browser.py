@@ -13,7 +13,9 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from test_serve_support import mounted, served  # noqa: F401
+from support.serve_support import mounted, served  # noqa: F401
+
+pytestmark = pytest.mark.slow  # chromium and a running `clustergraph serve`
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 

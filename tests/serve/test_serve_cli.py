@@ -6,8 +6,8 @@ import socket
 from pathlib import Path
 
 import pytest
-from fixtures_servers import free_port
-from test_serve_support import MountedApp, mounted, start_server, stop_server  # noqa: F401
+from support.fixtures_servers import free_port
+from support.serve_support import MountedApp, mounted, start_server, stop_server  # noqa: F401
 
 from clustergraph.cli import main
 
@@ -66,6 +66,7 @@ def test_limits_out_of_range_are_usage_errors(capsys, args: list[str]) -> None:
     assert code == 2 and "Invalid value" in err
 
 
+@pytest.mark.slow
 def test_serve_other_data_with_the_ontology(tmp_path: Path) -> None:
     data = tmp_path / "mine.ttl"
     data.write_text(
@@ -87,6 +88,7 @@ def test_serve_other_data_with_the_ontology(tmp_path: Path) -> None:
         stop_server(server)
 
 
+@pytest.mark.slow
 def test_the_app_can_be_mounted_in_another_app(mounted: MountedApp) -> None:
     import urllib.request
 

@@ -11,7 +11,9 @@ import json
 
 import pyoxigraph as ox
 import pytest
-from test_serve_support import RunningServer, served  # noqa: F401
+from support.serve_support import RunningServer, served  # noqa: F401
+
+pytestmark = pytest.mark.slow  # every test asks a running `clustergraph serve`
 
 ID_NS = "https://w3id.org/clustergraph/id/"
 JUBAIL = ID_NS + "cluster/jubail-industrial-city"

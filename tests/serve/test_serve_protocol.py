@@ -12,7 +12,9 @@ import urllib.parse
 
 import pyoxigraph as ox
 import pytest
-from test_serve_support import MAX_ROWS, RunningServer, served  # noqa: F401
+from support.serve_support import MAX_ROWS, RunningServer, served  # noqa: F401
+
+pytestmark = pytest.mark.slow  # every test asks a running `clustergraph serve`
 
 PREFIXES = """PREFIX cg: <https://w3id.org/clustergraph/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

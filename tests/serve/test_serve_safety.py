@@ -1,6 +1,6 @@
 """A public endpoint stays up and stays inside its graph: each safety rule of `clustergraph serve`.
 
-Read-only (updates, LOAD, SERVICE, FROM refused, with the recording listener of test_safety.py
+Read-only (updates, LOAD, SERVICE, FROM refused, with the recording listener of support/listener.py
 on the loopback to prove no connection is made), a time limit that kills the work, a slow query that does not block
 the others, body and result caps, CORS for GET only, the loopback by default, no stack trace in
 any answer, one log line per request.
@@ -16,8 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from test_safety import Listener, listener, unsafe_queries  # noqa: F401
-from test_serve_support import (  # noqa: F401
+from support.listener import Listener, listener, unsafe_queries  # noqa: F401
+from support.serve_support import (  # noqa: F401
     MAX_BODY,
     TIMEOUT,
     RunningServer,
@@ -32,12 +32,13 @@ EXPENSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
 def _refused_queries(port: int) -> list[tuple[str, str]]:
-    """The embedded engine's unsafe queries (tests/test_safety.py), and a few more."""
+    """The embedded engine's unsafe queries (tests/query/test_safety.py), and a few more."""
     return [*unsafe_queries(port),
             ("SERVICE", f"SELECT * WHERE {{ \\u0053ERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"),
             ("CLEAR", "CLEAR ALL")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("way", ["GET", "POST form", "POST direct"])
 def test_updates_load_service_and_from_are_refused_without_any_connection(
         served: RunningServer, listener: Listener, way: str) -> None:
@@ -57,6 +58,7 @@ def test_updates_load_service_and_from_are_refused_without_any_connection(
     assert listener.connections == []
 
 
+@pytest.mark.slow
 def test_the_update_operation_is_refused_in_every_way(served: RunningServer,
                                                       listener: Listener) -> None:
     update = f"LOAD <http://127.0.0.1:{listener.port}/data.ttl>"
@@ -73,6 +75,7 @@ def test_the_update_operation_is_refused_in_every_way(served: RunningServer,
     assert listener.connections == []
 
 
+@pytest.mark.slow
 def test_protocol_graph_parameters_select_within_the_store_and_never_fetch(
         served: RunningServer, listener: Listener) -> None:
     answer = served.get("/sparql", {"query": "ASK { ?s ?p ?o }",
@@ -84,6 +87,7 @@ def test_protocol_graph_parameters_select_within_the_store_and_never_fetch(
     assert listener.connections == []
 
 
+@pytest.mark.slow
 def test_a_stored_query_parameter_cannot_reach_out(served: RunningServer,
                                                    listener: Listener) -> None:
     answer = served.get("/api/queries/cluster-profile", {"cluster": f"http://127.0.0.1:{listener.port}/x"})
@@ -103,6 +107,7 @@ def test_the_recording_listener_does_record_a_connection(listener: Listener) -> 
     assert len(listener.connections) == 1
 
 
+@pytest.mark.slow
 def test_a_query_past_the_limit_is_stopped_with_503_and_its_worker_killed(served: RunningServer) -> None:
     wait_for_idle_workers(served)
     before = served.children()
@@ -122,6 +127,7 @@ def test_a_query_past_the_limit_is_stopped_with_503_and_its_worker_killed(served
     assert served.get("/sparql", {"query": "ASK {}"}).json()["boolean"] is True
 
 
+@pytest.mark.slow
 def test_a_slow_query_does_not_block_other_clients(served: RunningServer) -> None:
     cheap = [("/sparql", {"query": "ASK { ?s ?p ?o }"}), ("/api/queries/members-as-of", None),
              ("/id/cluster/jubail-industrial-city", None), ("/health", None)]
@@ -141,6 +147,7 @@ def test_a_slow_query_does_not_block_other_clients(served: RunningServer) -> Non
     wait_for_idle_workers(served)
 
 
+@pytest.mark.slow
 def test_a_query_that_needs_too_much_memory_stops_its_worker_not_the_machine(tmp_path: Path) -> None:
     # Each BIND doubles the string: 8 kB * 2**40 if nothing stopped it. A server of its own, with
     # a time limit long enough for the memory limit to be reached first on a busy machine.
@@ -160,6 +167,7 @@ def test_a_query_that_needs_too_much_memory_stops_its_worker_not_the_machine(tmp
         stop_server(server)
 
 
+@pytest.mark.slow
 def test_a_body_over_the_cap_is_413(served: RunningServer) -> None:
     query = "ASK {} #" + "x" * MAX_BODY
     direct = served.request("POST", "/sparql", body=query,
@@ -174,6 +182,7 @@ def test_a_body_over_the_cap_is_413(served: RunningServer) -> None:
     assert fits.status == 200
 
 
+@pytest.mark.slow
 def test_a_chunked_body_over_the_cap_is_413_too(served: RunningServer) -> None:
     with socket.create_connection(("127.0.0.1", served.port), timeout=10) as client:
         client.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
@@ -194,6 +203,7 @@ def test_a_chunked_body_over_the_cap_is_413_too(served: RunningServer) -> None:
     assert reply.startswith(b"HTTP/1.1 413")
 
 
+@pytest.mark.slow
 def test_cors_lets_other_origins_read_but_not_post(served: RunningServer) -> None:
     origin = {"Origin": "https://example.org"}
     got = served.get("/sparql", {"query": "ASK {}"}, headers=origin)
@@ -224,11 +234,13 @@ def _listening_addresses(port: int) -> set[str]:
     return found
 
 
+@pytest.mark.slow
 def test_the_server_binds_the_loopback_unless_told_otherwise(served: RunningServer) -> None:
     assert _listening_addresses(served.port) == {"0100007F"}  # 127.0.0.1 only
     assert "http://127.0.0.1:" in served.log_text()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("method", "target", "headers", "body"), [
     ("GET", "/sparql?query=%ff%fe", {}, None),
     ("GET", "/sparql?query=ASK%20%7B%7D&default-graph-uri=not%20an%20iri", {}, None),
@@ -251,6 +263,7 @@ def test_no_answer_holds_a_stack_trace(served: RunningServer, method, target, he
         assert marker not in text
 
 
+@pytest.mark.slow
 def test_one_log_line_per_request(served: RunningServer) -> None:
     marker = f"log-check-{time.time_ns()}"
     targets = [f"/health?{marker}=1", f"/sparql?{marker}=2&query=ASK%20%7B%7D",
@@ -267,6 +280,7 @@ def test_one_log_line_per_request(served: RunningServer) -> None:
     assert [m.group(2) for m in parsed] == ["200", "200", "200", "404"]  # type: ignore[union-attr]
 
 
+@pytest.mark.slow
 def test_query_workers_run_without_network(served: RunningServer) -> None:
     # As root (CI) or with unprivileged user namespaces, each worker drops its network first.
     assert served.get("/health").json()["workers_without_network"] is True

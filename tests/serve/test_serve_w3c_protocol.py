@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from test_serve_support import RunningServer, served  # noqa: F401
+from support.paths import W3C
+from support.serve_support import RunningServer, served  # noqa: F401
 
-SUITE = Path(__file__).parent / "w3c" / "sparql11-protocol"
+SUITE = W3C / "sparql11-protocol"
 MANIFEST_NS = "http://www.w3.org/2009/sparql/docs/tests/data-sparql11/protocol/manifest#"
 
 #: Tests of the manifest that do not apply to a read-only endpoint over its own graph.
@@ -122,6 +122,7 @@ def test_every_test_of_the_manifest_is_run_or_named_as_not_applicable() -> None:
     assert len(APPLICABLE) == 15
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", APPLICABLE)
 def test_w3c_protocol(served: RunningServer, name: str) -> None:
     for request in TESTS[name]:

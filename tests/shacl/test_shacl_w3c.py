@@ -25,15 +25,16 @@ from typing import Any
 
 import pyoxigraph
 import pytest
-from fixtures_servers import Server, oxigraph_read_only
 from rdflib import RDF, RDFS, BNode, Graph, Namespace, URIRef
 from rdflib.collection import Collection
+from support.fixtures_servers import Server, oxigraph_read_only
+from support.paths import W3C
 
 from clustergraph.errors import InputError
 from clustergraph.validation import validate
 from clustergraph.validation.endpoint import validate_endpoint
 
-SUITE = Path(__file__).resolve().parent / "w3c" / "shacl"
+SUITE = W3C / "shacl"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -221,6 +222,8 @@ def _params() -> list[Any]:
             rewritten = STORE_REWRITES.get(entry.name)
             if rewritten is not None and engine == "endpoint":
                 marks.append(pytest.mark.xfail(strict=True, reason=rewritten))
+            if engine == "endpoint":
+                marks.append(pytest.mark.slow)  # validated in an Oxigraph server (`w3c_server`)
             params.append(pytest.param(entry, engine, id=f"{entry.name}[{engine}]", marks=marks))
     return params
 

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import shacl_support as s
+import support.shacl_support as s
 from rdflib import BNode
 
 from clustergraph.validation import validate
@@ -50,6 +50,7 @@ def test_oxigraph_engine_agrees_with_pyshacl(case_file: Path, tmp_path: Path):
     )
 
 
+@pytest.mark.slow
 def test_the_engines_agree_on_the_shipped_graph():
     ours = validate(engine="oxigraph", check_shapes=False, queries=False)
     reference = validate(engine="pyshacl", check_shapes=False, queries=False)

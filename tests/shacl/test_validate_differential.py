@@ -14,10 +14,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from support.paths import REPO_ROOT
 
 from clustergraph.validation import validate
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+pytestmark = pytest.mark.slow  # pySHACL on generated graphs: about a minute per seed
+
+BENCHMARKS = REPO_ROOT / "benchmarks"
 SEEDS = [1, 2]
 
 

@@ -29,10 +29,9 @@ def export_graph():
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, export_graph) -> Path:
-    out = tmp_path_factory.mktemp("site") / "site"
-    build_site(out, graph=export_graph)
-    return out
+def site(built_site: Path) -> Path:
+    """The shipped graph's site (tests/site/conftest.py: built once per worker, shared)."""
+    return built_site
 
 
 class _Links(html.parser.HTMLParser):

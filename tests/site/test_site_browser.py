@@ -31,8 +31,6 @@ from typing import Any
 
 import pytest
 
-from clustergraph.cli import main
-
 
 def chromium_binary() -> str:
     for name in ("chromium", "chromium-browser", "google-chrome"):
@@ -117,13 +115,6 @@ class DevTools:
             self.proc.wait()
         self._log.close()
 
-
-
-@pytest.fixture(scope="module")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("site") / "site"
-    main(["site", str(out)])
-    return out
 
 
 @pytest.fixture(scope="module")

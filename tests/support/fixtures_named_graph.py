@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fixtures_oxigraph_gsp import OxigraphServer, oxigraph_binary
+
+from support.fixtures_oxigraph_gsp import OxigraphServer, oxigraph_binary
 
 #: The named graph that holds the shipped graph on the server.
 NAMED_GRAPH = "https://w3id.org/clustergraph/graph/clustergraph"

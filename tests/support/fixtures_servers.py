@@ -15,6 +15,7 @@ fails the tests that use it (with its stderr); it never skips them.
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -29,7 +30,8 @@ from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from support.paths import REPO_ROOT
+
 START_TIMEOUT = 90.0
 
 
@@ -41,9 +43,33 @@ class Server:
     log: Path
 
 
+#: Ports handed out by `free_port` in this process (never handed out twice).
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    """A TCP port nobody listens on now (bound to port 0 on the loopback, then released)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    """A TCP port nobody listens on now, for a server about to start on the loopback.
+
+    Each pytest-xdist worker (gw0, gw1, ...) draws from its own block of 1000 ports, below
+    the kernel's ephemeral range (where clients' ports and `bind(0)` land), so two workers
+    never pick the same port and a client's connection never takes one between our check and
+    the server's bind; a process never gets the same port twice. The port is free when checked
+    (bound on the loopback, then released)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker[2:]) if worker[2:].isdigit() else 0
+    low = 20_000 + (index % 12) * 1000
+    for _ in range(500):
+        port = random.randrange(low, low + 1000)
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _HANDED_OUT.add(port)
+        return port
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:  # the block is used up
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 

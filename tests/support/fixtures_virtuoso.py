@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from fixtures_servers import Server, _stop, free_port
+
+from support.fixtures_servers import Server, _stop, free_port
 
 START_TIMEOUT = 120.0
 #: The administrator Virtuoso creates in a new database (user and password).

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from fixtures_servers import free_port
+
+from support.fixtures_servers import free_port
 
 #: The limits of the test server.
 TIMEOUT = 3.0

@@ -1,4 +1,4 @@
-"""Helpers for the data-driven SHACL tests (tests/test_shapes.py, tests/test_shapes_meta.py).
+"""Helpers for the data-driven SHACL tests (tests/data/test_shapes.py, tests/data/test_shapes_meta.py).
 
 A SHACL test case is one Turtle file in tests/shapes/, named `<ShapeLocalName>-NNN.ttl`. It holds
 the data for the case and, in the same file, one `t:TestCase` node that says what must come out:
@@ -38,11 +38,12 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from support.paths import REPO_ROOT, SHAPES
+
 ONTOLOGY_FILE = REPO_ROOT / "ontology" / "clustergraph.ttl"
 SHAPES_FILE = REPO_ROOT / "ontology" / "shapes.ttl"
 DATA_DIR = REPO_ROOT / "data"
-FIXTURE_DIR = Path(__file__).resolve().parent / "shapes"
+FIXTURE_DIR = SHAPES
 
 T = Namespace("https://w3id.org/clustergraph/tests#")
 SH = Namespace("http://www.w3.org/ns/shacl#")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from support.paths import BROKEN
 
 from clustergraph.cli import main
 from clustergraph.files import paths
@@ -160,6 +161,7 @@ SHAPE_EDITS = [
 ]
 
 
+@pytest.mark.slow
 def test_incremental_verdicts_equal_full_verdicts_over_random_edits(in_repo, tmp_path_factory):
     rng = random.Random(SEED)
     verdicts, kinds = set(), set()
@@ -277,7 +279,7 @@ def test_another_repository_with_the_shipped_ontology_shapes_and_data(tmp_path, 
     """As the published pre-commit hook runs it: the shipped files are outside the repository
     and count as the same at every revision; the repository's own file is judged."""
     monkeypatch.chdir(tmp_path)
-    broken = Path(__file__).parent / "broken"
+    broken = BROKEN
     shutil.copy(broken / "missing-country.ttl", "mine.ttl")
     git(tmp_path, "init", "-q", "-b", "main")
     git(tmp_path, "add", ".")

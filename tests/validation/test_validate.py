@@ -15,10 +15,10 @@ from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
+from support.paths import BROKEN
 
 from clustergraph.cli import cli
 
-BROKEN = Path(__file__).parent / "broken"
 ID = "https://w3id.org/clustergraph/id/"
 
 #: broken file -> (the resource, the property a result must name)
@@ -160,6 +160,7 @@ def test_usage_errors_and_unreadable_input_exit_2(repo_root, monkeypatch, capsys
     assert words in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_the_fast_engine_and_pyshacl_agree(repo_root):
     """clustergraph.shacl must find exactly what pySHACL finds: on the shipped graph with every
     broken file added (one run each, as pySHACL is slow)."""
@@ -187,6 +188,7 @@ def test_the_fast_engine_and_pyshacl_agree(repo_root):
     }
 
 
+@pytest.mark.slow
 def test_rdfs_inference_runs_through_pyshacl():
     from clustergraph.validation import validate
 

@@ -2,7 +2,7 @@
 store through queries, gives the report a local run of the same triples gives.
 
 Real servers on free loopback ports: Oxigraph, Comunica and Virtuoso with the shipped graph
-(tests/fixtures_servers.py), an `oxigraph serve-read-only` with a 100k-triple synthetic graph
+(tests/support/fixtures_servers.py), an `oxigraph serve-read-only` with a 100k-triple synthetic graph
 with injected violations, and one with the shipped graph in a named graph beside a cluster
 with a blank node (which makes the run copy the graph). Results are compared field by field,
 except the file:line (which an endpoint does not have) and the lexical form of typed literals,
@@ -20,13 +20,14 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
-from cli_support import run_command  # noqa: F401  (the `run` fixture)
-from fixtures_servers import Server, _graph_files, free_port, oxigraph_read_only
-from fixtures_virtuoso import LOADED_GRAPH, Virtuoso
+from support.cli_support import run_command  # noqa: F401  (the `run` fixture)
+from support.fixtures_servers import Server, _graph_files, free_port, oxigraph_read_only
+from support.fixtures_virtuoso import LOADED_GRAPH, Virtuoso
+from support.paths import REPO_ROOT
 
 from clustergraph.files import paths
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+BENCHMARKS = REPO_ROOT / "benchmarks"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
@@ -71,6 +72,7 @@ def both(run, endpoint_args: list[str], local_args: list[str]) -> tuple[dict, di
     return json.loads(out_remote), json.loads(out_local)
 
 
+@pytest.mark.slow
 def test_the_shipped_graph_in_each_store_gives_the_local_report(query_server: Server, run):
     """Oxigraph, Comunica and Virtuoso (whose graph is named, as a data engineer loads it).
 
@@ -152,6 +154,7 @@ class QueryLog:
         ]
 
 
+@pytest.mark.slow
 def test_a_store_is_read_a_batch_of_nodes_at_a_time_never_whole(
     oxigraph_query_server: Server, monkeypatch: pytest.MonkeyPatch
 ):
@@ -168,6 +171,7 @@ def test_a_store_is_read_a_batch_of_nodes_at_a_time_never_whole(
     assert remote.count_by_severity() == local.count_by_severity()
 
 
+@pytest.mark.slow
 def test_a_store_read_with_room_for_five_nodes_gives_the_same_report(
     oxigraph_query_server: Server, monkeypatch: pytest.MonkeyPatch
 ):
@@ -205,6 +209,7 @@ BLANK_CLUSTER = """\
 """
 
 
+@pytest.mark.slow
 def test_a_named_graph_is_validated_in_the_store_with_graph(mixed_server, run):
     server, _ = mixed_server
     remote, local = both(run, ["--endpoint", server.url, "--graph", NAMED], [])
@@ -213,6 +218,7 @@ def test_a_named_graph_is_validated_in_the_store_with_graph(mixed_server, run):
     assert remote["files"][0] == f"{server.url} (graph <{NAMED}>)"
 
 
+@pytest.mark.slow
 def test_a_graph_the_store_does_not_have_is_empty_and_the_report_says_so(mixed_server, run):
     server, _ = mixed_server
     graph = "https://w3id.org/clustergraph/graph/nothing-here"
@@ -221,6 +227,7 @@ def test_a_graph_the_store_does_not_have_is_empty_and_the_report_says_so(mixed_s
     assert f"(graph <{graph}>): the graph holds no triples" in err
 
 
+@pytest.mark.slow
 def test_a_graph_with_blank_nodes_is_copied_and_the_report_says_why(mixed_server, run):
     server, extra = mixed_server
     remote, local = both(run, ["--endpoint", server.url], [str(extra)])
@@ -293,6 +300,7 @@ def cutting_virtuoso(
         server.stop()
 
 
+@pytest.mark.slow
 def test_a_store_that_cuts_long_answers_is_read_in_parts(
     cutting_virtuoso: Virtuoso, virtuoso_query_server: Server, run
 ):
@@ -307,6 +315,7 @@ def test_a_store_that_cuts_long_answers_is_read_in_parts(
     assert comparable(cut) == comparable(whole)
 
 
+@pytest.mark.slow
 def test_a_copy_the_store_cuts_short_is_an_error_not_a_smaller_graph(
     cutting_virtuoso: Virtuoso, run
 ):

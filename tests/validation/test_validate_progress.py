@@ -18,8 +18,9 @@ import termios
 from pathlib import Path
 
 import pytest
+from support.paths import REPO_ROOT
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+BENCHMARKS = REPO_ROOT / "benchmarks"
 COMMAND = Path(sys.executable).parent / "clustergraph"
 
 

@@ -2,7 +2,7 @@
 
 A shapes file is code: its SHACL-SPARQL may not reach the network (SERVICE, LOAD, FROM), on
 any engine, and nothing may be sent while finding that out. A loopback listener (the one of
-test_safety.py) records every connection attempt, so the test sees it if one is made. An input file without triples is
+support/listener.py) records every connection attempt, so the test sees it if one is made. An input file without triples is
 validated, but the user is told.
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_support import run_command  # noqa: F401  (the `run` fixture)
-from test_safety import Listener
+from support.cli_support import run_command  # noqa: F401  (the `run` fixture)
+from support.listener import Listener
 
 from clustergraph.files import paths
 

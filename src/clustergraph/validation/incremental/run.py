@@ -14,6 +14,7 @@ See `validate_changed_since` for an example.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import logging
@@ -411,13 +412,16 @@ def _scratch(root: Path) -> Iterator[Path]:
     try:
         yield folder
     finally:
-        for top, dirs, files in os.walk(folder, topdown=False):
-            for name in files + [d for d in dirs if os.path.islink(os.path.join(top, d))]:
-                os.unlink(os.path.join(top, name))
-            for name in dirs:
-                if not os.path.islink(os.path.join(top, name)):
-                    os.rmdir(os.path.join(top, name))
-        os.rmdir(folder)
+        # A store closing late may remove some of its own files while this walk runs.
+        with contextlib.suppress(FileNotFoundError):
+            for top, dirs, files in os.walk(folder, topdown=False):
+                for name in files + [d for d in dirs if os.path.islink(os.path.join(top, d))]:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(os.path.join(top, name))
+                for name in dirs:
+                    if not os.path.islink(os.path.join(top, name)):
+                        os.rmdir(os.path.join(top, name))
+            os.rmdir(folder)
 
 
 def _discard(folder: Path) -> None:
