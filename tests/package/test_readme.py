@@ -126,3 +126,26 @@ def test_the_readme_example_prints_what_the_readme_shows(example: Example, folde
         f"{example} printed:\n{printed}\nREADME.md shows:\n" + "\n".join(example.expected))
     if example.exit_code is not None:
         assert done.returncode == example.exit_code, printed
+
+
+def python_blocks(text: str) -> list[tuple[int, str]]:
+    """The ```python blocks of the README: (line of the block's first line, its code)."""
+    found = re.finditer(r"^```python\n(.*?)^```$", text, flags=re.MULTILINE | re.DOTALL)
+    return [(text.count("\n", 0, m.start()) + 2, m.group(1)) for m in found]
+
+
+MY_CLUSTER = """@prefix cg: <https://w3id.org/clustergraph/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<https://w3id.org/clustergraph/id/cluster/my-cluster> a cg:IndustrialCluster ;
+    skos:prefLabel "My cluster"@en .
+"""
+
+
+@pytest.mark.parametrize("block", python_blocks(README.read_text(encoding="utf-8")),
+                         ids=lambda block: f"README.md:{block[0]}")
+def test_the_readme_python_runs(block: tuple[int, str], tmp_path: Path) -> None:
+    """Each Python example runs as written, in a folder holding the `my-cluster.ttl` it names."""
+    (tmp_path / "my-cluster.ttl").write_text(MY_CLUSTER, encoding="utf-8")
+    run = subprocess.run([sys.executable, "-c", block[1]], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0, f"README.md:{block[0]}: {run.stderr[-2000:]}"

@@ -1,4 +1,4 @@
-"""`clustergraph validate`: a thin layer over `clustergraph.validate.validate`."""
+"""`clustergraph validate`: a thin layer over `clustergraph.validation.validate`."""
 
 from __future__ import annotations
 

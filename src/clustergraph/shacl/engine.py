@@ -1,7 +1,7 @@
 """A SHACL Core and SHACL-SPARQL validator that runs on Oxigraph, for speed.
 
 pySHACL is the reference; this engine passes the W3C SHACL test suite (core and sparql,
-tests/test_shacl_w3c.py), reading the data as a `pyoxigraph.Store` and the shapes as quads. It
+tests/shacl/test_shacl_w3c.py), reading the data as a `pyoxigraph.Store` and the shapes as quads. It
 never imports rdflib, so a validation from the shell starts fast. A shapes graph that uses
 anything this engine does not implement (`UNSUPPORTED_PREDICATES`: SPARQL-based targets, rules,
 node expressions, SPARQL functions, SHACL-JS, entailment) raises `Unsupported`, and

@@ -37,7 +37,7 @@ previous build is replaced whole, atomically.
 
 Modules: `vocab` (IRIs, names), `graph_index` (the graph indexed for pages), `links`, `present`
 (terms to template data), `geomap` (projection, outlines, markers), `chart` (the growth chart),
-`views_resource` and `views_site` (page contexts), `render`, `assets`, `htaccess`, `build`.
+`model` (what the pages are built from), `views/` (page contexts), `render`, `assets`, `htaccess`, `build`.
 """
 
 from __future__ import annotations
