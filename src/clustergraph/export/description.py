@@ -24,6 +24,7 @@ from clustergraph.export.formats import FORMATS
 from clustergraph.export.resource import serialize_triples
 from clustergraph.files.atomic import write_bytes_atomic
 from clustergraph.version import __version__
+from clustergraph.vocab import DCAT, DCTERMS, FOAF, OWL, RDF, VOID, XSD
 
 if TYPE_CHECKING:
     from clustergraph.export.graph import ExportGraph
@@ -35,19 +36,12 @@ DATASET_IRI = "https://w3id.org/clustergraph/id/dataset/clustergraph"
 DOWNLOAD_BASE = "https://w3id.org/clustergraph/downloads/"
 ONTOLOGY_IRI = "https://w3id.org/clustergraph/ontology"
 
-_DCAT = "http://www.w3.org/ns/dcat#"
-_VOID = "http://rdfs.org/ns/void#"
-_DCT = "http://purl.org/dc/terms/"
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_FOAF = "http://xmlns.com/foaf/0.1/"
-_OWL = "http://www.w3.org/2002/07/owl#"
 _IANA = "https://www.iana.org/assignments/media-types/"
 
 #: Facts about the dataset that the data may state, copied into the description.
-_COPIED = (f"{_DCT}title", f"{_DCT}description", f"{_DCT}license", f"{_DCT}publisher",
-           f"{_DCT}issued", f"{_DCT}modified", f"{_DCT}creator", f"{_DCAT}keyword",
-           f"{_DCAT}landingPage", f"{_DCT}rights", f"{_DCAT}contactPoint")
+_COPIED = (f"{DCTERMS}title", f"{DCTERMS}description", f"{DCTERMS}license", f"{DCTERMS}publisher",
+           f"{DCTERMS}issued", f"{DCTERMS}modified", f"{DCTERMS}creator", f"{DCAT}keyword",
+           f"{DCAT}landingPage", f"{DCTERMS}rights", f"{DCAT}contactPoint")
 
 
 def _today() -> str:
@@ -98,100 +92,100 @@ def describe(
     for q in store.quads_for_pattern(ox.NamedNode(ONTOLOGY_IRI), None, None, ox.DefaultGraph()):
         onto.setdefault(q.predicate.value, q.object)
 
-    add(ds, f"{_RDF}type", ox.NamedNode(f"{_DCAT}Dataset"))
-    add(ds, f"{_RDF}type", ox.NamedNode(f"{_VOID}Dataset"))
+    add(ds, f"{RDF}type", ox.NamedNode(f"{DCAT}Dataset"))
+    add(ds, f"{RDF}type", ox.NamedNode(f"{VOID}Dataset"))
     for p, objs in stated.items():
         for o in objs:
             add(ds, p, o)
-    if f"{_DCT}title" not in stated:
-        add(ds, f"{_DCT}title", lit("clustergraph", lang="en"))
-    if f"{_DCT}description" not in stated:
-        add(ds, f"{_DCT}description", lit(
+    if f"{DCTERMS}title" not in stated:
+        add(ds, f"{DCTERMS}title", lit("clustergraph", lang="en"))
+    if f"{DCTERMS}description" not in stated:
+        add(ds, f"{DCTERMS}description", lit(
             "An open, sourced knowledge graph of industrial clusters in the energy transition: "
             "the clusters, their countries, locations and clean technologies, the initiatives they "
             "belong to, the organisations and people behind them, each claim with its source.",
             lang="en"))
-    if f"{_DCT}license" not in stated:
-        add(ds, f"{_DCT}license", onto.get(f"{_DCT}license",
+    if f"{DCTERMS}license" not in stated:
+        add(ds, f"{DCTERMS}license", onto.get(f"{DCTERMS}license",
                                            ox.NamedNode("https://creativecommons.org/licenses/by/4.0/")))
-    if f"{_DCT}publisher" not in stated:
+    if f"{DCTERMS}publisher" not in stated:
         publisher = _bnode("pub", "clustergraph developers")
-        add(ds, f"{_DCT}publisher", publisher)
-        add(publisher, f"{_RDF}type", ox.NamedNode(f"{_FOAF}Organization"))
-        add(publisher, f"{_FOAF}name", lit("The clustergraph developers"))
-    date_issued = issued or (None if f"{_DCT}issued" in stated else
-                             (onto[f"{_DCT}created"].value if f"{_DCT}created" in onto else _today()))
-    date_modified = modified or (None if f"{_DCT}modified" in stated else
-                                 (onto[f"{_DCT}modified"].value if f"{_DCT}modified" in onto else _today()))
+        add(ds, f"{DCTERMS}publisher", publisher)
+        add(publisher, f"{RDF}type", ox.NamedNode(f"{FOAF}Organization"))
+        add(publisher, f"{FOAF}name", lit("The clustergraph developers"))
+    date_issued = issued or (None if f"{DCTERMS}issued" in stated else
+                             (onto[f"{DCTERMS}created"].value if f"{DCTERMS}created" in onto else _today()))
+    date_modified = modified or (None if f"{DCTERMS}modified" in stated else
+                                 (onto[f"{DCTERMS}modified"].value if f"{DCTERMS}modified" in onto else _today()))
     if date_issued:
-        add(ds, f"{_DCT}issued", lit(date_issued, f"{_XSD}date"))
+        add(ds, f"{DCTERMS}issued", lit(date_issued, f"{XSD}date"))
     if date_modified:
-        add(ds, f"{_DCT}modified", lit(date_modified, f"{_XSD}date"))
-    add(ds, f"{_DCAT}version", lit(__version__))
-    add(ds, f"{_OWL}versionInfo", lit(__version__))
-    add(ds, f"{_VOID}uriSpace", lit("https://w3id.org/clustergraph/id/"))
-    add(ds, f"{_VOID}vocabulary", ox.NamedNode(f"{ONTOLOGY_IRI}#"))
-    if f"{_DCAT}landingPage" not in stated:
-        add(ds, f"{_DCAT}landingPage", ox.NamedNode("https://w3id.org/clustergraph/"))
+        add(ds, f"{DCTERMS}modified", lit(date_modified, f"{XSD}date"))
+    add(ds, f"{DCAT}version", lit(__version__))
+    add(ds, f"{OWL}versionInfo", lit(__version__))
+    add(ds, f"{VOID}uriSpace", lit("https://w3id.org/clustergraph/id/"))
+    add(ds, f"{VOID}vocabulary", ox.NamedNode(f"{ONTOLOGY_IRI}#"))
+    if f"{DCAT}landingPage" not in stated:
+        add(ds, f"{DCAT}landingPage", ox.NamedNode("https://w3id.org/clustergraph/"))
 
     def count(query: str) -> int:
         row = next(iter(store.query(query)))
         return int(row[0].value)
 
-    xsd_int = f"{_XSD}integer"
-    add(ds, f"{_VOID}triples", lit(len(graph), xsd_int))
-    add(ds, f"{_VOID}entities", lit(count(
+    xsd_int = f"{XSD}integer"
+    add(ds, f"{VOID}triples", lit(len(graph), xsd_int))
+    add(ds, f"{VOID}entities", lit(count(
         "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o FILTER(isIRI(?s)) }"), xsd_int))
-    add(ds, f"{_VOID}distinctSubjects", lit(count("SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o }"), xsd_int))
-    add(ds, f"{_VOID}distinctObjects", lit(count("SELECT (COUNT(DISTINCT ?o) AS ?n) { ?s ?p ?o }"), xsd_int))
+    add(ds, f"{VOID}distinctSubjects", lit(count("SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o }"), xsd_int))
+    add(ds, f"{VOID}distinctObjects", lit(count("SELECT (COUNT(DISTINCT ?o) AS ?n) { ?s ?p ?o }"), xsd_int))
     classes = [(r["c"], int(r["n"].value)) for r in store.query(
         "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c")]
     properties = [(r["p"], int(r["n"].value)) for r in store.query(
         "SELECT ?p (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?p")]
-    add(ds, f"{_VOID}classes", lit(len(classes), xsd_int))
-    add(ds, f"{_VOID}properties", lit(len(properties), xsd_int))
+    add(ds, f"{VOID}classes", lit(len(classes), xsd_int))
+    add(ds, f"{VOID}properties", lit(len(properties), xsd_int))
     for cls, n in classes:
         part = _bnode("class", cls.value)
-        add(ds, f"{_VOID}classPartition", part)
-        add(part, f"{_VOID}class", cls)
-        add(part, f"{_VOID}entities", lit(n, xsd_int))
+        add(ds, f"{VOID}classPartition", part)
+        add(part, f"{VOID}class", cls)
+        add(part, f"{VOID}entities", lit(n, xsd_int))
     for prop, n in properties:
         part = _bnode("prop", prop.value)
-        add(ds, f"{_VOID}propertyPartition", part)
-        add(part, f"{_VOID}property", prop)
-        add(part, f"{_VOID}triples", lit(n, xsd_int))
+        add(ds, f"{VOID}propertyPartition", part)
+        add(part, f"{VOID}property", prop)
+        add(part, f"{VOID}triples", lit(n, xsd_int))
 
     base = download_base if download_base is not None else DOWNLOAD_BASE
     for fmt, (file_name, size) in sorted((distributions or {}).items()):
         info = FORMATS[fmt]
         dist = ox.NamedNode(f"{DATASET_IRI}/distribution/{fmt}")
-        add(ds, f"{_DCAT}distribution", dist)
-        add(dist, f"{_RDF}type", ox.NamedNode(f"{_DCAT}Distribution"))
-        add(dist, f"{_DCT}title", lit(f"clustergraph as {info.label}", lang="en"))
+        add(ds, f"{DCAT}distribution", dist)
+        add(dist, f"{RDF}type", ox.NamedNode(f"{DCAT}Distribution"))
+        add(dist, f"{DCTERMS}title", lit(f"clustergraph as {info.label}", lang="en"))
         media = ox.NamedNode(_IANA + info.media_type)
-        add(dist, f"{_DCAT}mediaType", media)
-        add(dist, f"{_DCT}format", media)
-        add(dist, f"{_DCAT}byteSize", lit(size, f"{_XSD}nonNegativeInteger"))
-        add(dist, f"{_DCT}license", next(t.object for t in triples if t.subject == ds
-                                         and t.predicate.value == f"{_DCT}license"))
+        add(dist, f"{DCAT}mediaType", media)
+        add(dist, f"{DCTERMS}format", media)
+        add(dist, f"{DCAT}byteSize", lit(size, f"{XSD}nonNegativeInteger"))
+        add(dist, f"{DCTERMS}license", next(t.object for t in triples if t.subject == ds
+                                         and t.predicate.value == f"{DCTERMS}license"))
         if file_name:
             url = ox.NamedNode(base + file_name)
-            add(dist, f"{_DCAT}downloadURL", url)
-            add(dist, f"{_DCAT}accessURL", url)
+            add(dist, f"{DCAT}downloadURL", url)
+            add(dist, f"{DCAT}accessURL", url)
             if info.rdf:
-                add(ds, f"{_VOID}dataDump", url)
+                add(ds, f"{VOID}dataDump", url)
     if endpoint:
         service = ox.NamedNode(f"{DATASET_IRI}/service/sparql")
-        add(ds, f"{_VOID}sparqlEndpoint", ox.NamedNode(endpoint))
-        add(ds, f"{_DCAT}distribution", ox.NamedNode(f"{DATASET_IRI}/distribution/sparql"))
+        add(ds, f"{VOID}sparqlEndpoint", ox.NamedNode(endpoint))
+        add(ds, f"{DCAT}distribution", ox.NamedNode(f"{DATASET_IRI}/distribution/sparql"))
         dist = ox.NamedNode(f"{DATASET_IRI}/distribution/sparql")
-        add(dist, f"{_RDF}type", ox.NamedNode(f"{_DCAT}Distribution"))
-        add(dist, f"{_DCAT}accessURL", ox.NamedNode(endpoint))
-        add(dist, f"{_DCAT}accessService", service)
-        add(service, f"{_RDF}type", ox.NamedNode(f"{_DCAT}DataService"))
-        add(service, f"{_DCAT}endpointURL", ox.NamedNode(endpoint))
-        add(service, f"{_DCAT}servesDataset", ds)
-        add(service, f"{_DCT}conformsTo", ox.NamedNode("https://www.w3.org/TR/sparql11-protocol/"))
+        add(dist, f"{RDF}type", ox.NamedNode(f"{DCAT}Distribution"))
+        add(dist, f"{DCAT}accessURL", ox.NamedNode(endpoint))
+        add(dist, f"{DCAT}accessService", service)
+        add(service, f"{RDF}type", ox.NamedNode(f"{DCAT}DataService"))
+        add(service, f"{DCAT}endpointURL", ox.NamedNode(endpoint))
+        add(service, f"{DCAT}servesDataset", ds)
+        add(service, f"{DCTERMS}conformsTo", ox.NamedNode("https://www.w3.org/TR/sparql11-protocol/"))
     unique = {(str(t.subject), str(t.predicate), str(t.object)): t for t in triples}
     return [unique[k] for k in sorted(unique)]
 
