@@ -47,17 +47,12 @@ from typing import Any
 
 from clustergraph.errors import EndpointError, InputError
 from clustergraph.export import build_export_graph
+from clustergraph.http.connection import Connection
 from clustergraph.http.digest import DigestChallenge
-from clustergraph.http.retry import Retryable, RetryPolicy, retry_after_seconds
+from clustergraph.http.retry import Retryable, retry_after_seconds
 from clustergraph.http.settings import (
-    BACKOFF,
-    MAX_RETRY_AFTER,
-    RETRIES,
     RETRY_CODES,
-    TIMEOUT,
     USER_AGENT,
-    authorization,
-    credentials_from_env,
 )
 
 __all__ = ["DEFAULT_GRAPH", "LAYOUTS", "GraphStore", "PublishResult", "publish", "staging_graph"]
@@ -113,21 +108,15 @@ def _iri(value: str, what: str) -> str:
 
 
 @dataclass
-class GraphStore:
-    """A store reached through the Graph Store Protocol and SPARQL 1.1 query and update."""
+class GraphStore(Connection):
+    """A store reached through the Graph Store Protocol and SPARQL 1.1 query and update (the
+    settings of `Connection`)."""
 
     endpoint: str
     layout: str = "oxigraph"
     store_url: str | None = None
     query_url: str | None = None
     update_url: str | None = None
-    timeout: float = TIMEOUT
-    retries: int = RETRIES
-    backoff: float = BACKOFF
-    user: str | None = None
-    password: str | None = field(default=None, repr=False)
-    token: str | None = field(default=None, repr=False)
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
     _digest: DigestChallenge | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -146,11 +135,6 @@ class GraphStore:
         """Whether queries that name no graph read all graphs (the store has no default graph)."""
         return LAYOUTS[self.layout].union_default
 
-    @classmethod
-    def from_env(cls, endpoint: str, **kwargs: Any) -> GraphStore:
-        """A store with the credentials of the environment (the variables `clustergraph query` reads)."""
-        return cls(endpoint, **credentials_from_env(), **kwargs)
-
     # -- one request ---------------------------------------------------------------------------
 
     def _headers(self, method: str, path: str, anonymous: bool = False) -> dict[str, str]:
@@ -161,7 +145,7 @@ class GraphStore:
             headers["Authorization"] = self._digest.authorization(method, path, self.user,
                                                                   self.password or "")
             return headers
-        credentials = authorization(user=self.user, password=self.password, token=self.token)
+        credentials = self.authorization()
         if credentials:
             headers["Authorization"] = credentials
         return headers
@@ -230,9 +214,7 @@ class GraphStore:
         def failed(exc: Retryable, attempts: int) -> EndpointError:
             return EndpointError(f"{method} {url} failed after {attempts} attempt(s): {exc.message}")
 
-        policy = RetryPolicy(self.retries if retries is None else retries, self.backoff,
-                             MAX_RETRY_AFTER, self.sleep)
-        return policy.call(attempt, failed=failed)
+        return self.retry_policy(retries).call(attempt, failed=failed)
 
     # -- protocol operations ---------------------------------------------------------------------
 

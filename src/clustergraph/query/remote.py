@@ -19,29 +19,24 @@ from __future__ import annotations
 import json
 import logging
 import socket
-import time
 import urllib.error
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import pyoxigraph
 
 from clustergraph.errors import CutAnswer, EndpointError, InputError
-from clustergraph.http.retry import Retryable, RetryPolicy, retry_after_seconds
+from clustergraph.http.connection import Connection
+from clustergraph.http.retry import Retryable, retry_after_seconds
 from clustergraph.http.settings import (
-    BACKOFF,
     ENV_ENDPOINT,
     ENV_PASSWORD,
     ENV_TOKEN,
     ENV_USER,
-    MAX_RETRY_AFTER,
-    RETRIES,
     RETRY_CODES,
-    TIMEOUT,
     USER_AGENT,
-    authorization,
     credentials_from_env,
     endpoint_url_problem,
 )
@@ -69,17 +64,10 @@ CUT_HEADER = "X-SPARQL-MaxRows"
 
 
 @dataclass
-class RemoteEndpoint:
-    """A SPARQL endpoint and how to talk to it."""
+class RemoteEndpoint(Connection):
+    """A SPARQL endpoint and how to talk to it (the settings of `Connection`)."""
 
     url: str
-    timeout: float = TIMEOUT
-    retries: int = RETRIES
-    backoff: float = BACKOFF
-    user: str | None = None
-    password: str | None = field(default=None, repr=False)
-    token: str | None = field(default=None, repr=False)
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
     default_graphs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -88,11 +76,6 @@ class RemoteEndpoint:
             raise InputError(f"endpoint {problem}")
         if self.timeout is None or self.timeout <= 0:
             raise InputError("the endpoint timeout must be a positive number of seconds")
-
-    @classmethod
-    def from_env(cls, url: str, **kwargs: Any) -> RemoteEndpoint:
-        """An endpoint with the credentials of the environment (see the module's docs)."""
-        return cls(url, **credentials_from_env(), **kwargs)
 
     # -- one request -------------------------------------------------------------------------
 
@@ -120,7 +103,7 @@ class RemoteEndpoint:
             wrapper.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
         else:
             wrapper.addCustomHttpHeader("Accept", "application/sparql-results+json")
-        credentials = authorization(user=self.user, password=self.password, token=self.token)
+        credentials = self.authorization()
         if credentials:
             wrapper.addCustomHttpHeader("Authorization", credentials)
         # Last, so nothing above can reset it. SPARQLWrapper's setTimeout keeps whole seconds
@@ -198,8 +181,7 @@ class RemoteEndpoint:
         def failed(exc: Retryable, attempts: int) -> EndpointError:
             return EndpointError(exc.message if exc.final else f"{exc.message} (after {attempts} attempts)")
 
-        policy = RetryPolicy(self.retries, self.backoff, MAX_RETRY_AFTER, self.sleep)
-        return policy.call(lambda: self._request(text, form, whole), failed=failed)
+        return self.retry_policy().call(lambda: self._request(text, form, whole), failed=failed)
 
     def run(self, text: str, form: str) -> Rows | Triples | bool:
         """Run a query: rows for SELECT, triples for CONSTRUCT/DESCRIBE, a bool for ASK."""
