@@ -53,6 +53,15 @@ REACHING = {
         "SERVICE",
         'sh:target [ a sh:SPARQLTarget ; sh:select "SELECT ?this WHERE { SERVICE <URL> { ?this a ?c } }" ]',
     ),
+    # SPARQL's \\u pre-pass turns SERVIC\\u0045 into SERVICE before parsing (rdflib runs it)
+    "SERVICE written with a \\u escape (issue #20)": (
+        "SERVICE",
+        'sh:sparql [ sh:select "SELECT $this WHERE { SERVIC\\\\u0045 <URL> { $this ?p ?o } }" ]',
+    ),
+    "FROM written with a \\U escape (issue #20)": (
+        "FROM",
+        'sh:sparql [ sh:select "SELECT $this \\\\U00000046ROM <URL> WHERE { $this ?p ?o }" ]',
+    ),
 }
 
 

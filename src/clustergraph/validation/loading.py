@@ -18,6 +18,7 @@ import pyoxigraph
 
 from clustergraph.errors import InputError, RDFSyntaxError
 from clustergraph.files.load import parse_file, rdf_format_for, read_bytes
+from clustergraph.query.lexer import unescape_codepoints
 from clustergraph.shacl.sparql_text import network_forms
 from clustergraph.vocab import SH, XSD
 
@@ -246,12 +247,13 @@ def _triples(
 
 def refuse_network_sparql(shapes: pyoxigraph.Store, shapes_file: Path, name: Any) -> None:
     """Raise `InputError` when any SPARQL in the shapes (a constraint's or target's sh:select,
-    a validator's sh:ask) holds SERVICE, LOAD or FROM: it could reach the network or other data."""
+    a validator's sh:ask) holds SERVICE, LOAD or FROM: it could reach the network or other data.
+    The text is read as written and after SPARQL's \\u pre-pass, which an engine may run before
+    parsing (`SERVIC\\u0045` is SERVICE to rdflib, so to pySHACL)."""
     for predicate in ("select", "ask"):
         for q in shapes.quads_for_pattern(None, pyoxigraph.NamedNode(SH + predicate), None, None):
-            found = (
-                network_forms(q.object.value) if isinstance(q.object, pyoxigraph.Literal) else []
-            )
+            text = q.object.value if isinstance(q.object, pyoxigraph.Literal) else ""
+            found = sorted(set(network_forms(text)) | set(network_forms(unescape_codepoints(text))))
             if found:
                 raise InputError(
                     f"{shapes_file}: the SPARQL of shape {name(_owner_shape(shapes, q.subject))} "
