@@ -140,3 +140,60 @@ def test_sigint_mid_export_leaves_the_folder_as_it_was(tmp_path: Path) -> None:
     # what is new is whole files written before the interrupt, never a temporary one
     assert all(k.startswith("release/clustergraph.") and not Path(k).name.startswith(".")
                for k in set(after) - set(before))
+
+
+# -- what is not a file is never written (issue #20, item 2) ------------------------------------
+
+
+def _fifo(folder: Path) -> Path:
+    path = folder / "pipe.ttl"
+    os.mkfifo(path)
+    return path
+
+
+def _link(folder: Path) -> Path:
+    path = folder / "link.ttl"
+    path.symlink_to(folder / "elsewhere.ttl")  # a link to a file that does not exist yet
+    return path
+
+
+def _link_to_file(folder: Path) -> Path:
+    (folder / "theirs.ttl").write_bytes(b"not ours\n")
+    path = folder / "link.ttl"
+    path.symlink_to(folder / "theirs.ttl")
+    return path
+
+
+#: what stands at the path -> (how to make it, the words of the refusal)
+NOT_FILES = {
+    "a character device": (lambda folder: Path("/dev/full"), "is a character device"),
+    "a FIFO": (_fifo, "is a FIFO (named pipe)"),
+    "a dangling symbolic link": (_link, "is a symbolic link"),
+    "a symbolic link to a file": (_link_to_file, "is a symbolic link"),
+}
+
+
+def _tree(folder: Path) -> dict[str, tuple[int, bytes | None]]:
+    return {str(p): (p.lstat().st_mode, p.read_bytes() if p.is_file() and not p.is_symlink() else None)
+            for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("kind", list(NOT_FILES))
+def test_export_to_what_is_not_a_file_is_refused_and_nothing_is_written(kind: str, tmp_path: Path) -> None:
+    make, words = NOT_FILES[kind]
+    out = make(tmp_path)
+    before, device = _tree(tmp_path), out.lstat()
+    run = subprocess.run([sys.executable, "-m", "clustergraph", "export", "--format", "turtle",
+                          "--out", str(out)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert f"{out}: {words}, not a file" in run.stderr and "Traceback" not in run.stderr
+    assert _tree(tmp_path) == before  # nothing replaced, written through or left beside it
+    assert out.lstat().st_mode == device.st_mode and not Path(f"{out}.void.ttl").exists()
+
+
+def test_a_description_path_that_is_a_link_stops_the_export_before_anything_is_written(tmp_path: Path) -> None:
+    (tmp_path / "out.ttl.void.ttl").symlink_to(tmp_path / "elsewhere.ttl")
+    run = subprocess.run([sys.executable, "-m", "clustergraph", "export", "--format", "turtle",
+                          "--out", str(tmp_path / "out.ttl")], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2 and "out.ttl.void.ttl: is a symbolic link" in run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.ttl.void.ttl"]

@@ -21,7 +21,7 @@ from clustergraph.export.rdf import (
     chunks_turtle,
 )
 from clustergraph.export.table import chunks_csv, chunks_tsv
-from clustergraph.files.atomic import write_chunks_atomic
+from clustergraph.files.atomic import refuse_other_than_file, write_chunks_atomic
 
 if TYPE_CHECKING:
     pass
@@ -107,23 +107,23 @@ def export(
     if len(name) != 1:
         raise InputError("export() writes one format; use export_all() for several")
     fmt = name[0]
-    target: Path | None = None
-    if out is None or out == "-":
-        size = write_export(graph, fmt, sys.stdout.buffer)
-    elif isinstance(out, (str, Path)):
-        target = Path(out)
-        size = write_export(graph, fmt, target)
-    else:
-        size = write_export(graph, fmt, out)
+    target = Path(out) if isinstance(out, (str, Path)) and out != "-" else None
     desc_path: Path | None = None
     if description is not False:
         if isinstance(description, (str, Path)):
             desc_path = Path(description)
         elif target is not None:
             desc_path = target.with_name(target.name + ".void.ttl")
-        if desc_path is not None:
-            write_description(graph, desc_path, distributions={fmt: (target.name if target else None, size)},
-                              download_base=download_base)
+    for path in (target, desc_path):  # both checked before either is written
+        if path is not None:
+            refuse_other_than_file(path)
+    if out is None or out == "-":
+        size = write_export(graph, fmt, sys.stdout.buffer)
+    else:
+        size = write_export(graph, fmt, target if target is not None else out)  # type: ignore[arg-type]
+    if desc_path is not None:
+        write_description(graph, desc_path, distributions={fmt: (target.name if target else None, size)},
+                          download_base=download_base)
     return ExportResult(files={fmt: target}, sizes={fmt: size}, description=desc_path, triples=len(graph))
 
 

@@ -15,14 +15,15 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
-from clustergraph.errors import file_error
+from clustergraph.errors import InputError, file_error
 
-__all__ = ["atomic_write", "write_bytes_atomic", "write_chunks_atomic", "atomic_directory"]
+__all__ = ["atomic_directory", "atomic_write", "refuse_other_than_file", "write_bytes_atomic", "write_chunks_atomic"]
 
 
 def _umask() -> int:
@@ -51,6 +52,7 @@ def atomic_write(path: Path | str, *, fsync: bool = True) -> Iterator[IO[bytes]]
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
+    refuse_other_than_file(path)
     with _naming(path, "write", any_file=True):
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
@@ -74,6 +76,32 @@ def atomic_write(path: Path | str, *, fsync: bool = True) -> Iterator[IO[bytes]]
         raise
     if fsync:
         _fsync_dir(folder)
+
+
+#: What a path that is not a regular file is, by `stat.S_IFMT` of its `lstat`.
+_KINDS = {stat.S_IFLNK: "a symbolic link", stat.S_IFCHR: "a character device",
+          stat.S_IFBLK: "a block device", stat.S_IFIFO: "a FIFO (named pipe)",
+          stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
+
+
+def refuse_other_than_file(path: Path) -> None:
+    """Raise `InputError` when `path` exists and is not a regular file: a link, a device, a FIFO,
+    a socket or a folder is never replaced, written through or renamed over.
+
+    >>> refuse_other_than_file(Path("/dev/null"))
+    Traceback (most recent call last):
+    ...
+    clustergraph.errors.InputError: /dev/null: is a character device, not a file; refusing to write it (name a file)
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise file_error(path, exc, "write") from None
+    kind = _KINDS.get(stat.S_IFMT(mode))
+    if kind is not None:
+        raise InputError(f"{path}: is {kind}, not a file; refusing to write it (name a file)")
 
 
 @contextlib.contextmanager
