@@ -12,9 +12,7 @@ from click.core import ParameterSource
 
 from clustergraph import validation  # `validation.validate` is looked up per call: tests replace it
 from clustergraph.errors import RDFSyntaxError
-from clustergraph.validation.endpoint import validate_endpoint
 from clustergraph.validation.formats import format_report
-from clustergraph.validation.incremental.run import validate_changed_since
 
 __all__ = ["command"]
 
@@ -135,8 +133,14 @@ def command(
         if endpoint is None
         else {"url": endpoint, "graph": graph}
     )
+    if endpoint is None:
+        run = validation.validate
+    else:
+        # the endpoint's validation (and its HTTP client): only for --endpoint, off the
+        # start-up of a plain `validate` (python -X importtime)
+        from clustergraph.validation.endpoint import validate_endpoint as run
     try:
-        report = (validation.validate if endpoint is None else validate_endpoint)(
+        report = run(
             **source,  # type: ignore[arg-type]
             shapes=shapes,
             ontology=ontology,
@@ -173,6 +177,10 @@ def _validate_changed(rev: str, paths: tuple[str, ...], shapes: str | None, onto
                       with_shipped_data: bool, fail_on: str, fmt: str, no_queries: bool,
                       cache_dir: str | None) -> None:
     """`--changed-since REV`: the incremental judgement (clustergraph.validation.incremental.run)."""
+    # incremental validation (git, hashing, the kept base): only for --changed-since, off the
+    # start-up of a plain `validate` (python -X importtime)
+    from clustergraph.validation.incremental.run import validate_changed_since
+
     judged = validate_changed_since(
         rev, list(paths) or None, shapes=shapes, ontology=ontology,
         with_shipped_data=with_shipped_data, fail_on=fail_on, queries=not no_queries,
