@@ -65,6 +65,10 @@ LABEL_PREDICATES = (
     "http://xmlns.com/foaf/0.1/name",
 )
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: How deep, and how many in all, blank nodes are written inside one statement: past that,
+#: by label (blank nodes shared by two others would otherwise be written once per path).
+_INLINE_DEPTH = 8
+_INLINE_NODES = 64
 
 
 # ---------------------------------------------------------------------------------------------
@@ -213,6 +217,7 @@ class _Graph:
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
         self._incoming: dict[str, list[Any]] | None = None
+        self._owners: dict[Any, Any] | None = None
 
     def about(self, subject: str) -> list[str]:
         """The lines whose subject is `subject` (N-Triples text: `<iri>` or `_:b...`)."""
@@ -226,29 +231,49 @@ class _Graph:
     def into(self, bnode: str) -> list[Any]:
         """Triples whose object is the blank node `bnode` (`_:b...`)."""
         if self._incoming is None:
-            incoming: dict[str, list[str]] = {}
+            keys: list[str] = []
+            lines: list[str] = []
             for line in self.lines:
                 if " _:" in line:
                     head, _, tail = line[:-2].rpartition(" ")
                     if tail.startswith("_:"):
-                        incoming.setdefault(tail, []).append(line)
-            self._incoming = {k: _triples(v) for k, v in incoming.items()}
+                        keys.append(tail)
+                        lines.append(line)
+            self._incoming = {}
+            for key, triple in zip(keys, _triples(lines)):  # one parse for all
+                self._incoming.setdefault(key, []).append(triple)
         return self._incoming.get(bnode, [])
 
     def owner(self, bnode: Any) -> Any:
-        """The nearest named resource a blank node hangs from, or None."""
-        seen, todo = {bnode}, [bnode]
-        while todo:
-            nxt = []
-            for node in todo:
-                for t in self.into(f"_:{node.value}"):
-                    if isinstance(t.subject, ox.NamedNode):
-                        return t.subject
-                    if t.subject not in seen:
-                        seen.add(t.subject)
-                        nxt.append(t.subject)
-            todo = nxt
-        return None
+        """The nearest named resource a blank node hangs from (of those equally near, the first
+        in IRI order), or None."""
+        if self._owners is None:
+            self._owners = self._all_owners()
+        return self._owners.get(bnode)
+
+    def _all_owners(self) -> dict[Any, Any]:
+        """Every blank node's owner, found in one breadth-first pass down from the named
+        resources (linear, however deep the blank nodes nest)."""
+        self.into("_:")  # builds the incoming triples
+        below: dict[Any, list[Any]] = {}
+        owners: dict[Any, Any] = {}
+        for triples in (self._incoming or {}).values():
+            for t in triples:
+                if isinstance(t.subject, ox.BlankNode):
+                    below.setdefault(t.subject, []).append(t.object)
+                elif t.object not in owners or t.subject.value < owners[t.object].value:
+                    owners[t.object] = t.subject
+        level = list(owners)
+        while level:
+            found: dict[Any, Any] = {}
+            for node in level:
+                for child in below.get(node, ()):
+                    if child not in owners and (child not in found
+                                                or owners[node].value < found[child].value):
+                        found[child] = owners[node]
+            owners.update(found)
+            level = list(found)
+        return owners
 
     def label(self, iri: str) -> str | None:
         """The resource's label (skos:prefLabel, rdfs:label... in that order; English or no
@@ -265,17 +290,25 @@ class _Graph:
                 return values[0].value
         return None
 
-    def inline(self, node: Any, prefixes: list[tuple[str, str]], depth: int = 0) -> str:
-        """A blank node as `[ p o ; ... ]`, nested blank nodes inside."""
+    def inline(self, node: Any, prefixes: list[tuple[str, str]], depth: int = 0,
+               shown: set[Any] | None = None) -> str:
+        """A blank node as `[ p o ; ... ]`, nested blank nodes inside (at most `_INLINE_DEPTH`
+        deep and `_INLINE_NODES` in all, each once; past that, their labels)."""
+        shown = set() if shown is None else shown
+        shown.add(node)
         parts = []
         for t in _triples(self.about(f"_:{node.value}")):
-            parts.append(f"{term_text(t.predicate, prefixes)} {self.object_text(t.object, prefixes, depth + 1)}")
+            parts.append(f"{term_text(t.predicate, prefixes)} "
+                         f"{self.object_text(t.object, prefixes, depth + 1, shown)}")
         return "[ " + " ; ".join(parts) + " ]" if parts else "[]"
 
-    def object_text(self, term: Any, prefixes: list[tuple[str, str]], depth: int = 0) -> str:
+    def object_text(self, term: Any, prefixes: list[tuple[str, str]], depth: int = 0,
+                    shown: set[Any] | None = None) -> str:
         """An object in short Turtle, a blank node written inline (`[ p o ; ... ]`)."""
-        if isinstance(term, ox.BlankNode) and depth < 8:
-            return self.inline(term, prefixes, depth)
+        shown = set() if shown is None else shown
+        if (isinstance(term, ox.BlankNode) and depth < _INLINE_DEPTH and term not in shown
+                and len(shown) < _INLINE_NODES):
+            return self.inline(term, prefixes, depth, shown)
         return term_text(term, prefixes)
 
 

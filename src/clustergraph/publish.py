@@ -18,6 +18,10 @@ show the staging graph during an upload; Virtuoso's graph-level security hides i
 private to anonymous readers, the target public: see the README), and readers that name the
 graph (`default-graph-uri`) never see it.
 
+Each attempt of a request is bounded as a whole by the timeout (connect, send, receive: a
+store that trickles its answer is cut at the deadline), and an answer 3xx is refused, naming the
+redirect and its Location (`clustergraph.http.transport`): nothing is sent where it points.
+
 If anything fails before step 3, the published graph is untouched; running again completes.
 Triples are a set, so re-sending a chunk after a cut connection is harmless; the blank-node
 triples all go in one last chunk (a document scopes its blank nodes), and if a retry duplicated
@@ -54,6 +58,7 @@ from clustergraph.http.settings import (
     RETRY_CODES,
     USER_AGENT,
 )
+from clustergraph.http.transport import Deadline, Redirected, TimedOut, send
 
 __all__ = ["DEFAULT_GRAPH", "LAYOUTS", "GraphStore", "PublishResult", "publish", "staging_graph"]
 
@@ -151,35 +156,25 @@ class GraphStore(Connection):
         return headers
 
     def _once(self, method: str, url: str, body: bytes | Iterable[bytes] | None, length: int | None,
-              headers: dict[str, str], anonymous: bool = False) -> tuple[int, bytes]:
+              headers: dict[str, str], anonymous: bool = False,
+              deadline: Deadline | None = None) -> tuple[int, bytes]:
+        """One exchange, bounded as a whole by `timeout` or `deadline` (`http.transport.send`);
+        an answer 3xx is refused (`EndpointError`, never retried)."""
         parts = urllib.parse.urlsplit(url)
-        conn_cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        conn = conn_cls(parts.hostname or "", parts.port, timeout=self.timeout)
-        path = parts.path or "/"
-        if parts.query:
-            path += "?" + parts.query
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        all_headers = {**self._headers(method, path, anonymous), **headers}
+        if length is not None:
+            all_headers["Content-Length"] = str(length)
         try:
-            conn.putrequest(method, path, skip_accept_encoding=True)
-            all_headers = {**self._headers(method, path, anonymous), **headers}
-            if length is not None:
-                all_headers["Content-Length"] = str(length)
-            for name, value in all_headers.items():
-                conn.putheader(name, value)
-            conn.endheaders()
-            if isinstance(body, bytes):
-                conn.send(body)
-            elif body is not None:
-                for chunk in body:
-                    conn.send(chunk)
-            response = conn.getresponse()
-            data = response.read()
-            status = response.status
-            retry_after = response.getheader("Retry-After")
-            challenge = DigestChallenge.parse(response.getheader("WWW-Authenticate"))
-        except (OSError, http.client.HTTPException) as exc:  # refused, reset, cut, timed out
+            answer = send(method, url, headers=all_headers, body=body, timeout=self.timeout,
+                          deadline=deadline)
+        except TimedOut as exc:
+            raise Retryable(f"{exc} (--timeout bounds each attempt: connect, send, receive)") from None
+        except (OSError, http.client.HTTPException) as exc:  # refused, reset, cut, garbled
             raise Retryable(f"{type(exc).__name__}: {exc}") from None
-        finally:
-            conn.close()
+        status, data = answer.status, answer.body
+        retry_after = answer.header("Retry-After")
+        challenge = DigestChallenge.parse(answer.header("WWW-Authenticate"))
         if status == 401 and challenge is not None and self.user is not None and (
                 self._digest is None or self._digest.nonce != challenge.nonce):
             self._digest = challenge  # sign the request again (a new or a stale nonce)
@@ -198,15 +193,16 @@ class GraphStore(Connection):
                 retries: int | None = None) -> bytes:
         """Send one request, retrying transient failures with exponential back-off."""
         def attempt() -> bytes:
+            deadline = Deadline.after(self.timeout)  # one for the attempt, signed again or not
             payload = body() if callable(body) else body
             size = len(payload) if isinstance(payload, bytes) and length is None else length
             try:
-                return self._once(method, url, payload, size, headers or {})[1]
+                return self._once(method, url, payload, size, headers or {}, deadline=deadline)[1]
             except _Challenged:
                 pass
             payload = body() if callable(body) else body
             try:
-                return self._once(method, url, payload, size, headers or {})[1]
+                return self._once(method, url, payload, size, headers or {}, deadline=deadline)[1]
             except _Challenged:
                 raise EndpointError(f"{method} {url} refused the credentials (HTTP 401, Digest); "
                                     "check CLUSTERGRAPH_ENDPOINT_USER/PASSWORD") from None
@@ -381,6 +377,8 @@ def _move(store: GraphStore, staging: str, target: str | None, destination: str,
     try:
         store.update(move, retries=0)
         return
+    except Redirected:
+        raise  # refused, not failed: trying again would be refused again
     except EndpointError as first:
         failure = first
     for attempt in range(store.retries):

@@ -306,13 +306,12 @@ def test_a_process_that_drops_its_network_cannot_connect(listener: Listener) -> 
     assert listener.connections == []
 
 
-@pytest.mark.parametrize("isolated", [True, False])
-def test_a_worker_refuses_service_with_or_without_network(isolated: bool) -> None:
+def test_a_worker_refuses_service_itself() -> None:
     from clustergraph.query.session import Session
     from clustergraph.serve.worker import Job, run_job
 
     job = Job(text="SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
               formats={"rows": "json"}, max_rows=10)
-    reply = run_job(Session().store, job, isolated=isolated)
+    reply = run_job(Session().store, job)
     assert reply.status == 400
     assert b"refused: SERVICE is not allowed here" in reply.body

@@ -15,9 +15,10 @@ from typing import Any, NoReturn
 import click
 
 from clustergraph.errors import ClustergraphError, file_error
+from clustergraph.files.signals import EXIT_SIGINT, EXIT_SIGTERM, Terminated, sigterm_raises
 from clustergraph.version import __version__
 
-__all__ = ["main", "cli"]
+__all__ = ["cli", "main"]
 
 #: name -> (module under clustergraph.cli, one-line help shown by --help). The module's click
 #: command is its attribute `command`, or the attribute after a colon ("query:queries_command").
@@ -69,7 +70,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
     Every command works on the graph shipped with the package unless given other files.
     Exit codes: 0 success, 1 the data does not conform, 2 bad input or usage,
-    3 internal error, 4 a remote endpoint failed.
+    3 internal error, 4 a remote endpoint failed, 130 interrupted (Ctrl-C, SIGINT),
+    143 stopped by SIGTERM. Interrupted or stopped, a command keeps its previous output whole
+    and removes its temporary files; outputs are replaced only as a complete set.
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
@@ -79,12 +82,15 @@ def main(argv: list[str] | None = None) -> Any:
     """Run the command line; map each failure to its exit code, with a traceback only on --debug.
 
     2: the user's input, files, folders or arguments (an OSError names its file and the reason);
-    3: our own bugs; 4: a remote endpoint. `--debug` adds the traceback and keeps the exit code.
+    3: our own bugs; 4: a remote endpoint; 130 Ctrl-C (SIGINT) and 143 SIGTERM, both raised as
+    exceptions so that every command's cleanup runs (SIGTERM as `Terminated`).
+    `--debug` adds the traceback and keeps the exit code.
     """
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
-        return cli.main(args=args, prog_name="clustergraph", standalone_mode=False)
+        with sigterm_raises():
+            return cli.main(args=args, prog_name="clustergraph", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
@@ -92,14 +98,20 @@ def main(argv: list[str] | None = None) -> Any:
             _print_traceback()
         exc.show()
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:  # click turns KeyboardInterrupt (so SIGTERM too) into Abort
+        if isinstance(exc.__cause__, Terminated):
+            click.echo("Terminated.", err=True)
+            sys.exit(EXIT_SIGTERM)
         click.echo("Aborted.", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_SIGINT)
     except ClustergraphError as exc:
         _fail(f"clustergraph: error: {exc}", exc.exit_code, debug)
+    except Terminated:
+        click.echo("Terminated.", err=True)
+        sys.exit(EXIT_SIGTERM)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_SIGINT)
     except BrokenPipeError:
         sys.exit(0)
     except OSError as exc:

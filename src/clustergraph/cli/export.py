@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from clustergraph.cli.outputs import OutputPath
 from clustergraph.export import FORMATS, build_export_graph, export, export_all, parse_formats
 
 FORMAT_NAMES = ["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml", "csv", "tsv", "all"]
@@ -28,8 +29,11 @@ FORMAT_NAMES = ["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml", "csv
     "-o",
     default="-",
     show_default=True,
+    type=OutputPath(),
     metavar="PATH|-",
-    help="File to write (atomically), - for standard output, or a folder (FOLDER/) to write clustergraph.* into.",
+    help="File to write, - for standard output, or a folder (FOLDER/) to write clustergraph.* and void.ttl "
+         "into. A file's output is the file and its description OUT.void.ttl beside it (see --description), "
+         "replaced together or not at all. An existing link, device, FIFO or socket is refused.",
 )
 @click.option(
     "--include",
@@ -49,8 +53,10 @@ FORMAT_NAMES = ["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml", "csv
     "--description",
     "description",
     default=None,
-    metavar="PATH",
-    help="Where to write the VoID/DCAT description [default: OUT.void.ttl, or void.ttl in the folder].",
+    type=OutputPath(),
+    metavar="PATH|-",
+    help="Where to write the VoID/DCAT description, - for standard output "
+         "[default: OUT.void.ttl, or void.ttl in the folder].",
 )
 @click.option("--no-description", is_flag=True, help="Do not write the dataset description.")
 @click.option(
@@ -78,8 +84,10 @@ def command(
 
     Turtle, N-Triples, N-Quads and TriG (one named graph per part), JSON-LD compacted against
     ontology/context.jsonld and embedding it, RDF/XML, and CSV/TSV with one row per industrial
-    cluster. With a file, a VoID/DCAT description is written beside it; into a folder (FOLDER/),
-    only clustergraph.* and void.ttl are written and no other file is touched.
+    cluster. With a file, a VoID/DCAT description is written beside it (OUT.void.ttl, part of
+    the output); into a folder (FOLDER/), only clustergraph.* and void.ttl are written and no
+    other file is touched. Every file is written beside its target first and the set is swapped
+    in at the end: a failure, a full disk, Ctrl-C or SIGTERM leaves the previous files whole.
 
     \b
     Examples:

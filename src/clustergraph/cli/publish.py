@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from clustergraph.http.settings import RETRIES
+from clustergraph.http.settings import BACKOFF, MAX_RETRY_AFTER, RETRIES
 from clustergraph.publish import GraphStore, publish
 
 ENV_PUBLISH_ENDPOINT = "CLUSTERGRAPH_PUBLISH_ENDPOINT"
@@ -30,9 +30,13 @@ ENV_PUBLISH_ENDPOINT = "CLUSTERGRAPH_PUBLISH_ENDPOINT"
 @click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Publish these RDF files as the data part instead of the shipped data. Repeatable.")
 @click.option("--retries", type=click.IntRange(min=0), default=RETRIES, show_default=True,
-              help="Retries of each request on transient errors (connection cut, 429, 5xx).")
+              help="Retries of each request on transient errors (connection cut, time-out, 429, 5xx).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True,
-              help="Seconds to wait for each request.")
+              help="Seconds each attempt of a request may take, all of it: connecting, sending, "
+                   "receiving the answer (a store that trickles is cut then). A request takes at "
+                   "most (RETRIES + 1) x TIMEOUT plus the waits between attempts "
+                   f"({BACKOFF:g} s, doubled each time, or what Retry-After asks, up to "
+                   f"{MAX_RETRY_AFTER:g} s).")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar [default: when standard error is a terminal].")
 def command(endpoint: str, layout: str, graph: str | None, store_url: str | None, query_url: str | None,
@@ -44,8 +48,9 @@ def command(endpoint: str, layout: str, graph: str | None, store_url: str | None
     names one. Uploads into a staging graph, checks its triple count, then replaces the target
     in one SPARQL Update (MOVE), so readers see the old graph or the new one, never half.
     Credentials: CLUSTERGRAPH_ENDPOINT_USER and CLUSTERGRAPH_ENDPOINT_PASSWORD (basic, or
-    Digest when the store asks) or CLUSTERGRAPH_ENDPOINT_TOKEN (bearer). Exit code 4 when the
-    store fails.
+    Digest when the store asks) or CLUSTERGRAPH_ENDPOINT_TOKEN (bearer). Redirects (3xx) are
+    not followed: nothing is sent where they point. Exit code 4 when the store fails, times out
+    or redirects.
 
     \b
     Examples:

@@ -251,7 +251,8 @@ def sparql_command(
 ) -> None:
     """Run an ad-hoc SPARQL query: its text, a .rq/.sparql file, or - for standard input.
 
-    In the embedded store SERVICE, FROM, FROM NAMED and updates are refused.
+    In the embedded store SERVICE and updates are refused, and so is a query nested
+    too deep; FROM and FROM NAMED select graphs of the store and fetch nothing.
     """
     if query_or_file == "-":
         text = sys.stdin.read()

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
+from clustergraph.cli.outputs import OutputPath
 from clustergraph.site import build_site
 
 
 @click.command("site")
-@click.argument("out", type=click.Path(file_okay=False))
+@click.argument("out", type=OutputPath(dash=False, what="folder"))
 @click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Build from these RDF files (with the ontology) instead of the shipped data. Repeatable.")
 @click.option("--host-url", default="https://clustergraph.github.io/clustergraph/", show_default=True,
@@ -27,7 +28,9 @@ def command(out: str, data: tuple[Path, ...], host_url: str, endpoint: str | Non
     with the VoID/DCAT description, and .htaccess / w3id.htaccess content-negotiation rules.
     Links end in index.html, so the site also works opened from disk (file://). A folder that
     is neither empty nor a previous build (it lists its files in .clustergraph-site.json) is
-    refused, as is one that is or contains the current folder or the source files.
+    refused, as is one that is or contains the current folder or the source files, and one that
+    is not a real folder (a link to one, a file, a device, a FIFO, a socket). The site is built
+    beside OUT and swapped in whole: a failure, Ctrl-C or SIGTERM leaves the previous build.
 
     \b
     Example:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import os
+import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -169,7 +170,7 @@ def describe(
         add(dist, f"{DCTERMS}license", next(t.object for t in triples if t.subject == ds
                                          and t.predicate.value == f"{DCTERMS}license"))
         if file_name:
-            url = ox.NamedNode(base + file_name)
+            url = ox.NamedNode(base + urllib.parse.quote(file_name))  # "my file.ttl" -> my%20file.ttl
             add(dist, f"{DCAT}downloadURL", url)
             add(dist, f"{DCAT}accessURL", url)
             if info.rdf:

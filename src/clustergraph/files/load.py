@@ -19,6 +19,7 @@ import pyoxigraph
 
 from clustergraph.errors import InputError, RDFSyntaxError, file_error
 from clustergraph.files import paths
+from clustergraph.files.nesting import MAX_NESTING, json_too_deep, xml_too_deep
 from clustergraph.vocab import CONTEXT_IRI, bind_prefixes
 
 if TYPE_CHECKING:
@@ -185,8 +186,8 @@ def parse_file(
     """Parse one RDF file; a syntax error becomes an `RDFSyntaxError` naming file, line, column.
 
     The one way clustergraph reads an RDF file, and where hostile input is refused: RDF/XML
-    declaring entities, a token larger than the parser's buffer, and a JSON-LD context that is not
-    ours (ours is read from the shipped file, never fetched). When `prefixes` is given, the
+    declaring entities, a token larger than the parser's buffer, JSON-LD or RDF/XML nested deeper
+    than `MAX_NESTING`, and a JSON-LD context that is not ours (ours is read from the shipped file, never fetched). When `prefixes` is given, the
     prefixes the file declares are added to it once parsed. `content`: the file's bytes, and
     `fmt` its syntax (`rdf_format_for`), when the caller has them already.
     """
@@ -195,7 +196,9 @@ def parse_file(
     content = read_bytes(path) if content is None else content
     if fmt == pyoxigraph.RdfFormat.RDF_XML:
         _refuse_xml_declarations(path, content)
+        _refuse_deep_nesting(path, xml_too_deep(content), "XML elements")
     elif fmt == pyoxigraph.RdfFormat.JSON_LD:
+        _refuse_deep_nesting(path, json_too_deep(content), "JSON arrays and objects")
         content = _with_local_context(path, content)
     base = path.resolve().as_uri()
     try:
@@ -234,6 +237,15 @@ def _refuse_xml_declarations(path: Path, content: bytes) -> None:
             path, _line_at(content, found.start()), None,
             "RDF/XML with a DOCTYPE declaring entities is refused (entity expansion can make a "
             "small file take gigabytes); write the values out instead",
+        )
+
+
+def _refuse_deep_nesting(path: Path, line: int | None, what: str) -> None:
+    if line is not None:
+        raise RDFSyntaxError(
+            path, line, None,
+            f"{what} nested more than {MAX_NESTING} levels deep are refused (the parsers "
+            "recurse on nesting); flatten the file, e.g. give nested nodes their own @id",
         )
 
 

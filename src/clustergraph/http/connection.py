@@ -33,9 +33,10 @@ C = TypeVar("C", bound="Connection")
 
 @dataclass(kw_only=True)
 class Connection:
-    """Connection settings: `timeout` seconds per request, `retries` more attempts after
-    `backoff` seconds (doubled each time), HTTP basic `user` and `password` or a bearer `token`;
-    `sleep` waits between attempts (tests pass their own)."""
+    """Connection settings: `timeout` seconds for each attempt of a request as a whole
+    (connect, send, receive: `http.transport`), `retries` more attempts after `backoff` seconds
+    (doubled each time), HTTP basic `user` and `password` or a bearer `token`; `sleep` waits
+    between attempts (tests pass their own)."""
 
     timeout: float = TIMEOUT
     retries: int = RETRIES

@@ -40,7 +40,7 @@ ENV_USER = "CLUSTERGRAPH_ENDPOINT_USER"
 ENV_PASSWORD = "CLUSTERGRAPH_ENDPOINT_PASSWORD"
 ENV_TOKEN = "CLUSTERGRAPH_ENDPOINT_TOKEN"
 
-#: Seconds a request may take (connect, send, wait for the answer).
+#: Seconds one attempt of a request may take, all of it (connect, send, receive the answer).
 TIMEOUT = 60.0
 #: How often a failed request is tried again (so at most RETRIES + 1 attempts).
 RETRIES = 3

@@ -1,18 +1,19 @@
 """A small SPARQL lexer: enough to tell strings, IRIs, comments and variables from keywords.
 
 It finds a query's form (`query_form`), where its WHERE group opens (`where_brace`) and the
-prefixes it uses without declaring them (`undeclared_prefixes`); the safety check
-(`clustergraph.query.safety`) and the parameter binding (`clustergraph.query.parameters`) read
-queries through it.
+prefixes it uses without declaring them (`undeclared_prefixes`); the parameter binding
+(`clustergraph.query.parameters`) reads queries through it. Its tokens are those of the safety
+check's lexer (`clustergraph.sparql_check`), so both read a query alike; `unescape_codepoints`
+(SPARQL's \\u pre-pass) is that module's.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from clustergraph.errors import QueryError
+from clustergraph.sparql_check import sparql_tokens, unescape_codepoints
 
 __all__ = [
     "FORMS",
@@ -24,29 +25,6 @@ __all__ = [
     "unescape_codepoints",
     "where_brace",
 ]
-
-_TOKEN_RE = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-              | '''(?:[^'\\]|\\.|'(?!''))*'''
-              | "(?:[^"\\\n\r]|\\.)*"
-              | '(?:[^'\\\n\r]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][\w\u00b7]+)
-  | (?P<bnode>_:[\w.\-]*\w|_:\w)
-  | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<pname>(?:[A-Za-z\u00c0-\uffff][\w.\-]*)?:(?:[\w:%\-]|\\.|\.(?=[\w:%\-]))*)
-  | (?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))
-  | (?P<word>[A-Za-z_\u00c0-\uffff][\w\-]*)
-  | (?P<op>\^\^|&&|\|\||!=|<=|>=|[{}()\[\].,;*/+\-<>=!|^?])
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-_UNICODE_ESCAPE_RE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 #: The keywords that open a query form.
 FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
@@ -62,28 +40,16 @@ class Token:
 
 
 def tokenize(text: str) -> Iterator[Token]:
-    """The tokens of a SPARQL text, whitespace and comments included (kind ``ws``/``comment``)."""
-    for match in _TOKEN_RE.finditer(text):
-        kind = match.lastgroup or "other"
-        yield Token(kind, match.group(), match.start())
+    """The tokens of a SPARQL text, whitespace and comments included (kind ``ws``/``comment``),
+    read by the lexer of the safety check (`clustergraph.sparql_check.sparql_tokens`): linear
+    in the text's length, and ``<`` told apart as an IRI or a less-than as the grammar does."""
+    for token in sparql_tokens(text):
+        yield Token("string" if token.kind == "broken" else token.kind, token.text, token.start)
 
 
 def significant_tokens(text: str) -> list[Token]:
     """The tokens of a text without whitespace and comments."""
     return [t for t in tokenize(text) if t.kind not in ("ws", "comment")]
-
-
-def unescape_codepoints(text: str) -> str:
-    """The text after SPARQL's \\u / \\U pre-pass (which some engines run before parsing)."""
-
-    def repl(m: re.Match[str]) -> str:
-        code = int(m.group(1) or m.group(2), 16)
-        try:
-            return chr(code)
-        except (ValueError, OverflowError):
-            return m.group(0)
-
-    return _UNICODE_ESCAPE_RE.sub(repl, text)
 
 
 def query_form(text: str) -> str:

@@ -1,8 +1,10 @@
-"""Running queries on a remote SPARQL 1.1 endpoint through SPARQLWrapper.
+"""Running queries on a remote SPARQL 1.1 endpoint (the SPARQL 1.1 Protocol).
 
-Every request has a timeout (SPARQLWrapper sets none by default, and its ``resetQuery`` drops
-one: we build a fresh wrapper per request and set the timeout last) and a User-Agent. A long
-query goes as an url-encoded POST, a short one as GET. Credentials come from the environment:
+Every request goes through `clustergraph.http.transport`, as `publish`'s do: its timeout bounds
+each attempt as a whole (connect, send, receive: an endpoint that trickles its answer is cut at
+the deadline), an answer 3xx is refused with its status and Location (exit code 4; the query and
+its credentials go nowhere else), and it carries our User-Agent. A long query goes as an
+url-encoded POST, a short one as GET. Credentials come from the environment:
 
 * ``CLUSTERGRAPH_ENDPOINT_USER`` and ``CLUSTERGRAPH_ENDPOINT_PASSWORD``: HTTP basic auth;
 * ``CLUSTERGRAPH_ENDPOINT_TOKEN``: ``Authorization: Bearer <token>``.
@@ -16,10 +18,10 @@ an address that is no http(s) URL is the user's input, an `InputError` (exit cod
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
-import socket
-import urllib.error
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +42,7 @@ from clustergraph.http.settings import (
     credentials_from_env,
     endpoint_url_problem,
 )
+from clustergraph.http.transport import TimedOut, send
 from clustergraph.query.results import Rows, Triples
 
 __all__ = [
@@ -79,99 +82,67 @@ class RemoteEndpoint(Connection):
 
     # -- one request -------------------------------------------------------------------------
 
-    def _wrapper(self, text: str, form: str) -> Any:
-        # SPARQLWrapper (and its urllib machinery): only when a request is sent
-        from SPARQLWrapper import GET, JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
-
-        wrapper = SPARQLWrapper(self.url, agent=USER_AGENT)
-        # Not setQuery: it guesses the form from the text with regular expressions (slow on a
-        # long query) and takes a comment such as "# padding" for an ADD update, which it then
-        # sends as update=. We know the form.
-        wrapper.queryString = text
-        wrapper.queryType = form
-        for graph in self.default_graphs:
-            wrapper.addParameter("default-graph-uri", graph)
-        wrapper.setReturnFormat(TURTLE if form in ("CONSTRUCT", "DESCRIBE") else JSON)
-        if len(text) > MAX_GET_LENGTH or len(quote(text)) > MAX_GET_LENGTH:
-            wrapper.setMethod(POST)
-            wrapper.setRequestMethod(URLENCODED)
-        else:
-            wrapper.setMethod(GET)
-        # Ask for exactly the standard formats: with SPARQLWrapper's wider list some stores
-        # (Comunica) answer a SELECT in their own plain JSON.
-        if form in ("CONSTRUCT", "DESCRIBE"):
-            wrapper.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
-        else:
-            wrapper.addCustomHttpHeader("Accept", "application/sparql-results+json")
+    def _prepared(self, text: str, form: str) -> tuple[str, str, dict[str, str], bytes | None]:
+        """The method, address, headers and body of a query: GET, or an url-encoded POST when
+        long; the parameters SPARQLWrapper sent (`default-graph-uri`, `query`, and the format
+        under the names stores read it by: Virtuoso's `format`, others' `output`, `results`)."""
+        graph_form = form in ("CONSTRUCT", "DESCRIBE")
+        answer_format = "turtle" if graph_form else "json"
+        params = [("default-graph-uri", graph) for graph in self.default_graphs]
+        params += [("query", text)] + [(name, answer_format) for name in ("format", "output", "results")]
+        encoded = urllib.parse.urlencode(params, safe="/")
+        # Ask for exactly the standard formats: with a wider list some stores (Comunica) answer
+        # a SELECT in their own plain JSON.
+        accept = "application/n-triples, text/turtle;q=0.9" if graph_form else "application/sparql-results+json"
+        headers = {"User-Agent": USER_AGENT, "Accept": accept}
         credentials = self.authorization()
         if credentials:
-            wrapper.addCustomHttpHeader("Authorization", credentials)
-        # Last, so nothing above can reset it. SPARQLWrapper's setTimeout keeps whole seconds
-        # only (int()), which turns a timeout under 1 s into no timeout at all: set the float.
-        wrapper.setTimeout(max(1, int(self.timeout)))
-        wrapper.timeout = float(self.timeout)
-        return wrapper
+            headers["Authorization"] = credentials
+        if len(text) > MAX_GET_LENGTH or len(quote(text)) > MAX_GET_LENGTH:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            return "POST", self.url, headers, encoded.encode("ascii")
+        return "GET", f"{self.url}{'&' if '?' in self.url else '?'}{encoded}", headers, None
 
     def _request(self, text: str, form: str, whole: bool = False) -> tuple[bytes, str]:
-        # SPARQLWrapper: only when a request is sent
-        from SPARQLWrapper.SPARQLExceptions import (
-            EndPointInternalError,
-            EndPointNotFound,
-            QueryBadFormed,
-            Unauthorized,
-            URITooLong,
-        )
-
-        wrapper = self._wrapper(text, form)
-        assert wrapper.timeout == self.timeout
+        method, url, headers, body = self._prepared(text, form)
         try:
-            response = wrapper.query().response
-            body = response.read()
-            headers = response.headers
-            content_type = headers.get("Content-Type", "") if headers else ""
-            cut_at = headers.get(CUT_HEADER) if headers else None
-            if cut_at is not None:
-                said = f"{self.url} gave only the first {cut_at} rows of an answer"
-                if whole:
-                    raise CutAnswer(said, int(cut_at) if cut_at.strip().isdigit() else 0)
-                log.warning("%s (%s)", said, CUT_HEADER)
-            return body, content_type
-        except QueryBadFormed as exc:
-            raise EndpointError(
-                f"{self.url} refused the query as malformed: {_detail(exc)}"
-            ) from None
-        except Unauthorized:
-            raise EndpointError(
-                f"{self.url} needs credentials or refused them (HTTP 401); set {ENV_USER} and "
-                f"{ENV_PASSWORD}, or {ENV_TOKEN}"
-            ) from None
-        except EndPointNotFound:
-            raise EndpointError(f"{self.url}: no SPARQL endpoint there (HTTP 404)") from None
-        except URITooLong:
-            raise EndpointError(f"{self.url} says the request is too long (HTTP 414)") from None
-        except EndPointInternalError as exc:
-            raise Retryable(f"{self.url} failed (HTTP 500): {_detail(exc)}") from None
-        except urllib.error.HTTPError as exc:
-            message = f"{self.url} answered HTTP {exc.code} {exc.reason}"
-            if exc.code in RETRY_CODES:
-                asked = retry_after_seconds(exc.headers.get("Retry-After") if exc.headers else None)
-                raise Retryable(message, retry_after=asked) from None
-            raise EndpointError(message) from None
-        except urllib.error.URLError as exc:
-            reason = exc.reason
-            if isinstance(reason, (socket.timeout, TimeoutError)):
-                raise Retryable(
-                    f"{self.url} did not answer within {self.timeout:g} s", final=True
-                ) from None
-            raise EndpointError(f"cannot reach {self.url}: {reason}") from None
-        except TimeoutError:
+            answer = send(method, url, headers=headers, body=body, timeout=self.timeout)
+        except TimedOut:
             raise Retryable(
-                f"{self.url} did not answer within {self.timeout:g} s", final=True
+                f"{self.url} did not answer within {self.timeout:g} s "
+                "(--timeout bounds each attempt: connect, send, receive)", final=True
             ) from None
-        except ConnectionError as exc:
-            raise EndpointError(f"cannot reach {self.url}: {exc}") from None
-        except OSError as exc:
-            raise EndpointError(f"cannot talk to {self.url}: {exc}") from None
+        except OSError as exc:  # refused, unknown host, reset, cut
+            raise EndpointError(f"cannot reach {self.url}: {_reason(exc)}") from None
+        except http.client.HTTPException as exc:  # an answer that is no HTTP
+            raise EndpointError(f"cannot talk to {self.url}: {_reason(exc)}") from None
+        status = answer.status
+        if status >= 400:
+            detail = _detail(answer.body)
+            if status == 400:
+                raise EndpointError(f"{self.url} refused the query as malformed: {detail}")
+            if status == 401:
+                raise EndpointError(
+                    f"{self.url} needs credentials or refused them (HTTP 401); set {ENV_USER} and "
+                    f"{ENV_PASSWORD}, or {ENV_TOKEN}"
+                )
+            if status == 404:
+                raise EndpointError(f"{self.url}: no SPARQL endpoint there (HTTP 404)")
+            if status == 414:
+                raise EndpointError(f"{self.url} says the request is too long (HTTP 414)")
+            if status == 500:
+                raise Retryable(f"{self.url} failed (HTTP 500): {detail}")
+            message = f"{self.url} answered HTTP {status} {answer.reason}"
+            if status in RETRY_CODES:
+                raise Retryable(message, retry_after=retry_after_seconds(answer.header("Retry-After")))
+            raise EndpointError(message)
+        cut_at = answer.header(CUT_HEADER)
+        if cut_at is not None:
+            said = f"{self.url} gave only the first {cut_at} rows of an answer"
+            if whole:
+                raise CutAnswer(said, int(cut_at) if cut_at.strip().isdigit() else 0)
+            log.warning("%s (%s)", said, CUT_HEADER)
+        return answer.body, answer.header("Content-Type") or ""
 
     # -- with retries ------------------------------------------------------------------------
 
@@ -251,12 +222,11 @@ def _standard_json(body: bytes) -> bytes:
     return json.dumps(clean).encode("utf-8")
 
 
-def _detail(exc: Exception) -> str:
-    text = str(exc)
-    # SPARQLWrapper prefixes its own explanation; keep what the endpoint said, shortened.
-    if "Response:" in text:
-        text = text.split("Response:", 1)[1]
-    text = " ".join(text.replace("\\n", " ").split())
-    if text.startswith(("b'", 'b"')):
-        text = text[2:-1]
-    return text[:500]
+def _detail(body: bytes) -> str:
+    """What an endpoint said in an error answer, on one line, shortened."""
+    return " ".join(body[:2000].decode("utf-8", "replace").split())[:500]
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a connection failed, as urllib said it (the reason, not the exception's name)."""
+    return str(exc) or type(exc).__name__

@@ -7,7 +7,8 @@
 
 Routes: `/` (the query page), `/sparql`, `/api/queries[/{name}]`, `/api/search`,
 `/openapi.json`, `/id/{path}` (resources with content negotiation), `/void`, `/health`, assets.
-Middleware: one log line per request, CORS for GET only, JSON errors without tracebacks.
+Middleware: one log line per request, requests in flight limited overall and per client address
+(`clustergraph.serve.guard`), CORS for GET only, JSON errors without tracebacks.
 """
 
 from __future__ import annotations
@@ -32,11 +33,12 @@ from clustergraph.serve import pages
 from clustergraph.serve.api import catalogue_json, openapi, search_response, stored_query_job
 from clustergraph.serve.cache import AnswerCache
 from clustergraph.serve.graph import ServedGraph
+from clustergraph.serve.guard import ClientGuard, GuardRefusal
 from clustergraph.serve.pages import Pages
 from clustergraph.serve.pool import PoolBusy, QueryTimeout, WorkerDied, WorkerPool
 from clustergraph.serve.responses import ProblemError, error_response, mount_root, reply_response
 from clustergraph.serve.settings import ServeSettings
-from clustergraph.serve.sparql import browser_without_query, job_from_request
+from clustergraph.serve.sparql import browser_without_query, check_query_text, job_from_request
 from clustergraph.serve.worker import Job, Reply
 from clustergraph.version import __version__
 
@@ -57,18 +59,29 @@ class Server:
         self.pool = WorkerPool(settings.graph_files(), size=settings.workers, timeout=settings.timeout,
                                max_memory=settings.max_memory)
         self.answers: AnswerCache[Reply] = AnswerCache()
+        self.guard = ClientGuard(settings.max_concurrent, settings.max_concurrent_per_client)
 
-    async def run(self, job: Job) -> Response:
-        """Run a job on a worker, or answer from the cache (answers and refusals are kept; a
-        timeout is not: it depends on the load)."""
+    async def run(self, job: Job, client: str) -> Response:
+        """Run `client`'s job on a worker, or answer from the cache (answers and refusals are
+        kept; a timeout is not: it depends on the load). The text is checked before a worker
+        sees it; a client whose queries keep stopping workers is paused (429)."""
+        try:
+            self.guard.paused(client)
+        except GuardRefusal as exc:
+            raise ProblemError(exc.status, exc.message, {"Retry-After": str(exc.retry_after)}) from None
         key = job.key()
         reply = self.answers.get(key)
         if reply is None:
+            await check_query_text(job.text if job.checked_text is None else job.checked_text)
             try:
                 reply = await self.pool.run(job)
-            except (QueryTimeout, PoolBusy) as exc:
+            except PoolBusy as exc:
+                raise ProblemError(503, str(exc), {"Retry-After": "1"}) from None
+            except QueryTimeout as exc:
+                self.guard.strike(client)
                 raise ProblemError(503, str(exc), {"Retry-After": "1"}) from None
             except WorkerDied as exc:
+                self.guard.strike(client)
                 raise ProblemError(503, f"{exc} (most likely it needed more than the "
                                         f"{self.settings.max_memory} MB memory limit)") from None
             if reply.status < 500:
@@ -85,6 +98,10 @@ def _server(request: Request) -> Server:
     return request.app.state.server
 
 
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "-"
+
+
 async def sparql_endpoint(request: Request) -> Response:
     """`/sparql`: the SPARQL 1.1 Protocol query operation (GET or POST), run on a worker; a
     browser without a query is sent to the query page."""
@@ -94,7 +111,7 @@ async def sparql_endpoint(request: Request) -> Response:
         return redirect
     job = await job_from_request(request, max_body=server.settings.max_body,
                                  max_rows=server.settings.max_rows)
-    return await server.run(job)
+    return await server.run(job, _client(request))
 
 
 async def list_queries(request: Request) -> Response:
@@ -110,7 +127,8 @@ async def stored_query(request: Request) -> Response:
         query = server.catalogue[request.path_params["name"]]
     except InputError as exc:
         raise ProblemError(404, str(exc).replace("Run `clustergraph queries`", "GET /api/queries")) from None
-    return await server.run(stored_query_job(request, query, max_rows=server.settings.max_rows))
+    job = stored_query_job(request, query, max_rows=server.settings.max_rows)
+    return await server.run(job, _client(request))
 
 
 async def search(request: Request) -> Response:
@@ -208,6 +226,29 @@ class RequestLog(_HttpMiddleware):
                      size, (time.perf_counter() - start) * 1000)
 
 
+class FairShare(_HttpMiddleware):
+    """Requests in flight: at most `max_concurrent` in all (503) and `max_concurrent_per_client`
+    from one address (429), both with Retry-After; idle connections do not count."""
+
+    def __init__(self, app: ASGIApp, guard: ClientGuard) -> None:
+        super().__init__(app)
+        self.guard = guard
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Count the request in, pass it on, count it out; or refuse it."""
+        client = (scope.get("client") or ("-", 0))[0]
+        try:
+            self.guard.admit(client)
+        except GuardRefusal as exc:
+            response = error_response(exc.status, exc.message, {"Retry-After": str(exc.retry_after)})
+            await response(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.guard.release(client)
+
+
 class GetOnlyCors(_HttpMiddleware):
     """CORS for reading: `Access-Control-Allow-Origin: *` on GET and HEAD answers only.
 
@@ -281,7 +322,8 @@ def create_app(settings: ServeSettings | None = None) -> Starlette:
 
     app = Starlette(
         routes=_routes(),
-        middleware=[Middleware(RequestLog), Middleware(GetOnlyCors)],
+        middleware=[Middleware(RequestLog), Middleware(FairShare, guard=server.guard),
+                    Middleware(GetOnlyCors)],
         exception_handlers={ProblemError: _problem, HTTPException: _http_error,
                             Exception: _internal_error},
         lifespan=lifespan,

@@ -13,8 +13,9 @@ __all__ = [
     "BOOLEAN_OFFERS",
     "GRAPH_OFFERS",
     "HTML_OFFERS",
-    "Offer",
+    "MAX_RANGES",
     "ROWS_OFFERS",
+    "Offer",
     "choose",
     "offer_for_format",
     "parse_accept",
@@ -57,6 +58,10 @@ HTML_OFFERS = _offers(
     ("application/xhtml+xml", "html", "text/html; charset=utf-8"),
 )
 
+#: The media ranges of an Accept header that are read; the rest is ignored, so choosing costs
+#: the same however long the header.
+MAX_RANGES = 64
+
 #: ?format= names (besides full media types).
 _FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "json-ld": "jsonld", "srj": "json", "srx": "xml"}
 
@@ -80,9 +85,10 @@ class _Range:
 
 
 def parse_accept(header: str | None) -> list[_Range]:
-    """The media ranges of an Accept header; an empty or missing header accepts anything."""
+    """The media ranges of an Accept header (the first `MAX_RANGES`); an empty or missing header
+    accepts anything."""
     ranges = []
-    for part in (header or "").split(","):
+    for part in (header or "").split(",", MAX_RANGES)[:MAX_RANGES]:
         fields = [f.strip() for f in part.split(";")]
         media = fields[0].lower()
         if not media:

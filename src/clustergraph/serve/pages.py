@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -159,6 +160,8 @@ async def resource(request: Request) -> Response:
             return await _not_found(request, f"no kind of resource named {path!r}")
         return HTMLResponse(html, headers=_CACHE)
     iri = ID_NS + path
+    if not _is_iri(iri):  # a space, a quote, a brace, bytes that are not UTF-8...: no resource
+        return await _not_found(request, f"no resource has the address /id/{path[:200]}")
     offer = negotiate(request, RESOURCE_OFFERS, "a resource")
     headers = {"Vary": "Accept", "Link": _alternates(request.url.path), **_CACHE}
     if offer.fmt == "html":
@@ -171,6 +174,14 @@ async def resource(request: Request) -> Response:
     if body is None:
         return await _not_found(request, f"the graph has nothing about <{iri}>")
     return Response(body, media_type=offer.media_type, headers=headers)
+
+
+def _is_iri(text: str) -> bool:
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _alternates(path: str) -> str:

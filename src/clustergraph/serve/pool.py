@@ -156,7 +156,7 @@ class WorkerPool:
         if not detail["isolated"] and self.isolated:
             self.isolated = False
             log.warning("query workers cannot drop their network access here; every query is "
-                        "also parsed by rdflib for SERVICE and FROM before it runs")
+                        "also checked for SERVICE and updates before it runs")
         return worker
 
     def _discard(self, worker: _Worker) -> None:

@@ -1,4 +1,10 @@
-"""Running the app under uvicorn on one address (what `clustergraph serve` calls)."""
+"""Running the app under uvicorn on one address (what `clustergraph serve` calls).
+
+uvicorn runs with its h11 protocol extended by `clustergraph.serve.protocol` (deadlines for a
+request's head and body, limits on its size, a cap on open connections); uvicorn's own
+concurrency limit is off, since it counts idle connections: `clustergraph.serve.guard` counts
+requests in flight instead, overall and per client address.
+"""
 
 from __future__ import annotations
 
@@ -31,11 +37,12 @@ def serve(settings: ServeSettings) -> None:
 
 
 def _serve_logged(settings: ServeSettings, logger: logging.Logger) -> None:
-    # uvicorn and starlette (clustergraph.serve.app): ~0.15 s to import (python -X importtime);
-    # `clustergraph serve --help` and a bad --data path are answered without them
+    # uvicorn and starlette (clustergraph.serve.app, .protocol): ~0.15 s to import (python -X
+    # importtime); `clustergraph serve --help` and a bad --data path are answered without them
     import uvicorn
 
     from clustergraph.serve.app import create_app
+    from clustergraph.serve.protocol import protocol_factory
 
     sock = _bind(settings.host, settings.port)  # fail fast when the port is taken
     port = sock.getsockname()[1]
@@ -44,10 +51,13 @@ def _serve_logged(settings: ServeSettings, logger: logging.Logger) -> None:
     except BaseException:
         sock.close()
         raise
+    connections = _open_files_for(settings.max_connections, logger)
+    limits = settings.connection_limits(connections)
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, access_log=False, log_level="warning",
-        lifespan="on", server_header=False, timeout_keep_alive=5,
-        limit_concurrency=256, h11_max_incomplete_event_size=64 * 1024,
+        lifespan="on", server_header=False, timeout_keep_alive=5, ws="none",
+        http=protocol_factory(limits),  # type: ignore[arg-type] # a factory, as uvicorn calls it
+        limit_concurrency=None, h11_max_incomplete_event_size=limits.max_head,
     )
     server = uvicorn.Server(config)
     logger.info("clustergraph serve: http://%s:%d/ (%d triples, %d workers, timeout %g s, "
@@ -57,6 +67,29 @@ def _serve_logged(settings: ServeSettings, logger: logging.Logger) -> None:
         server.run(sockets=[sock])
     finally:
         sock.close()
+
+
+#: Open files the server needs besides its connections (workers, the graph files, logs).
+_SPARE_FILES = 256
+
+
+def _open_files_for(connections: int, logger: logging.Logger) -> int:
+    """Raise this process's open-files limit to fit `connections` (up to the hard limit); the
+    number of connections that fit."""
+    try:
+        import resource  # Unix only: at the top it would make this module fail to import elsewhere
+    except ImportError:
+        return connections
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connections + _SPARE_FILES
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    if soft != resource.RLIM_INFINITY and soft - _SPARE_FILES < connections:
+        connections = max(1, soft - _SPARE_FILES)
+        logger.warning("clustergraph serve: at most %d connections (the open-files limit is %d)",
+                       connections, soft)
+    return connections
 
 
 def _bind(host: str, port: int) -> socket.socket:

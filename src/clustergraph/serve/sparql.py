@@ -4,18 +4,21 @@ GET with `?query=`, POST of a form (`application/x-www-form-urlencoded`) or POST
 itself (`application/sparql-query`, UTF-8); `default-graph-uri` and `named-graph-uri` select
 graphs held in the store (nothing is ever fetched). SELECT and ASK answer in SPARQL Results JSON,
 XML, CSV or TSV, CONSTRUCT and DESCRIBE in Turtle, N-Triples or JSON-LD, chosen by `Accept` or
-`?format=`. Updates, SERVICE, LOAD and FROM are refused with 400.
+`?format=`. Updates, SERVICE and LOAD are refused with 400 (FROM fetches nothing).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
-from starlette.requests import Request
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import RedirectResponse, Response
 
-from clustergraph.errors import QueryError, UnsafeQueryError
+from clustergraph.errors import ClustergraphError, QueryError, UnsafeQueryError
 from clustergraph.query.catalogue import check_safe, query_form
 from clustergraph.serve.negotiation import (
     BOOLEAN_OFFERS,
@@ -27,9 +30,36 @@ from clustergraph.serve.negotiation import (
 from clustergraph.serve.responses import ProblemError, mount_root, negotiate
 from clustergraph.serve.worker import Job, refusal
 
-__all__ = ["browser_without_query", "job_from_request", "read_body"]
+__all__ = ["browser_without_query", "check_query_text", "job_from_request", "read_body"]
 
 _READ_ONLY = "updates are refused: this endpoint is read-only"
+#: Texts longer than this are read in a thread: lexing 100 kB takes a tenth of a second, which
+#: the event loop (every other client) must not wait for.
+_THREAD_AT = 4096
+_T = TypeVar("_T")
+
+
+async def _off_loop(function: Callable[[str], _T], text: str) -> _T:
+    """`function(text)`, in a thread when the text is long."""
+    if len(text) > _THREAD_AT:
+        return await run_in_threadpool(function, text)
+    return function(text)
+
+
+def _check(text: str) -> None:
+    """The one SPARQL text check (`clustergraph.query.safety`), as a 400 for the client."""
+    try:
+        check_safe(text)
+    except UnsafeQueryError as exc:
+        raise ProblemError(400, refusal(exc)) from None
+    except ClustergraphError as exc:  # e.g. nested deeper than the limit
+        raise ProblemError(400, str(exc)) from None
+
+
+async def check_query_text(text: str) -> None:
+    """Refuse (400) a text the SPARQL check refuses: before any worker sees it, so a query that
+    would crash a worker's parser never reaches one."""
+    await _off_loop(_check, text)
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -43,11 +73,14 @@ async def read_body(request: Request, limit: int) -> bytes:
         except ValueError:
             raise ProblemError(400, "the Content-Length header is not a number") from None
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            chunks.append(chunk)
+    except ClientDisconnect:  # gone, or cut for sending too slowly: nobody reads the answer
+        raise ProblemError(408, "the request body did not arrive") from None
     return b"".join(chunks)
 
 
@@ -116,17 +149,14 @@ def _form(text: str) -> str:
     try:
         return query_form(text)
     except QueryError as not_a_query:
-        try:
-            check_safe(text, parse=False)
-        except UnsafeQueryError as exc:
-            raise ProblemError(400, refusal(exc)) from None
+        _check(text)  # a refusal says more than "not a query"
         raise ProblemError(400, str(not_a_query)) from None
 
 
 async def job_from_request(request: Request, *, max_body: int, max_rows: int) -> Job:
     """The job one /sparql request asks for (a `ProblemError` for a bad request)."""
     text, pairs = await _query_pairs(request, max_body)
-    form = _form(text)
+    form = await _off_loop(_form, text)
     if form == "ASK":
         kind, offer = "boolean", negotiate(request, BOOLEAN_OFFERS, "an ASK answer")
     elif form == "SELECT":

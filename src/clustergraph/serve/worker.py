@@ -27,7 +27,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from clustergraph.errors import UnsafeQueryError
+from clustergraph.errors import InputError, UnsafeQueryError
 
 __all__ = ["Job", "Reply", "run_job", "worker_main"]
 
@@ -93,22 +93,21 @@ def error_reply(status: int, message: str) -> Reply:
 
 def refusal(exc: Exception) -> str:
     """The client's message for a query `check_safe` refused."""
+    if isinstance(exc, InputError):  # a limit of the check (too deep, too long), not a form
+        return str(exc)
     reason = str(exc).split(" Run it against", 1)[0].replace(" in embedded queries", " here")
     return f"refused: {reason} This endpoint is read-only and never reaches other servers."
 
 
 @lru_cache(maxsize=1024)
-def _unsafe_reason(text: str, parse: bool = True) -> str | None:
-    """Why a query may not run here (SERVICE, FROM, LOAD, updates), or None; cached per text.
-
-    With `parse`, rdflib's parse tree is checked too (in the worker, so under the time limit).
-    """
+def _unsafe_reason(text: str) -> str | None:
+    """Why a query may not run here (SERVICE, updates, nesting too deep), or None; cached per text."""
     # clustergraph.query: loaded by `worker_main` once the spawned worker ignores SIGINT and is
     # isolated, not when it imports this module
     from clustergraph.query.catalogue import check_safe
 
     try:
-        check_safe(text, parse=parse)
+        check_safe(text)
     except UnsafeQueryError as exc:
         return refusal(exc)
     return None
@@ -134,16 +133,12 @@ def isolate_network() -> bool:
     return any(libc.unshare(flags) == 0 for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET))
 
 
-def run_job(store: Any, job: Job, *, isolated: bool = False) -> Reply:
-    """Check and run one job on `store`; every failure is a `Reply` with a 4xx status.
-
-    `isolated`: this process has no network, so the lexical check suffices.
-    """
+def run_job(store: Any, job: Job) -> Reply:
+    """Check and run one job on `store`; every failure is a `Reply` with a 4xx status."""
     # writers pull in clustergraph.export: loaded once the worker is isolated (see `_unsafe_reason`)
     from clustergraph.serve import writers
 
-    reason = _unsafe_reason(job.text if job.checked_text is None else job.checked_text,
-                            parse=not isolated)
+    reason = _unsafe_reason(job.text if job.checked_text is None else job.checked_text)
     if reason is not None:
         return error_reply(400, reason)
     options: dict[str, Any] = {"base_iri": job.base_iri}
@@ -221,7 +216,7 @@ def worker_main(conn: Any, files: list[Path], max_memory: int) -> None:
 
     try:
         store = Session(files=files).store
-        _unsafe_reason("ASK {}", parse=not isolated)  # import the checker now, not on a query
+        _unsafe_reason("ASK {}")  # import the checker now, not on a query
     except Exception as exc:  # noqa: BLE001 - reported to the server, which stops
         conn.send(("failed", str(exc)))
         return
@@ -232,7 +227,7 @@ def worker_main(conn: Any, files: list[Path], max_memory: int) -> None:
         except (EOFError, OSError):
             return
         try:
-            reply = run_job(store, job, isolated=isolated)
+            reply = run_job(store, job)
         except Exception:  # noqa: BLE001 - a bug: the client gets 500 without details
             log.exception("worker failed on a job")
             reply = error_reply(500, "internal error while running the query")

@@ -7,12 +7,12 @@ not a look-up of every parameter SHACL defines."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
+from clustergraph.shacl.patterns import compile_pattern, describe_shape, named_holder
 from clustergraph.shacl.terms import (
     RDF_LANGSTRING,
     SH,
@@ -21,7 +21,6 @@ from clustergraph.shacl.terms import (
     component_of,
     is_true,
     lang_matches,
-    re_flags,
     well_formed,
 )
 
@@ -169,12 +168,15 @@ class CoreConstraints:
                 yield check_length
         for pattern in params.get("pattern", ()):
             flags = self._one(shape, "flags")
-            rx = re.compile(pattern.value, re_flags(flags.value if flags else ""))
+            rx = compile_pattern(  # an invalid pattern or flag is refused here, before any value
+                pattern.value, flags.value if flags else "", lambda shape=shape: self._named(shape)
+            )
             detail = f"does not match {pattern.value!r}"
 
             def check_pattern(focus, values, emit, out, nested, rx=rx, detail=detail):
+                named = focus.__str__  # the focus node in errors: a match over the time limit
                 for v in values:
-                    if isinstance(v, BlankNode) or not rx.search(v.value):
+                    if isinstance(v, BlankNode) or not rx.search(v.value, named):
                         emit(focus, "PatternConstraintComponent", v, detail)
 
             yield check_pattern
@@ -356,6 +358,21 @@ class CoreConstraints:
                     if other != qshape:
                         found.setdefault(other, None)
         return list(found)
+
+    def _named(self, shape: Any) -> str:
+        """How an error names `shape` (`describe_shape`): a blank node by its path and the
+        nearest named shape above it (the shapes graph read backwards, only for the error)."""
+        holders: dict[Any, tuple[Any, bool]] = {}
+        for (s, p), objects in self._index.items():
+            for o in objects:
+                if isinstance(o, BlankNode):
+                    holders.setdefault(o, (s, p == SH + "property"))
+        holder, direct = named_holder(shape, holders.get, lambda n: isinstance(n, NamedNode))
+        path = self._one(shape, "path")
+        return describe_shape(
+            str(shape), None if path is None else str(path),
+            None if holder is None else str(holder), direct,
+        )
 
 
 def _unique_lang(

@@ -18,13 +18,13 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode
 
+from clustergraph.sparql_check import check_sparql, sparql_tokens
+
 __all__ = [
-    "NETWORK_FORMS",
     "absence_form",
+    "fill_prebinding",
     "fill_template",
     "forbidden_forms",
-    "network_forms",
-    "fill_prebinding",
     "prebinding_template",
     "prebound",
     "values_block",
@@ -32,30 +32,23 @@ __all__ = [
     "with_focus_values",
 ]
 
-_TOKEN = re.compile(
-    r"""
-    (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-              |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\s]*>)
-  | (?P<comment>\#[^\n]*)
-  | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_-]*(?::[^\s{}()<>,;"']*)?|:[^\s{}()<>,;"']*)
-  | (?P<punct>[{}()*])
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-#: Keywords that would make a query reach the network or another dataset.
-NETWORK_FORMS = ("SERVICE", "LOAD", "FROM")
+#: Forms that SHACL (5.3.1) forbids in a SPARQL-based constraint.
+_SHACL_FORBIDDEN = ("MINUS", "VALUES", "SERVICE")
 _AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT", "GROUP"}
+#: How the kinds of `clustergraph.sparql_check.sparql_tokens` read here (others are skipped).
+_KINDS = {"var": "var", "word": "word", "pname": "word", "bnode": "word"}
+_PUNCT = {"{", "}", "(", ")", "*"}
 
 
 def _tokens(text: str) -> Iterator[tuple[str, str, int]]:
-    """(kind, text, end offset) of each token outside strings, IRIs and comments."""
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup or ""
-        if kind not in ("string", "iri", "comment"):
-            yield kind, m.group(), m.end()
+    """(kind, text, end offset) of the variables, words (prefixed names included) and the
+    punctuation { } ( ) * of `text`: nothing inside strings, IRIs and comments. The lexer is
+    the safety check's (`clustergraph.sparql_check`), linear in the text's length."""
+    for token in sparql_tokens(text):
+        kind = _KINDS.get(token.kind) or ("punct" if token.text in _PUNCT and token.kind == "op"
+                                          else None)
+        if kind is not None:
+            yield kind, token.text, token.start + len(token.text)
 
 
 def _words(text: str) -> list[str]:
@@ -67,17 +60,16 @@ def variables(text: str) -> list[str]:
     return [value[1:] for kind, value, _ in _tokens(text) if kind == "var"]
 
 
-def network_forms(text: str) -> list[str]:
-    """The keywords of `text` that reach beyond the data graph (SERVICE, LOAD, FROM)."""
-    return sorted({w for w in _words(text) if w in NETWORK_FORMS})
-
-
 def forbidden_forms(text: str) -> list[str]:
     """What SHACL (5.3.1) forbids in a SPARQL-based constraint: MINUS, VALUES, SERVICE, a
-    sub-query that does not return `$this`, and binding `$this` with AS."""
+    sub-query that does not return `$this`, and binding `$this` with AS; and what the safety
+    check of every query we run refuses (`clustergraph.sparql_check`: SERVICE in any spelling,
+    updates). A text beyond the check's nesting or operator limits raises its
+    `QueryTooComplexError` (an `InputError`)."""
+    found = set(check_sparql(text, "the SPARQL of a shape"))
     tokens = [(k, v.upper()) for k, v, _ in _tokens(text)]
     words = [v for k, v in tokens if k == "word"]
-    found = {w for w in words if w in ("MINUS", "VALUES", "SERVICE")}
+    found |= {w for w in words if w in _SHACL_FORBIDDEN}
     selects = [i for i, (k, v) in enumerate(tokens) if k == "word" and v == "SELECT"]
     forms = [v for k, v in tokens if k == "word" and v in ("SELECT", "ASK", "CONSTRUCT")]
     if forms and forms[0] == "SELECT":

@@ -240,9 +240,3 @@ def lang_matches(tag: str, wanted: str) -> bool:
     return wanted == "*" or tag == wanted or tag.startswith(wanted + "-")
 
 
-def re_flags(flags: str) -> int:
-    """The `re` flags for the letters of `sh:flags` (i, m, s, x; others are ignored)."""
-    value = 0
-    for ch in flags:
-        value |= {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}.get(ch, 0)
-    return value

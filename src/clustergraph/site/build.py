@@ -26,7 +26,7 @@ from clustergraph.export import (
 )
 from clustergraph.export.description import DATASET_IRI, describe
 from clustergraph.files import paths
-from clustergraph.files.atomic import atomic_directory
+from clustergraph.files.atomic import atomic_directory, refuse_other_than_folder
 from clustergraph.files.load import GraphSources
 from clustergraph.site.htaccess import htaccess, w3id_rules
 from clustergraph.site.render import PageRenderer
@@ -86,7 +86,10 @@ def build_site(
         host_url += "/"
     try:
         with atomic_directory(out) as tmp:
-            result = _write_site(tmp, eg, host_url=host_url, endpoint=endpoint, downloads=downloads)
+            try:
+                result = _write_site(tmp, eg, host_url=host_url, endpoint=endpoint, downloads=downloads)
+            except InputError as exc:  # about a file of the build (no space left...): named in OUT
+                raise InputError(str(exc).replace(str(tmp), shown.rstrip("/"))) from exc
     except PermissionError as exc:
         raise InputError(f"{shown}: cannot write the site there: permission denied ({exc.filename})") from exc
     except OSError as exc:
@@ -110,10 +113,7 @@ def check_output_folder(out: Path, *, sources: Sequence[Path] = (), shown: str |
         if folder == target or target in folder.parents:
             raise InputError(f"{shown}: refusing to build the site there: it is or contains {what} "
                              f"({folder}); choose a new folder such as site/")
-    if out.is_symlink():
-        raise InputError(f"{shown}: is a symbolic link; the site needs a new or empty folder, not a link to one")
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{shown}: is not a folder; the site needs a new or empty folder")
+    refuse_other_than_folder(out)  # a link to a folder, a file, a device, a FIFO, a socket
     if not out.exists() or not any(out.iterdir()):
         return
     listed = _manifest_files(out)

@@ -26,6 +26,8 @@ from clustergraph.validation.describe import (
 )
 from clustergraph.validation.index import TripleIndex
 from clustergraph.validation.model import SH, ValidationResult, rdf_type
+from clustergraph.validation.offline import network_closed
+from clustergraph.validation.pyshacl_patterns import bounded_patterns
 
 __all__ = ["RawReport", "Report", "StoredReport", "oxigraph_report", "pyshacl_report"]
 
@@ -168,14 +170,16 @@ def pyshacl_report(files: list[Path], shapes_file: Path, inference: str) -> Stor
     shapes_graph = load_files([shapes_file], keep_lexical=True)
 
     try:
-        _conforms, report_graph, _text = pyshacl.validate(
-            data_graph,
-            shacl_graph=shapes_graph,
-            inference=inference,
-            inplace=True,
-            allow_warnings=True,
-            allow_infos=True,
-        )
+        # sh:pattern with our time limit (shacl.patterns); rdflib's network closed (offline)
+        with bounded_patterns(), network_closed(shapes_file):
+            _conforms, report_graph, _text = pyshacl.validate(
+                data_graph,
+                shacl_graph=shapes_graph,
+                inference=inference,
+                inplace=True,
+                allow_warnings=True,
+                allow_infos=True,
+            )
     except (ReportableRuntimeError, NotImplementedError) as exc:  # shapes it cannot load or run
         raise InputError(
             f"{shapes_file}: pySHACL cannot validate with these shapes: {exc}"

@@ -8,6 +8,7 @@ rewrites, as parsed, per (subject, predicate): `LexicalForms`, which the engine 
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,11 +19,11 @@ import pyoxigraph
 
 from clustergraph.errors import InputError, RDFSyntaxError
 from clustergraph.files.load import parse_file, rdf_format_for, read_bytes
-from clustergraph.query.lexer import unescape_codepoints
-from clustergraph.shacl.sparql_text import network_forms
+from clustergraph.sparql_check import QueryTooComplexError, check_sparql
 from clustergraph.vocab import SH, XSD
 
 __all__ = [
+    "SPARQL_PREDICATES",
     "LexicalForms",
     "LoadedGraph",
     "Outgoing",
@@ -245,20 +246,40 @@ def _triples(
     counted[0] = n
 
 
+#: The predicates whose literal is SPARQL that an engine may run (constraints, targets,
+#: validators, SHACL-AF rules, functions and update executables).
+SPARQL_PREDICATES = ("select", "ask", "construct", "update")
+#: What a namespace (sh:namespace) may not hold: it is written between < > in a PREFIX line.
+_NOT_IN_IRI = re.compile(r"""[<>"{}|^`\\\x00-\x20]""")
+
+
 def refuse_network_sparql(shapes: pyoxigraph.Store, shapes_file: Path, name: Any) -> None:
-    """Raise `InputError` when any SPARQL in the shapes (a constraint's or target's sh:select,
-    a validator's sh:ask) holds SERVICE, LOAD or FROM: it could reach the network or other data.
-    The text is read as written and after SPARQL's \\u pre-pass, which an engine may run before
-    parsing (`SERVIC\\u0045` is SERVICE to rdflib, so to pySHACL)."""
-    for predicate in ("select", "ask"):
+    """Raise `InputError` when any SPARQL in the shapes (sh:select, sh:ask, sh:construct,
+    sh:update) fails the check of every query we run (`clustergraph.sparql_check`): SERVICE in
+    any spelling, LOAD and the other updates, nesting or operators beyond the limits; or when a
+    sh:namespace could not be written as an IRI (it is spliced into the query's PREFIX lines).
+    FROM and FROM NAMED pass: no engine fetches anything for them (see
+    `clustergraph.validation.offline` for pySHACL). The text is read as written and after
+    SPARQL's \\u pre-pass, which rdflib (so pySHACL) runs before parsing."""
+    for predicate in SPARQL_PREDICATES:
         for q in shapes.quads_for_pattern(None, pyoxigraph.NamedNode(SH + predicate), None, None):
             text = q.object.value if isinstance(q.object, pyoxigraph.Literal) else ""
-            found = sorted(set(network_forms(text)) | set(network_forms(unescape_codepoints(text))))
+            where = f"{shapes_file}: the SPARQL of shape {name(_owner_shape(shapes, q.subject))}"
+            try:
+                found = check_sparql(text, where)
+            except QueryTooComplexError as exc:
+                raise InputError(f"{exc}; nothing was run") from None
             if found:
                 raise InputError(
-                    f"{shapes_file}: the SPARQL of shape {name(_owner_shape(shapes, q.subject))} "
-                    f"uses {', '.join(found)}, which could reach the network; refused, nothing was run"
+                    f"{where} uses {', '.join(found)}, which could reach the network or change "
+                    "data; refused, nothing was run"
                 )
+    for q in shapes.quads_for_pattern(None, pyoxigraph.NamedNode(SH + "namespace"), None, None):
+        if isinstance(q.object, pyoxigraph.Literal) and _NOT_IN_IRI.search(q.object.value):
+            raise InputError(
+                f"{shapes_file}: the sh:namespace {q.object.value!r} of shape "
+                f"{name(_owner_shape(shapes, q.subject))} is not an IRI; refused, nothing was run"
+            )
 
 
 def _owner_shape(shapes: pyoxigraph.Store, node: Any) -> Any:
