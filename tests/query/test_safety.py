@@ -107,13 +107,17 @@ def test_stored_queries_are_checked(tmp_path) -> None:
 
 
 def test_default_graph_semantics_are_pinned(tmp_path) -> None:
-    """Every loaded triple is in the default graph, once, and there are no named graphs; queries
-    read the default graph only (no union), as the Oxigraph server and Comunica do with the same
-    files loaded into their default graph."""
+    """A TriG file keeps its graphs (issue #21): the default graph is the union of the file's
+    default graph and its named graphs, each triple once; with a plain default graph, only the
+    file's default graph. Both engines alike (tests/query/test_dataset.py has the rest)."""
     trig = tmp_path / "named.trig"
-    trig.write_text("<urn:g> { <urn:s> <urn:p> <urn:o> . }\n<urn:d> <urn:p> <urn:o> .\n")
+    trig.write_text("<urn:g> { <urn:s> <urn:p> <urn:o> . <urn:d> <urn:p> <urn:o> . }\n"
+                    "<urn:d> <urn:p> <urn:o> .\n")
     for engine in ("oxigraph", "rdflib"):
         session = Session(files=[trig], engine=engine)
         rows = session.sparql("SELECT ?s WHERE { ?s <urn:p> <urn:o> } ORDER BY ?s")
         assert [r[0] for r in rows.rows] == ["urn:d", "urn:s"], engine
-        assert session.sparql("ASK { GRAPH ?g { ?s ?p ?o } }") is False, engine
+        assert session.sparql("ASK { GRAPH <urn:g> { <urn:s> ?p ?o } }") is True, engine
+        plain = Session(files=[trig], engine=engine, union_default_graph=False)
+        rows = plain.sparql("SELECT ?s WHERE { ?s <urn:p> <urn:o> } ORDER BY ?s")
+        assert [r[0] for r in rows.rows] == ["urn:d"], engine

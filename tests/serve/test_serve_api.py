@@ -155,8 +155,9 @@ def test_openapi_describes_every_stored_query_and_its_parameters(served: Running
         assert set(described) == {p.name for p in query.parameters} | {"format"}
         for p in query.parameters:
             assert described[p.name]["in"] == "query"
-            assert described[p.name]["description"] == p.hint
-            assert described[p.name]["schema"].get("default") == p.default
+            assert described[p.name]["description"].startswith(p.hint)
+            default = None if p.default is None else p.json_value(p.default)  # 51.92, not "51.92"
+            assert described[p.name]["schema"].get("default") == default
         assert {"200", "400", "406", "503"} <= set(operation["responses"])
     date = {p["name"]: p for p in spec["paths"]["/api/queries/members-as-of"]["get"]["parameters"]}["date"]
     assert date["schema"]["format"] == "date"

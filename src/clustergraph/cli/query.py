@@ -35,9 +35,11 @@ def _where_options(func: Any) -> Any:
         "graphs",
         multiple=True,
         metavar="IRI",
-        help="Query this named graph as the default graph: sent to an --endpoint as "
-        "default-graph-uri; embedded, the named graph of that IRI in the --data files (TriG, "
-        "N-Quads). Repeatable (their merge).",
+        help="Query this named graph as the default graph (the protocol's default-graph-uri, "
+        "which is what an --endpoint is sent). Embedded, each file is in its graph: TriG and "
+        "N-Quads keep theirs, the ontology is in https://w3id.org/clustergraph/graph/ontology and "
+        "the data in .../graph/data; without --graph the default graph is their union. "
+        "Repeatable (their merge).",
     )(func)
     func = click.option(
         "--timeout",
@@ -252,7 +254,9 @@ def sparql_command(
     """Run an ad-hoc SPARQL query: its text, a .rq/.sparql file, or - for standard input.
 
     In the embedded store SERVICE and updates are refused, and so is a query nested
-    too deep; FROM and FROM NAMED select graphs of the store and fetch nothing.
+    too deep; FROM and FROM NAMED select graphs of the store and fetch nothing (one
+    not held is an empty graph). Relative IRIs resolve against
+    https://w3id.org/clustergraph/id/: <country/IN> is our resource.
     """
     if query_or_file == "-":
         text = sys.stdin.read()

@@ -38,15 +38,34 @@ from clustergraph.serve.settings import ServeSettings
 @click.option("--max-concurrent-per-client", type=click.IntRange(min=1), default=128,
               show_default=True,
               help="Requests answered at once for one client address (429 beyond).")
+@click.option("--trust-proxy", is_flag=True, default=False,
+              help="Behind a reverse proxy: take the scheme, host, port and path prefix clients "
+                   "used from X-Forwarded-Proto/-Host/-Port/-Prefix (so the service description "
+                   "and links name the public address) and the client's address from "
+                   "X-Forwarded-For. Only when every request comes through that proxy: "
+                   "otherwise any client can set them.")
 @click.option("--data", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Serve these RDF files (with the ontology) instead of the shipped data. Repeatable.")
+@click.option("--plain-default-graph", is_flag=True,
+              help="The default graph holds only the triples the files put there (those outside "
+                   "any graph of a TriG or N-Quads file), not the union of all graphs.")
 def command(host: str, port: int, timeout: float, max_rows: int, max_body: int, workers: int,
             max_memory: int, header_timeout: float, body_timeout: float, max_connections: int,
-            max_concurrent: int, max_concurrent_per_client: int, data: tuple[Path, ...]) -> None:
+            max_concurrent: int, max_concurrent_per_client: int, trust_proxy: bool,
+            data: tuple[Path, ...], plain_default_graph: bool) -> None:
     """Serve the graph: /sparql, /api/queries/NAME, /id/..., the query page at /, /void, /health.
 
     Read-only: updates, SERVICE and LOAD are refused (FROM selects graphs held
     here and fetches nothing). Stop with Ctrl-C.
+
+    \b
+    The dataset: each file in its named graph (TriG and N-Quads keep theirs;
+    the ontology in https://w3id.org/clustergraph/graph/ontology, the data in
+    https://w3id.org/clustergraph/graph/data); the default graph is the union
+    of all graphs unless --plain-default-graph. default-graph-uri,
+    named-graph-uri, FROM and FROM NAMED select graphs held here; one not held
+    is an empty graph. Relative IRIs in a query resolve against
+    https://w3id.org/clustergraph/id/.
 
     \b
     Limits besides the options (each answer is JSON {"error": ...} naming it):
@@ -57,7 +76,7 @@ def command(host: str, port: int, timeout: float, max_rows: int, max_body: int, 
         within 60 s: its queries are refused for 60 s (429, Retry-After)
       a kept-alive connection idle for 5 s: closed
     Limits per client count the address a connection comes from: behind a
-    reverse proxy, every client has the proxy's.
+    reverse proxy, every client has the proxy's unless --trust-proxy is given.
     """
     for path in data:
         if not path.is_file():
@@ -67,4 +86,6 @@ def command(host: str, port: int, timeout: float, max_rows: int, max_body: int, 
                         data=tuple(data), header_timeout=header_timeout,
                         body_timeout=body_timeout, max_connections=max_connections,
                         max_concurrent=max_concurrent,
-                        max_concurrent_per_client=max_concurrent_per_client))
+                        max_concurrent_per_client=max_concurrent_per_client,
+                        trust_proxy=trust_proxy,
+                        union_default_graph=not plain_default_graph))

@@ -1,9 +1,10 @@
 """The embedded stores a `Session` queries: the files loaded into Oxigraph (the default) or
-rdflib, and a query run on either, with errors in the user's words."""
+rdflib, each in its graph (`clustergraph.query.dataset`), and a query run on either with its
+base IRI and dataset, with errors in the user's words."""
 
 from __future__ import annotations
 
-import logging
+import re
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,83 +12,87 @@ from typing import Any
 
 import pyoxigraph
 
-from clustergraph.errors import InputError, QueryError
-from clustergraph.files.load import load_files, load_store, parse_file, rdf_format_for, to_rdflib
+from clustergraph.errors import QueryError
 from clustergraph.query.catalogue import undeclared_prefixes
+from clustergraph.query.dataset import (
+    BASE_IRI,
+    DataFile,
+    QueryDataset,
+    file_graphs,
+    load_oxigraph,
+    load_rdflib,
+)
+from clustergraph.query.lexer import significant_tokens
 from clustergraph.query.results import Rows, Triples
 from clustergraph.vocab import PREFIXES
 
 __all__ = ["DEFAULT_ENGINE", "ENGINES", "from_rdflib", "load_embedded", "run_embedded", "syntax_error"]
-
-log = logging.getLogger(__name__)
 
 #: The embedded engines; the default was picked by benchmarks/bench_queries.py.
 ENGINES = ("oxigraph", "rdflib")
 DEFAULT_ENGINE = "oxigraph"
 
 Result = Rows | Triples | bool
+#: An IRI's scheme (RFC 3987): what a relative IRI lacks.
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def load_embedded(files: Sequence[Path], *, graphs: Sequence[str] = (), engine: str = DEFAULT_ENGINE) -> Any:
-    """The files in a store of `engine` (a pyoxigraph Store or an rdflib Dataset), every triple
-    in its default graph; with `graphs`, only the triples of those named graphs."""
-    if graphs:
-        return _load_named_graphs(files, graphs, engine)
+def load_embedded(
+    files: Sequence[DataFile], *, engine: str = DEFAULT_ENGINE, union: bool = True,
+    ontology: Path | None = None,
+) -> Any:
+    """The files in a store of `engine` (a pyoxigraph Store or an rdflib Dataset), each in its
+    graph, the default graph their union unless `union` is False (see
+    `clustergraph.query.dataset`). `ontology`: the ontology file, when not the shipped one."""
+    placed = file_graphs(files, ontology)
     if engine == "oxigraph":
-        return _load_oxigraph(files)
-    # rdflib's SPARQL engine: ~0.2 s to import, only for engine='rdflib'
-    import rdflib.plugins.sparql as rdflib_sparql
-
-    # Never let rdflib fetch a graph named in FROM / FROM NAMED (we refuse those anyway).
-    rdflib_sparql.SPARQL_LOAD_GRAPHS = False
-    # rdflib: ~0.1 s to import, only for engine='rdflib'
-    from rdflib import Dataset
-
-    # A dataset (so GRAPH patterns work) with every triple in its default graph, the
-    # same layout as the Oxigraph store.
-    with warnings.catch_warnings():
-        # rdflib 7.6 warns about its own use of Dataset.default_context
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return load_files(files, graph=Dataset(default_union=False))
+        return load_oxigraph(placed, union=union)
+    return load_rdflib(placed, union=union)
 
 
-def run_embedded(store: Any, text: str, engine: str = DEFAULT_ENGINE) -> Result:
-    """Run a (checked) query on an embedded store of `engine`."""
+def run_embedded(
+    store: Any, text: str, engine: str = DEFAULT_ENGINE, dataset: QueryDataset | None = None,
+) -> Result:
+    """Run a (checked) query on an embedded store of `engine`, with `dataset`'s base IRI and
+    graphs (default: the dataset's base, the query's own FROM or the store's graphs)."""
+    dataset = QueryDataset() if dataset is None else dataset
     if engine == "oxigraph":
-        return _run_oxigraph(store, text)
-    return _run_rdflib(store, text)
+        return _run_oxigraph(store, text, dataset)
+    return _run_rdflib(store, text, dataset)
 
 
-def _run_oxigraph(store: Any, text: str) -> Result:
+def _run_oxigraph(store: Any, text: str, dataset: QueryDataset) -> Result:
     try:
-        result = store.query(text, use_default_graph_as_union=False)
+        result = store.query(text, **dataset.oxigraph_options())
         if isinstance(result, pyoxigraph.QuerySolutions):
             return Rows.from_solutions(result)
         if isinstance(result, pyoxigraph.QueryTriples):
             return Triples.from_iterable(result)
         return bool(result)
     except SyntaxError as exc:
-        raise syntax_error(text, exc.msg or str(exc)) from None
+        raise syntax_error(text, exc.msg or str(exc), dataset.base_iri) from None
     except (OSError, RuntimeError, ValueError) as exc:
         raise QueryError(f"the query failed: {exc}") from None
 
 
-def _run_rdflib(store: Any, text: str) -> Result:
+def _run_rdflib(store: Any, text: str, dataset: QueryDataset) -> Result:
     # pyparsing comes with rdflib's parser: only when that parser ran
     from pyparsing import ParseException
 
-    graph = store
+    if dataset.base_iri is None and _relative_iri(text) is not None:
+        raise syntax_error(text, "a relative IRI", None)  # rdflib would keep it relative
+    graph = store if dataset.default_graphs is None else _rdflib_view(store, dataset)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
-            result = graph.query(text)
+            result = graph.query(text, base=dataset.base_iri)
             if result.type == "SELECT":
                 result.bindings  # noqa: B018 - evaluate now, inside the filter
     except ParseException as exc:
-        raise syntax_error(text, str(exc)) from None
+        raise syntax_error(text, str(exc), dataset.base_iri) from None
     except Exception as exc:  # noqa: BLE001 - rdflib raises many kinds for a bad query
         if undeclared_prefixes(text):  # rdflib parses it, then fails on the prefix
-            raise syntax_error(text, str(exc)) from None
+            raise syntax_error(text, str(exc), dataset.base_iri) from None
         raise QueryError(f"the query failed: {type(exc).__name__}: {exc}") from None
     if result.type == "ASK":
         return bool(result.askAnswer)
@@ -104,11 +109,18 @@ def _run_rdflib(store: Any, text: str) -> Result:
     return Rows(columns, terms)
 
 
-def syntax_error(text: str, detail: str) -> QueryError:
+def syntax_error(text: str, detail: str, base_iri: str | None = BASE_IRI) -> QueryError:
     """The error for a query that does not parse: an undeclared prefix is named (with its
-    namespace when it is one of ours); any other error keeps the parser's words, line and column."""
+    namespace when it is one of ours), and so is a relative IRI when there is no base IRI to
+    resolve it; any other error keeps the parser's words, line and column."""
     prefixes = undeclared_prefixes(text)
     if not prefixes:
+        relative = _relative_iri(text) if base_iri is None else None
+        if relative is not None:
+            return QueryError(
+                f"the query does not parse: the relative IRI {relative} needs a base IRI; "
+                "write it in full, add BASE <...> at the start of the query, or give a base IRI"
+            )
         return QueryError(f"the query does not parse: {detail}")
     declarations = " ".join(f"PREFIX {p} <{PREFIXES.get(p[:-1], '...')}>" for p in prefixes)
     names = ", ".join(repr(p) for p in prefixes)
@@ -119,68 +131,32 @@ def syntax_error(text: str, detail: str) -> QueryError:
     )
 
 
-def _named_graph_triples(files: Sequence[Path], graphs: Sequence[str]) -> list[Any]:
-    """The triples of the named graphs `graphs` in the files; an `InputError` names a graph
-    that no file holds, with the graphs they do hold."""
-    wanted = {pyoxigraph.NamedNode(g) for g in graphs}
-    found: set[Any] = set()
-    triples = []
-    for path in files:
-        for quad in parse_file(path):
-            if isinstance(quad.graph_name, pyoxigraph.NamedNode):
-                found.add(quad.graph_name)
-                if quad.graph_name in wanted:
-                    triples.append(quad.triple)
-    missing = [g for g in graphs if pyoxigraph.NamedNode(g) not in found]
-    if missing:
-        held = (
-            "they hold " + ", ".join(sorted(str(g) for g in found))
-            if found
-            else "they hold no named graph (Turtle and N-Triples files never do; TriG and "
-            "N-Quads files may): --graph selects a named graph of an --endpoint or of --data "
-            "files such as an export in TriG"
-        )
-        raise InputError(f"no named graph <{missing[0]}> in the loaded files; {held}")
-    return triples
+def _relative_iri(text: str) -> str | None:
+    """The first IRI of a query that is relative (no scheme), or None; BASE makes none relative."""
+    iris = []
+    for token in significant_tokens(text):
+        if token.kind == "word" and token.text.upper() == "BASE":
+            return None
+        if token.kind == "iri":
+            iris.append(token.text)
+    return next((iri for iri in iris if not _SCHEME.match(iri[1:-1])), None)
 
 
-def _load_named_graphs(files: Sequence[Path], graphs: Sequence[str], engine: str) -> Any:
-    """A store whose default graph holds the triples of the named graphs `graphs` of the files."""
-    triples = _named_graph_triples(files, graphs)
-    if engine == "oxigraph":
-        store = pyoxigraph.Store()
-        store.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples)
-        return store
+def _rdflib_view(store: Any, dataset: QueryDataset) -> Any:
+    """An rdflib Dataset whose default graph holds the triples of `dataset.default_graphs` and
+    which has no named graphs, as the protocol says when only default graphs are given (rdflib
+    takes no dataset with a query)."""
     # rdflib: ~0.1 s to import, only for engine='rdflib'
-    from rdflib import Dataset
+    from rdflib import Dataset, URIRef
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        dataset = Dataset(default_union=False)
-        for t in triples:
-            dataset.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
-    return dataset
-
-
-def _load_oxigraph(files: Sequence[Path]) -> Any:
-    """An in-memory Oxigraph store with every file in its default graph.
-
-    Turtle and N-Triples files go through Oxigraph's bulk loader (about twice as fast on large
-    files); any other syntax, and any file the bulk loader refuses, through `load_store`, whose
-    errors name the file, line and column.
-    """
-    bulk = {pyoxigraph.RdfFormat.TURTLE, pyoxigraph.RdfFormat.N_TRIPLES}
-    if all(rdf_format_for(f) in bulk for f in files):
-        store = pyoxigraph.Store()
-        try:
-            for f in files:
-                store.bulk_load(
-                    path=str(f), format=rdf_format_for(f), base_iri=Path(f).resolve().as_uri()
-                )
-            return store
-        except (SyntaxError, OSError, ValueError, MemoryError):  # MemoryError: an oversized token
-            log.debug("bulk load failed; loading again to report the error precisely")
-    return load_store(files)
+        warnings.simplefilter("ignore", DeprecationWarning)  # rdflib 7.6, inside its own code
+        view = Dataset(default_union=False)
+        default = view.default_context
+        for name in dataset.default_graphs or ():
+            for triple in store.graph(URIRef(name)):
+                default.add(triple)
+    return view
 
 
 def from_rdflib(term: Any) -> Any:

@@ -11,14 +11,20 @@ how their values become RDF terms bound into a query.
 
 Unlike grlc, values are never pasted into the text: each is parsed and checked for its type and
 bounds, turned into one RDF term, and bound with a ``VALUES`` block placed first in the query's
-WHERE group (`bind_query`).
+WHERE group (`bind_query`). A number may be written with an exponent (1e2) whatever its type; one
+the query engine would not read as that number (past its range, `number_limits`, or with more
+than `DECIMAL_PLACES` digits after the point for a decimal) is refused, never bound to match
+nothing. A parameter listed in ``#+ enumerate:`` takes only those values.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import difflib
 import re
+import struct
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -31,6 +37,7 @@ from clustergraph.query.lexer import where_brace
 from clustergraph.vocab import XSD
 
 __all__ = [
+    "DECIMAL_PLACES",
     "ID_PREFIX",
     "MAX_VALUE_LENGTH",
     "XSD",
@@ -39,6 +46,9 @@ __all__ = [
     "bind_query",
     "decorator_names",
     "is_absolute_iri",
+    "json_number",
+    "lexical_pattern",
+    "number_limits",
     "parameter_from_variable",
     "term_to_sparql",
 ]
@@ -52,19 +62,25 @@ _PARAM_RE = re.compile(
     r"^(?P<required>_{1,2})(?P<name>[^_]+)_?(?P<type>[A-Za-z0-9]+)?_?(?P<userdefined>[A-Za-z0-9]+)?$"
 )
 
-_DOUBLE_RE = re.compile(r"^([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?INF|NaN)$")
-#: XSD datatypes a parameter may have, with the check of their lexical form.
+#: A number as JSON and XSD write it: digits, an optional point, an optional exponent (ASCII
+#: digits only: Python's \d also matches other scripts' digits, which no RDF store reads).
+_NUMBER_RE = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
+_DOUBLE_RE = re.compile(rf"{_NUMBER_RE.pattern}|[+-]?INF|NaN", re.ASCII)
+#: XSD datatypes a parameter may have, with the check of their lexical form (whole value).
 _XSD_TYPES: dict[str, re.Pattern[str] | None] = {
     "string": None,
-    "integer": re.compile(r"^[+-]?\d+$"),
-    "decimal": re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$"),
+    "integer": _NUMBER_RE,  # 1e2 and 100.0 are whole numbers too (`_number_term`)
+    "decimal": _NUMBER_RE,  # 1e2 is 100 (written without exponent in `_decimal_lexical`)
     "double": _DOUBLE_RE,
     "float": _DOUBLE_RE,
-    "boolean": re.compile(r"^(true|false|1|0)$"),
-    "date": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
-    "dateTime": re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$"),
-    "gYear": re.compile(r"^\d{4}$"),
-    "gYearMonth": re.compile(r"^\d{4}-(0[1-9]|1[0-2])$"),
+    "boolean": re.compile(r"true|false|1|0"),
+    "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII),
+    "dateTime": re.compile(
+        r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?",
+        re.ASCII,
+    ),
+    "gYear": re.compile(r"[0-9]{4}", re.ASCII),
+    "gYearMonth": re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])", re.ASCII),
 }
 _NUMERIC_TYPES = {"integer", "decimal", "double", "float"}
 _TYPE_HINTS = {
@@ -207,7 +223,11 @@ class Parameter:
         return _TYPE_HINTS.get("string" if self.kind == "literal" else self.kind, self.kind)
 
     def to_term(self, value: Any) -> pyoxigraph.NamedNode | pyoxigraph.Literal:
-        """The RDF term for a value given by a user; a `ParameterError` if it does not fit."""
+        """The RDF term for a value given by a user; a `ParameterError` if it does not fit (its
+        type, its bounds, the engine's range, or its closed set of values)."""
+        return self._enumerated(self._term(value))
+
+    def _term(self, value: Any) -> pyoxigraph.NamedNode | pyoxigraph.Literal:
         if isinstance(value, (pyoxigraph.NamedNode, pyoxigraph.Literal)):
             value = value.value
         if isinstance(value, bool):
@@ -226,8 +246,8 @@ class Parameter:
                 return pyoxigraph.NamedNode(iri)  # Oxigraph checks the IRI grammar too
             except ValueError as exc:
                 raise ParameterError(self.name, f"{value!r} is not a valid IRI: {exc}") from None
-        if self.kind == "number":
-            return self._within_bounds(_number_literal(self.name, value.strip()))
+        if self.numeric:
+            return self._number_term(value)
         if self.kind == "lang":
             return pyoxigraph.Literal(value, language=self.language)
         if self.kind == "literal":
@@ -238,7 +258,7 @@ class Parameter:
         pattern = _XSD_TYPES[local]
         if pattern is None:
             return pyoxigraph.Literal(value)
-        if not pattern.match(lexical):
+        if not pattern.fullmatch(lexical):
             raise ParameterError(self.name, f"{value!r} is not {self.hint}")
         if local == "date":
             try:
@@ -252,17 +272,185 @@ class Parameter:
                 _dt.datetime.fromisoformat(lexical.replace("Z", "+00:00"))
             except ValueError:
                 raise ParameterError(self.name, f"{value!r} is not a real date and time") from None
-        literal = pyoxigraph.Literal(lexical, datatype=pyoxigraph.NamedNode(self.datatype))
-        return self._within_bounds(literal) if local in _NUMERIC_TYPES else literal
+        return pyoxigraph.Literal(lexical, datatype=pyoxigraph.NamedNode(self.datatype))
 
-    def _within_bounds(self, literal: pyoxigraph.Literal) -> pyoxigraph.Literal:
-        if self.bounds is None:
-            return literal
-        if not self.bounds.admits(Decimal(literal.value)):
+    def _enumerated(
+        self, term: pyoxigraph.NamedNode | pyoxigraph.Literal
+    ) -> pyoxigraph.NamedNode | pyoxigraph.Literal:
+        """The term, if the parameter has no closed set of values (``#+ enumerate:``) or it is
+        one of them; else a `ParameterError` naming them."""
+        if not self.enum or term.value in self.enum:
+            return term
+        close = difflib.get_close_matches(term.value, self.enum, n=1)
+        shown = [f"<{c}>" if self.kind == "iri" else repr(c) for c in close]
+        hint = f"; did you mean {shown[0]}?" if shown else ""
+        raise ParameterError(
+            self.name, f"{term.value!r} is not one of its values ({', '.join(self.enum)}){hint}"
+        )
+
+    def _number_term(self, value: str) -> pyoxigraph.Literal:
+        """A value of a numeric parameter as the literal the engine reads as that very number:
+        within the declared bounds and the engine's range (`number_limits`), else a
+        `ParameterError` naming the bound. Exponent notation (1e2) is a number like any other."""
+        local = "number" if self.kind == "number" else (self.datatype or "")[len(XSD) :]
+        lexical = value.strip()
+        pattern = _DOUBLE_RE if local in ("double", "float") else _NUMBER_RE
+        if not pattern.fullmatch(lexical):
+            raise ParameterError(self.name, f"{value!r} is not {self.hint}")
+        try:
+            number = Decimal(lexical)
+        except InvalidOperation:  # an exponent past what Python's decimals hold
             raise ParameterError(
-                self.name, f"{literal.value} is out of bounds: it must be {self.bounds.text}"
+                self.name, f"{lexical} is out of range: its exponent is too large"
+            ) from None
+        if self.bounds is not None and not self.bounds.admits(number):
+            raise ParameterError(
+                self.name, f"{lexical} is out of bounds: it must be {self.bounds.text}"
             )
-        return literal
+        if local == "number":
+            local = _number_datatype(lexical, number)
+        low, high = number_limits(local)
+        if number.is_finite() and not low <= number <= high:
+            raise ParameterError(
+                self.name,
+                f"{lexical} is out of range: an xsd:{local} value must be between {_plain(low)} and "
+                f"{_plain(high)} (the query engine's limit)",
+            )
+        if local == "integer":
+            if number != number.to_integral_value():
+                raise ParameterError(self.name, f"{value!r} is not {self.hint}")
+            lexical = str(int(number))
+        elif local == "decimal":
+            lexical = _decimal_lexical(self.name, lexical, number)
+        elif number.is_finite() and number and not _as_binary(number, local):
+            raise ParameterError(
+                self.name, f"{lexical} is too close to 0 for an xsd:{local}: it would be read as 0"
+            )
+        return pyoxigraph.Literal(lexical, datatype=pyoxigraph.NamedNode(XSD + local))
+
+    def json_value(self, text: str) -> Any:
+        """A value as written in a query header (a default, an enumerated value) as the JSON
+        value of the parameter's type: a number for numeric parameters, true/false for booleans,
+        else the text."""
+        if self.numeric:
+            return json_number(Decimal(self._number_term(text).value))
+        if self.kind == "typed" and self.datatype == XSD + "boolean":
+            return text.strip() in ("true", "1")
+        if self.kind == "iri":
+            return self.to_term(text).value
+        return text
+
+    def number_range(self) -> tuple[tuple[Decimal, bool], tuple[Decimal, bool]] | None:
+        """The numbers a numeric parameter accepts, as ((low, exclusive), (high, exclusive)):
+        its declared bounds within the engine's range; None for a parameter that is no number."""
+        if not self.numeric:
+            return None
+        local = "double" if self.kind == "number" else (self.datatype or "")[len(XSD) :]
+        low, high = number_limits(local)
+        lows, highs = [(low, False)], [(high, False)]
+        if self.bounds is not None:
+            for facet, bound in self.bounds.facets().items():
+                target = lows if facet.startswith("min") else highs
+                target.append((bound, facet.endswith("Exclusive")))
+        # The tightest bound of each side; an exclusive one wins a tie.
+        return (max(lows, key=lambda b: (b[0], b[1])), min(highs, key=lambda b: (b[0], not b[1])))
+
+
+#: The numbers the query engine (Oxigraph) holds: xsd:integer is a 64-bit integer; xsd:decimal
+#: keeps 18 digits after the point within +-(2**127 - 1) / 10**18 (here: its whole part);
+#: xsd:double and xsd:float are IEEE 754 binary64 and binary32. A literal past these is not read
+#: as a number by the engine, so it would match nothing: it is refused instead.
+_ENGINE_LIMITS = {
+    "integer": Decimal(2**63 - 1),
+    "decimal": Decimal((2**127 - 1) // 10**18),
+    "double": Decimal(sys.float_info.max),
+    "float": Decimal(struct.unpack("<f", b"\xff\xff\x7f\x7f")[0]),
+}
+DECIMAL_PLACES = 18
+
+
+def number_limits(datatype: str) -> tuple[Decimal, Decimal]:
+    """The smallest and largest number the engine reads as an ``xsd:datatype`` (integer,
+    decimal, double or float) literal."""
+    high = _ENGINE_LIMITS[datatype]
+    return (-high - 1 if datatype == "integer" else -high), high
+
+
+def _plain(number: Decimal) -> str:
+    return str(json_number(number))
+
+
+def json_number(number: Decimal) -> int | float:
+    """A finite number as JSON writes it: an int when whole (and below 10**30, so exact), else
+    the nearest float."""
+    if number == number.to_integral_value() and abs(number) < 10**30:
+        return int(number)
+    return float(number)
+
+
+def _number_datatype(lexical: str, number: Decimal) -> str:
+    """The datatype for a value of a ``_number`` parameter: integer or decimal when the engine
+    holds it exactly as written, else double (as any number with an exponent)."""
+    if "e" in lexical.lower():
+        return "double"
+    low, high = number_limits("integer")
+    if "." not in lexical and low <= number <= high:
+        return "integer"
+    low, high = number_limits("decimal")
+    if low <= number <= high and _places(number) <= DECIMAL_PLACES:
+        return "decimal"
+    return "double"
+
+
+def _places(number: Decimal) -> int:
+    """How many digits after the point a number needs (trailing zeros do not count)."""
+    _, digits, exponent = number.as_tuple()
+    if not isinstance(exponent, int) or exponent >= 0 or not any(digits):
+        return 0
+    zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -exponent - zeros)
+
+
+def _decimal_lexical(name: str, lexical: str, number: Decimal) -> str:
+    """The xsd:decimal lexical form of a number within the engine's range: no exponent, no
+    trailing zeros after the point; a `ParameterError` past the engine's 18 places."""
+    places = _places(number)
+    if places > DECIMAL_PLACES:
+        raise ParameterError(
+            name,
+            f"{lexical} has {places} digits after the point; the query engine keeps "
+            f"{DECIMAL_PLACES} for an xsd:decimal",
+        )
+    sign, digits, exponent = number.as_tuple()
+    if not any(digits):
+        return "0"
+    if isinstance(exponent, int) and exponent < -places:  # drop the trailing zeros
+        cut = -exponent - places
+        number = Decimal((sign, digits[:-cut], exponent + cut))
+    return format(number, "f")
+
+
+def _as_binary(number: Decimal, datatype: str) -> float:
+    """The number as the engine's binary float or double holds it."""
+    if datatype == "float":
+        return float(struct.unpack("<f", struct.pack("<f", float(number)))[0])
+    return float(number)
+
+
+def lexical_pattern(kind: str) -> str:
+    """The regular expression (Python's and ECMAScript's) a value of a kind must match whole:
+    an XSD datatype's local name, "iri" (an absolute IRI or a short form) or "text" (no
+    backslash nor control character)."""
+    if kind == "iri":
+        # _IRI_RE and _SHORT_FORM_RE, without the escapes ECMAScript's unicode mode refuses
+        return (
+            "^([A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\\\\u0000-\\u0020\\u007F]*"
+            "|[a-z]+/[A-Za-z0-9][A-Za-z0-9._-]*)$"
+        )
+    if kind == "text":
+        return "^[^\\\\\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F\\uFFFE\\uFFFF]*$"
+    pattern = _XSD_TYPES[kind]
+    return f"^({pattern.pattern})$" if pattern is not None else "^.*$"
 
 
 def is_absolute_iri(text: str) -> bool:
@@ -292,20 +480,6 @@ def _check_iri(name: str, value: str) -> str:
             'spaces and the characters <>"{}|^`\\ are not allowed)',
         )
     return text
-
-
-def _number_literal(name: str, value: str) -> pyoxigraph.Literal:
-    if _XSD_TYPES["integer"].match(value):  # type: ignore[union-attr]
-        return pyoxigraph.Literal(value, datatype=pyoxigraph.NamedNode(XSD + "integer"))
-    if _XSD_TYPES["decimal"].match(value):  # type: ignore[union-attr]
-        try:
-            Decimal(value)
-        except InvalidOperation:  # pragma: no cover - the pattern already checks
-            raise ParameterError(name, f"{value!r} is not a number") from None
-        return pyoxigraph.Literal(value, datatype=pyoxigraph.NamedNode(XSD + "decimal"))
-    if re.match(r"^[+-]?(\d+(\.\d*)?|\.\d+)[eE][+-]?\d+$", value):
-        return pyoxigraph.Literal(value, datatype=pyoxigraph.NamedNode(XSD + "double"))
-    raise ParameterError(name, f"{value!r} is not a number")
 
 
 def parameter_from_variable(variable: str, header: Mapping[str, Any]) -> Parameter | None:

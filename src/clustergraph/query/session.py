@@ -13,10 +13,13 @@ RDF terms (`clustergraph.query.catalogue.bind_query`), so embedded and remote st
 In embedded mode a query that would reach the network or the file system (SERVICE, FROM,
 FROM NAMED, LOAD or any update) is refused before it runs.
 
-Named graphs: `graphs` (``--graph IRI``) makes those named graphs the query's default graph, sent
-to an endpoint as the protocol's ``default-graph-uri``; embedded, the store then holds only the
-triples of those named graphs of the loaded files (TriG or N-Quads), and a graph that none of the
-files holds is refused. Without it every loaded triple is in the default graph.
+The dataset (embedded; see `clustergraph.query.dataset`): each file loads into its named graph
+(TriG and N-Quads keep theirs; the ontology into ``https://w3id.org/clustergraph/graph/ontology``,
+data files into ``.../graph/data``), and the default graph is the union of all graphs unless
+``union_default_graph=False``. `graphs` (``--graph IRI``) makes those named graphs the query's
+default graph, as the protocol's ``default-graph-uri`` (which is what an endpoint is sent); a
+graph the loaded files do not hold is refused. Relative IRIs in a query resolve against
+`base_iri`, by default the dataset's ``https://w3id.org/clustergraph/id/``.
 
     >>> from clustergraph import Session
     >>> session = Session()
@@ -49,6 +52,7 @@ from clustergraph.query.catalogue import (
     query_form,
     term_to_sparql,
 )
+from clustergraph.query.dataset import BASE_IRI, DataFile, QueryDataset, check_held, held_graphs
 from clustergraph.query.embedded import DEFAULT_ENGINE, ENGINES, load_embedded, run_embedded
 from clustergraph.query.parameters import is_absolute_iri
 from clustergraph.query.results import Rows, Triples
@@ -70,37 +74,48 @@ class Session:
     """Runs stored and ad-hoc queries, embedded or against a remote endpoint.
 
     `files`: the RDF files of the embedded store, or `GraphSources` (its ontology and data;
-    default: `default_files()`); `engine`:
+    default: `default_files()`); a file may be given with its graph, ``(path, iri)``, or
+    ``(path, None)`` for the default graph; `engine`:
     ``"oxigraph"`` (default) or ``"rdflib"``; `endpoint`: a SPARQL endpoint URL, which makes the
     session remote (then `timeout`, `retries` and the credentials in the environment apply,
     see `clustergraph.query.remote.RemoteEndpoint`); `queries`: a folder of stored queries (default:
-    the shipped catalogue); `graphs`: named graphs to query as the default graph (see the
-    module's docs).
+    the shipped catalogue); `graphs`: named graphs to query as the default graph;
+    `union_default_graph`: False for a plain default graph (only what the files put there);
+    `base_iri`: what relative IRIs in a query resolve against (None: none; see the module's docs).
     """
 
     def __init__(
         self,
         endpoint: str | None = None,
         *,
-        files: GraphSources | Sequence[Path | str] | None = None,
+        files: GraphSources | Sequence[DataFile] | None = None,
         engine: str = DEFAULT_ENGINE,
         timeout: float = 60.0,
         retries: int = 3,
         queries: Path | str | None = None,
         graphs: Sequence[str] = (),
+        union_default_graph: bool = True,
+        base_iri: str | None = BASE_IRI,
     ) -> None:
         if engine not in ENGINES:
             raise InputError(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
         self.engine = engine
+        self._ontology: Path | None = None
         if isinstance(files, GraphSources):
+            self._ontology = files.ontology
             files = files.graph_files()
-        self.files = tuple(Path(f) for f in files) if files is not None else None
+        self.files: tuple[DataFile, ...] | None = (
+            tuple(f if isinstance(f, tuple) else Path(f) for f in files) if files is not None else None
+        )
+        self.union_default_graph = union_default_graph
+        self.base_iri = base_iri
         self._queries_folder = queries
         self._catalogue: Catalogue | None = None
         self._store: Any = None
         self._checked: set[str] = set()
         self.load_seconds: float | None = None
         self.graphs = tuple(_check_graph_iri(g) for g in graphs)
+        self.dataset = QueryDataset.of(self.graphs, (), base_iri)
         self.remote = None
         if endpoint:
             # the HTTP client: ~0.03 s to import (python -X importtime), only for an endpoint
@@ -136,7 +151,10 @@ class Session:
         """Load the embedded store now (otherwise the first query does)."""
         files = list(self.files) if self.files is not None else default_files()
         start = time.perf_counter()
-        self._store = load_embedded(files, graphs=self.graphs, engine=self.engine)
+        store = load_embedded(files, engine=self.engine, union=self.union_default_graph,
+                              ontology=self._ontology)
+        check_held(store, self.graphs)
+        self._store = store
         self.load_seconds = time.perf_counter() - start
         log.info("loaded %d files into %s in %.2f s", len(files), self.engine, self.load_seconds)
 
@@ -205,7 +223,13 @@ class Session:
             return self.remote.run(text, form)
         if not checked:
             check_safe(text)
-        return run_embedded(self.store, text, self.engine)
+        return run_embedded(self.store, text, self.engine, self.dataset)
+
+    def named_graphs(self) -> list[str]:
+        """The IRIs of the named graphs of the embedded store (loaded on first use), sorted."""
+        if self.remote is not None:
+            raise InputError("the named graphs of a remote endpoint are not listed here")
+        return held_graphs(self.store)
 
 
 

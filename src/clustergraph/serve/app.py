@@ -5,20 +5,26 @@
     # Starlette(routes=[Mount("/kg", app=app)]) - then call `await app.state.pool.start()` in
     # the host's lifespan (or let the first query start the workers).
 
-Routes: `/` (the query page), `/sparql`, `/api/queries[/{name}]`, `/api/search`,
-`/openapi.json`, `/id/{path}` (resources with content negotiation), `/void`, `/health`, assets.
-Middleware: one log line per request, requests in flight limited overall and per client address
-(`clustergraph.serve.guard`), CORS for GET only, JSON errors without tracebacks.
+Routes: `/` (the query page), `/sparql` (and `/sparql/`; without a query, the service
+description), `/api/queries[/{name}]`, `/api/search`, `/openapi.json`, `/id/{path}` (resources
+with content negotiation), `/void`, `/health`, assets; HEAD wherever GET, OPTIONS everywhere.
+Middleware: with `trust_proxy`, the `X-Forwarded-*` headers of a reverse proxy; one log line per
+request; requests in flight limited overall and per client address (`clustergraph.serve.guard`);
+CORS for reading (GET and HEAD anywhere, POST of a query to `/sparql`; nothing that could write);
+JSON errors without tracebacks.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pyoxigraph as ox
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -32,13 +38,26 @@ from clustergraph.query.catalogue import load_catalogue
 from clustergraph.serve import pages
 from clustergraph.serve.api import catalogue_json, openapi, search_response, stored_query_job
 from clustergraph.serve.cache import AnswerCache
+from clustergraph.serve.description import (
+    SIZES_QUERY,
+    GraphSizes,
+    service_description,
+    write_description,
+)
 from clustergraph.serve.graph import ServedGraph
 from clustergraph.serve.guard import ClientGuard, GuardRefusal
+from clustergraph.serve.negotiation import Offer
 from clustergraph.serve.pages import Pages
 from clustergraph.serve.pool import PoolBusy, QueryTimeout, WorkerDied, WorkerPool
 from clustergraph.serve.responses import ProblemError, error_response, mount_root, reply_response
 from clustergraph.serve.settings import ServeSettings
-from clustergraph.serve.sparql import browser_without_query, check_query_text, job_from_request
+from clustergraph.serve.sparql import (
+    check_query_text,
+    endpoint_address,
+    job_from_request,
+    to_query_page,
+    without_query,
+)
 from clustergraph.serve.worker import Job, Reply
 from clustergraph.version import __version__
 
@@ -57,9 +76,46 @@ class Server:
         self.pages = Pages(self.graph)
         self.pages.search  # noqa: B018 - build the renderer and the name index before serving
         self.pool = WorkerPool(settings.graph_files(), size=settings.workers, timeout=settings.timeout,
-                               max_memory=settings.max_memory)
+                               max_memory=settings.max_memory,
+                               union_default_graph=settings.union_default_graph,
+                               base_iri=settings.base_iri)
         self.answers: AnswerCache[Reply] = AnswerCache()
+        self.descriptions: AnswerCache[bytes] = AnswerCache(max_bytes=2**20)
+        self.sizes: GraphSizes | None = None
         self.guard = ClientGuard(settings.max_concurrent, settings.max_concurrent_per_client)
+
+    async def graph_sizes(self) -> GraphSizes:
+        """The graphs the workers' store holds and their triples, counted by a worker once
+        (when that fails, e.g. past the time limit: the graphs' names, uncounted, this time)."""
+        if self.sizes is None:
+            job = Job(text=SIZES_QUERY, formats={"rows": "json"}, max_rows=1_000_000)
+            try:
+                reply = await self.pool.run(job)
+            except (PoolBusy, QueryTimeout, WorkerDied):
+                reply = None
+            if reply is None or reply.status != 200:
+                return GraphSizes(None, tuple((g, None) for g in self.pool.named_graphs))
+            self.sizes = GraphSizes.from_results(json.loads(reply.body))
+        return self.sizes
+
+    async def description(self, request: Request, offer: Offer) -> Response:
+        """The service description of /sparql as the client addressed it, in `offer`'s format
+        (kept per address and format: the graph never changes)."""
+        endpoint = endpoint_address(request)
+        key = (endpoint, offer.fmt)
+        body = self.descriptions.get(key)
+        if body is None:
+            try:
+                ox.NamedNode(endpoint)
+            except ValueError:
+                raise ProblemError(400, "the Host header does not make an address") from None
+            sizes = await self.graph_sizes()
+            triples = service_description(endpoint, self.settings, sizes,
+                                          str(request.url_for("void")))
+            body = write_description(offer.fmt, triples)
+            if self.sizes is not None:  # counted: kept (uncounted: counted again next time)
+                self.descriptions.put(key, body, len(body) + len(endpoint))
+        return Response(body, media_type=offer.media_type, headers={"Vary": "Accept"})
 
     async def run(self, job: Job, client: str) -> Response:
         """Run `client`'s job on a worker, or answer from the cache (answers and refusals are
@@ -103,12 +159,14 @@ def _client(request: Request) -> str:
 
 
 async def sparql_endpoint(request: Request) -> Response:
-    """`/sparql`: the SPARQL 1.1 Protocol query operation (GET or POST), run on a worker; a
-    browser without a query is sent to the query page."""
+    """`/sparql`: the SPARQL 1.1 Protocol query operation (GET or POST), run on a worker; without
+    a query, the service description (a browser is sent to the query page)."""
     server = _server(request)
-    redirect = browser_without_query(request)
-    if redirect is not None:
-        return redirect
+    offer = without_query(request)
+    if offer is not None:
+        if offer.fmt == "html":
+            return to_query_page(request)
+        return await server.description(request, offer)
     job = await job_from_request(request, max_body=server.settings.max_body,
                                  max_rows=server.settings.max_rows)
     return await server.run(job, _client(request))
@@ -162,6 +220,7 @@ def _routes() -> list[Any]:
     return [
         Route("/", pages.query_page, methods=["GET"]),
         Route("/sparql", sparql_endpoint, methods=["GET", "POST"]),
+        Route("/sparql/", sparql_endpoint, methods=["GET", "POST"], name="sparql_endpoint_slash"),
         Route("/api/queries", list_queries, methods=["GET"]),
         Route("/api/queries/{name}", stored_query, methods=["GET"]),
         Route("/api/search", search, methods=["GET"]),
@@ -249,36 +308,110 @@ class FairShare(_HttpMiddleware):
             self.guard.release(client)
 
 
-class GetOnlyCors(_HttpMiddleware):
-    """CORS for reading: `Access-Control-Allow-Origin: *` on GET and HEAD answers only.
+#: The paths (below the mount point) that take a POSTed query.
+_QUERY_PATHS = frozenset({"/sparql", "/sparql/"})
+#: The bodies a POSTed query comes in: anything else (an update) gets no CORS header.
+_QUERY_BODIES = frozenset({"application/x-www-form-urlencoded", "application/sparql-query"})
+_EXPOSED = "X-Result-Rows, X-Result-Truncated, Retry-After, Link"
 
-    A preflight (OPTIONS with Access-Control-Request-Method) is granted for GET alone, so a page on
-    another origin can read the graph but cannot POST to it.
+
+def _headers_of(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+
+
+def _route_path(scope: Scope) -> str:
+    """The request's path below the mount point."""
+    path, root = scope.get("path", ""), scope.get("root_path", "")
+    return path[len(root):] if root and path.startswith(root) else path
+
+
+class QueryCors(_HttpMiddleware):
+    """CORS for reading: `Access-Control-Allow-Origin: *` on GET and HEAD answers, and on POSTs
+    of a query (a form or `application/sparql-query`) to /sparql; never on anything else.
+
+    A preflight (OPTIONS with Access-Control-Request-Method) is granted for GET and HEAD
+    anywhere and for POST to /sparql, with the headers `Accept` and `Content-Type`; other
+    methods are refused (403). A plain OPTIONS says which methods a path takes (`Allow`).
     """
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Answer a CORS preflight, or pass the request on, adding the header to GET and HEAD
-        answers for another origin."""
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        """Answer OPTIONS, or pass the request on, adding the CORS headers where they belong."""
+        headers = _headers_of(scope)
         method = scope["method"]
-        if method == "OPTIONS" and "access-control-request-method" in headers:
-            allowed = headers["access-control-request-method"].upper() in ("GET", "HEAD")
-            extra = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD",
-                     "Access-Control-Allow-Headers": "Accept", "Access-Control-Max-Age": "600"}
-            response = Response(status_code=204 if allowed else 403, headers=extra if allowed else {})
-            await response(scope, receive, send)
+        posts = _route_path(scope) in _QUERY_PATHS
+        if method == "OPTIONS":
+            await self._options(headers, posts)(scope, receive, send)
             return
-        if method not in ("GET", "HEAD") or "origin" not in headers:
+        body = headers.get("content-type", "").split(";")[0].strip().lower()
+        readable = method in ("GET", "HEAD") or (method == "POST" and posts and body in _QUERY_BODIES)
+        if not readable or "origin" not in headers:
             await self.app(scope, receive, send)
             return
 
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message["headers"] = [*message.get("headers", []),
-                                      (b"access-control-allow-origin", b"*")]
+                                      (b"access-control-allow-origin", b"*"),
+                                      (b"access-control-expose-headers", _EXPOSED.encode())]
             await send(message)
 
         await self.app(scope, receive, sending)
+
+    @staticmethod
+    def _options(headers: dict[str, str], posts: bool) -> Response:
+        methods = "GET, HEAD, POST, OPTIONS" if posts else "GET, HEAD, OPTIONS"
+        if "access-control-request-method" not in headers:
+            extra = {"Access-Control-Allow-Origin": "*"} if "origin" in headers else {}
+            return Response(status_code=204, headers={"Allow": methods, **extra})
+        wanted = headers["access-control-request-method"].strip().upper()
+        if wanted not in ("GET", "HEAD") and not (wanted == "POST" and posts):
+            return Response(status_code=403, headers={"Allow": methods})
+        return Response(status_code=204, headers={
+            "Allow": methods, "Access-Control-Allow-Origin": "*",
+            "Access-Control-Allow-Methods": methods.replace(", OPTIONS", ""),
+            "Access-Control-Allow-Headers": "Accept, Content-Type",
+            "Access-Control-Max-Age": "600"})
+
+
+#: What a forwarded host may be: a name or an address, with a port.
+_HOST = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+_PREFIX = re.compile(r"(?:/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+")
+
+
+def _first(value: str | None) -> str:
+    return (value or "").split(",")[0].strip()
+
+
+class ForwardedHeaders(_HttpMiddleware):
+    """Behind a trusted reverse proxy (`trust_proxy`): the scheme, host, port and path prefix the
+    client used (`X-Forwarded-Proto`, `-Host`, `-Port`, `-Prefix`) become the request's, so every
+    address an answer names (the service description's endpoint, /void, links) is the public one;
+    `X-Forwarded-For`'s last address (the one the proxy added) becomes the client's, so the limits
+    per client count clients, not the proxy. A value that is not well formed is ignored."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Rewrite the request from the proxy's headers, then pass it on."""
+        headers = _headers_of(scope)
+        scope = dict(scope)
+        proto = _first(headers.get("x-forwarded-proto")).lower()
+        if proto in ("http", "https"):
+            scope["scheme"] = proto
+        host = _first(headers.get("x-forwarded-host"))
+        port = _first(headers.get("x-forwarded-port"))
+        if host and _HOST.fullmatch(host):
+            if port.isdigit() and ":" not in host.rsplit("]", 1)[-1]:
+                host += "" if (scope.get("scheme"), port) in (("http", "80"), ("https", "443")) else f":{port}"
+            scope["headers"] = [(k, v) for k, v in scope["headers"] if k.lower() != b"host"]
+            scope["headers"].append((b"host", host.encode("latin-1")))
+        prefix = _first(headers.get("x-forwarded-prefix")).rstrip("/")
+        if prefix and _PREFIX.fullmatch(prefix):
+            for key in ("root_path", "path", "app_root_path"):
+                if key in scope:
+                    scope[key] = prefix + scope[key]
+        client = (headers.get("x-forwarded-for") or "").split(",")[-1].strip()
+        if client and len(client) <= 64 and re.fullmatch(r"[0-9A-Fa-f:.]+", client):
+            scope["client"] = (client, 0)
+        await self.app(scope, receive, send)
 
 
 async def _problem(request: Request, exc: Exception) -> Response:
@@ -320,10 +453,11 @@ def create_app(settings: ServeSettings | None = None) -> Starlette:
         finally:
             await server.pool.stop()
 
+    proxy = [Middleware(ForwardedHeaders)] if server.settings.trust_proxy else []
     app = Starlette(
         routes=_routes(),
-        middleware=[Middleware(RequestLog), Middleware(FairShare, guard=server.guard),
-                    Middleware(GetOnlyCors)],
+        middleware=[*proxy, Middleware(RequestLog), Middleware(FairShare, guard=server.guard),
+                    Middleware(QueryCors)],
         exception_handlers={ProblemError: _problem, HTTPException: _http_error,
                             Exception: _internal_error},
         lifespan=lifespan,

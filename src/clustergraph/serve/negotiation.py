@@ -1,23 +1,32 @@
-"""Content negotiation: the `Accept` header (with q-values and wildcards) or a `format` parameter.
+"""Content negotiation: the `Accept` header (with q-values and wildcards) or a format parameter.
 
 An *offer* is a media type the server can write, with the short format name the writers know.
 `choose` returns the offer the client prefers most (the server's order breaks ties), or None
-when the client accepts none of them (the caller answers 406).
+when the client accepts none of them (the caller answers 406). `offer_for_parameters` reads the
+`format` / `output` / `results` parameters clients send (SPARQLWrapper sends all three, Virtuoso
+users `format`, Joseki's `output`), each value a short name (json, ttl, rdf+xml, json-ld...) or a
+media type; the first value naming a format of the answer wins, and when none does the caller
+falls back to `Accept`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
     "BOOLEAN_OFFERS",
+    "DESCRIPTION_OFFERS",
+    "FORMAT_PARAMETERS",
     "GRAPH_OFFERS",
     "HTML_OFFERS",
     "MAX_RANGES",
+    "QUERY_GRAPH_OFFERS",
     "ROWS_OFFERS",
     "Offer",
     "choose",
     "offer_for_format",
+    "offer_for_parameters",
     "parse_accept",
 ]
 
@@ -27,7 +36,7 @@ class Offer:
     """A media type we can answer with (`media_type` is what the response says)."""
 
     accepts: str  # the media type matched against Accept (may be an alias)
-    fmt: str  # the writer's name: json, xml, csv, tsv, turtle, ntriples, jsonld, html, records
+    fmt: str  # the writer's name: json, xml, csv, tsv, turtle, ntriples, jsonld, rdfxml, ...
     media_type: str
 
 
@@ -35,6 +44,9 @@ def _offers(*items: tuple[str, str, str]) -> tuple[Offer, ...]:
     return tuple(Offer(*item) for item in items)
 
 
+_TURTLE = "text/turtle; charset=utf-8"
+_RDFXML = "application/rdf+xml"
+#: SELECT rows and ASK booleans: SPARQL Results JSON and XML, CSV, TSV.
 ROWS_OFFERS = _offers(
     ("application/sparql-results+json", "json", "application/sparql-results+json"),
     ("application/sparql-results+xml", "xml", "application/sparql-results+xml"),
@@ -43,27 +55,72 @@ ROWS_OFFERS = _offers(
     ("application/json", "json", "application/sparql-results+json"),
     ("application/xml", "xml", "application/sparql-results+xml"),
     ("text/xml", "xml", "application/sparql-results+xml"),
+    ("text/javascript", "json", "application/sparql-results+json"),
+    ("application/javascript", "json", "application/sparql-results+json"),
 )
-BOOLEAN_OFFERS = tuple(o for o in ROWS_OFFERS if o.fmt in ("json", "xml"))
+BOOLEAN_OFFERS = ROWS_OFFERS
+#: A few triples, as the export writes them: `/id/...`, `/void` (Turtle, N-Triples, JSON-LD,
+#: RDF/XML).
 GRAPH_OFFERS = _offers(
-    ("text/turtle", "turtle", "text/turtle; charset=utf-8"),
+    ("text/turtle", "turtle", _TURTLE),
     ("application/n-triples", "ntriples", "application/n-triples"),
     ("application/ld+json", "jsonld", "application/ld+json"),
-    ("application/x-turtle", "turtle", "text/turtle; charset=utf-8"),
+    ("application/rdf+xml", "rdfxml", _RDFXML),
+    ("application/x-turtle", "turtle", _TURTLE),
+    ("application/turtle", "turtle", _TURTLE),
+    ("text/n3", "turtle", _TURTLE),  # Turtle is N3
+    ("text/rdf+n3", "turtle", _TURTLE),
+    ("application/n3", "turtle", _TURTLE),
     ("text/plain", "ntriples", "application/n-triples"),
+    ("application/x-json+ld", "jsonld", "application/ld+json"),
     ("application/json", "jsonld", "application/ld+json"),
+    ("application/xml", "rdfxml", _RDFXML),
+    ("text/xml", "rdfxml", _RDFXML),
 )
+_QUADS = _offers(
+    ("application/n-quads", "nquads", "application/n-quads"),
+    ("application/trig", "trig", "application/trig; charset=utf-8"),
+    ("application/rdf+json", "rdfjson", "application/rdf+json"),
+    ("text/x-nquads", "nquads", "application/n-quads"),
+)
+#: The service description: every RDF syntax (Comunica asks for N-Quads first).
+DESCRIPTION_OFFERS = (*GRAPH_OFFERS[:4], *_QUADS[:3], *GRAPH_OFFERS[4:], _QUADS[3])
+#: CONSTRUCT and DESCRIBE answers: every RDF syntax, and CSV/TSV tables of subject, predicate,
+#: object (YASGUI's menu offers them for graphs).
+QUERY_GRAPH_OFFERS = (*DESCRIPTION_OFFERS, *ROWS_OFFERS[2:4])
 HTML_OFFERS = _offers(
     ("text/html", "html", "text/html; charset=utf-8"),
     ("application/xhtml+xml", "html", "text/html; charset=utf-8"),
 )
 
+#: The parameters that name a format (SPARQLWrapper sends all three; Virtuoso reads `format`).
+FORMAT_PARAMETERS = ("format", "output", "results")
+
 #: The media ranges of an Accept header that are read; the rest is ignored, so choosing costs
 #: the same however long the header.
 MAX_RANGES = 64
 
-#: ?format= names (besides full media types).
-_FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "json-ld": "jsonld", "srj": "json", "srx": "xml"}
+#: Format names (besides full media types) -> the writer per kind of answer ("rows" for SELECT,
+#: "boolean" for ASK, "graph" for CONSTRUCT and DESCRIBE). `xml` and `json` name RDF/XML and
+#: JSON-LD for a graph, as SPARQLWrapper means them.
+_NAMES: dict[str, dict[str, str]] = {
+    "json": {"rows": "json", "boolean": "json", "graph": "jsonld"},
+    "srj": {"rows": "json", "boolean": "json"},
+    "xml": {"rows": "xml", "boolean": "xml", "graph": "rdfxml"},
+    "srx": {"rows": "xml", "boolean": "xml"},
+    "csv": {"rows": "csv", "boolean": "csv", "graph": "csv"},
+    "tsv": {"rows": "tsv", "boolean": "tsv", "graph": "tsv"},
+    **{n: {"graph": "turtle"} for n in ("turtle", "ttl", "n3")},
+    **{n: {"graph": "ntriples"} for n in ("nt", "ntriples", "n-triples")},
+    **{n: {"graph": "rdfxml"} for n in ("rdf", "rdf+xml", "rdfxml", "rdf/xml", "owl")},
+    **{n: {"graph": "jsonld"} for n in ("json-ld", "jsonld")},
+    **{n: {"graph": "nquads"} for n in ("nq", "nquads", "n-quads")},
+    **{n: {"graph": "trig"} for n in ("trig",)},
+    **{n: {"graph": "rdfjson"} for n in ("rdf+json", "rdfjson", "rdf/json")},
+}
+#: The names `offer_for_format` knows: a kind-independent short name for each writer.
+_FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "json-ld": "jsonld", "srj": "json", "srx": "xml",
+                   "rdf": "rdfxml", "rdf+xml": "rdfxml", "nq": "nquads", "rdf+json": "rdfjson"}
 
 
 @dataclass(frozen=True)
@@ -136,4 +193,33 @@ def offer_for_format(name: str, offers: tuple[Offer, ...]) -> Offer | None:
     for offer in offers:
         if wanted in (offer.fmt, offer.accepts):
             return offer
+    return None
+
+
+def _named(value: str, kind: str, offers: tuple[Offer, ...]) -> Offer | None:
+    """The offer one format value names for `kind` (a short name or a media type), or None."""
+    wanted = value.split(";", 1)[0].strip().lower()
+    fmt = _NAMES.get(wanted, {}).get(kind)
+    for offer in offers:
+        if offer.fmt == fmt or offer.accepts == wanted:
+            return offer
+    return None
+
+
+def offer_for_parameters(pairs: Iterable[tuple[str, str]], kind: str,
+                         offers: tuple[Offer, ...]) -> Offer | None:
+    """The offer the first `format`/`output`/`results` value naming a format of `kind` asks
+    for (None: no such value; the caller reads `Accept`). Repeated values are no error.
+
+    >>> offer_for_parameters([("format", "json-ld"), ("format", "application/ld+json")],
+    ...                      "graph", QUERY_GRAPH_OFFERS).fmt
+    'jsonld'
+    >>> offer_for_parameters([("format", "turtle")], "rows", ROWS_OFFERS) is None
+    True
+    """
+    for name, value in pairs:
+        if name in FORMAT_PARAMETERS and value:
+            offer = _named(value, kind, offers)
+            if offer is not None:
+                return offer
     return None

@@ -2,8 +2,9 @@
 the site's other pages and the assets.
 
 `/id/{kind}/{slug}` answers HTML to browsers (the site's renderer, `clustergraph.site`) and
-Turtle, JSON-LD or N-Triples to machines (`clustergraph.export.resource_triples` and
-`serialize_triples`, as in the export), by `Accept` or `?format=html|ttl|jsonld|nt`; `/id/{kind}`
+Turtle, JSON-LD, N-Triples or RDF/XML to machines (`clustergraph.export.resource_triples`,
+written by `clustergraph.serve.writers`: JSON-LD with its context embedded, so it reads
+offline), by `Accept` or `?format=html|ttl|jsonld|nt|rdf`; `/id/{kind}`
 is the index of a kind. Pages are rendered once per resource and kept: the graph never changes
 while the server runs.
 """
@@ -20,13 +21,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from clustergraph.export import serialize_triples
 from clustergraph.export.description import DATASET_IRI
 from clustergraph.files import paths
 from clustergraph.serve.cache import AnswerCache
 from clustergraph.serve.negotiation import GRAPH_OFFERS, HTML_OFFERS, choose
 from clustergraph.serve.responses import ProblemError, mount_root, negotiate
 from clustergraph.serve.search import NameSearch
+from clustergraph.serve.writers import write_triples
 from clustergraph.site import LinkStyle, PageRenderer
 from clustergraph.vocab import ID_NS
 
@@ -68,7 +69,7 @@ class Pages:
             triples = self.graph.resource(iri)
             if not triples:
                 return None
-            body = serialize_triples(triples, fmt)
+            body = write_triples(fmt, triples)
             self._rdf.put((iri, fmt), body, len(body))
         return body
 
@@ -200,7 +201,7 @@ async def void(request: Request) -> Response:
         return RedirectResponse(mount_root(request) + "/id/dataset/clustergraph", status_code=303)
     offer = negotiate(request, GRAPH_OFFERS, "the dataset description")
     triples = pages.graph.description(str(request.url_for("sparql_endpoint")))
-    return Response(serialize_triples(triples, offer.fmt), media_type=offer.media_type,
+    return Response(write_triples(offer.fmt, triples), media_type=offer.media_type,
                     headers={"Vary": "Accept"})
 
 

@@ -50,12 +50,13 @@ class _Worker:
     event loop itself (no thread per message). The worker speaks `multiprocessing`'s framing:
     a 4-byte big-endian length (or -1 and an 8-byte one), then a pickle."""
 
-    def __init__(self, context: Any, files: Sequence[Path], max_memory: int) -> None:
+    def __init__(self, context: Any, files: Sequence[Path], max_memory: int,
+                 dataset: tuple[bool, str | None] = (True, None)) -> None:
         ours, theirs = socket.socketpair()
         child = Connection(theirs.detach())
         self.process = context.Process(
-            target=worker_main, args=(child, list(files), max_memory), name="clustergraph-query",
-            daemon=True,
+            target=worker_main, args=(child, list(files), max_memory, *dataset),
+            name="clustergraph-query", daemon=True,
         )
         self.process.start()
         child.close()
@@ -107,10 +108,17 @@ class _Worker:
 
 class WorkerPool:
     """`size` worker processes over the same graph files, each with at most `max_memory` MB;
-    see the module docstring."""
+    see the module docstring. The workers' default graph is the union of all graphs unless
+    `union_default_graph` is False; `base_iri`: what relative IRIs in a query resolve against
+    when the job names none (None: the dataset's, `clustergraph.query.dataset.BASE_IRI`)."""
 
-    def __init__(self, files: Sequence[Path], *, size: int, timeout: float, max_memory: int = 2048) -> None:
+    def __init__(self, files: Sequence[Path], *, size: int, timeout: float, max_memory: int = 2048,
+                 union_default_graph: bool = True, base_iri: str | None = None) -> None:
         self.files = list(files)
+        self.union_default_graph = union_default_graph
+        self.base_iri = base_iri
+        #: The IRIs of the named graphs the workers hold (known once one has started).
+        self.named_graphs: tuple[str, ...] = ()
         self.size = size
         self.timeout = timeout
         self.max_memory = max_memory
@@ -143,7 +151,8 @@ class WorkerPool:
             self._started = True
 
     async def _new_worker(self) -> _Worker:
-        worker = _Worker(self._context, self.files, self.max_memory)
+        worker = _Worker(self._context, self.files, self.max_memory,
+                         (self.union_default_graph, self.base_iri))
         self._all.add(worker)
         try:
             status, detail = await asyncio.wait_for(worker.receive(), START_TIMEOUT)
@@ -153,6 +162,7 @@ class WorkerPool:
         if status != "ready":
             self._discard(worker)
             raise InputError(f"the query worker could not load the graph: {detail}")
+        self.named_graphs = tuple(detail["graphs"])
         if not detail["isolated"] and self.isolated:
             self.isolated = False
             log.warning("query workers cannot drop their network access here; every query is "

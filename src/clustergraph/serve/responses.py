@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response
 from clustergraph.serve.negotiation import Offer, choose, offer_for_format
 from clustergraph.serve.worker import Reply
 
-__all__ = ["ProblemError", "error_response", "mount_root", "negotiate", "reply_response"]
+__all__ = ["ProblemError", "by_accept", "error_response", "mount_root", "negotiate", "reply_response"]
 
 
 class ProblemError(Exception):
@@ -43,6 +43,11 @@ def negotiate(request: Request, offers: tuple[Offer, ...], what: str) -> Offer:
             raise ProblemError(400, f"parameter 'format': {named!r} is not a format for {what} "
                                     f"(known: {known})")
         return offer
+    return by_accept(request, offers, what)
+
+
+def by_accept(request: Request, offers: tuple[Offer, ...], what: str) -> Offer:
+    """The offer `Accept` prefers; 406 naming the media types available when there is none."""
     offer = choose(request.headers.get("accept"), offers)
     if offer is None:
         types = ", ".join(dict.fromkeys(o.accepts for o in offers))

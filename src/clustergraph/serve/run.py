@@ -58,6 +58,7 @@ def _serve_logged(settings: ServeSettings, logger: logging.Logger) -> None:
         lifespan="on", server_header=False, timeout_keep_alive=5, ws="none",
         http=protocol_factory(limits),  # type: ignore[arg-type] # a factory, as uvicorn calls it
         limit_concurrency=None, h11_max_incomplete_event_size=limits.max_head,
+        proxy_headers=False,  # X-Forwarded-* only with --trust-proxy (clustergraph.serve.app)
     )
     server = uvicorn.Server(config)
     logger.info("clustergraph serve: http://%s:%d/ (%d triples, %d workers, timeout %g s, "

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from clustergraph.errors import ParameterError
 from clustergraph.files import paths
+from clustergraph.query.dataset import BASE_IRI
+from clustergraph.query.parameters import is_absolute_iri
 from clustergraph.query.session import default_files
 
 __all__ = ["ConnectionLimits", "ServeSettings"]
@@ -54,6 +56,10 @@ class ServeSettings:
     `max_headers`: the size and number of the header fields (431 beyond). `max_connections`:
     open connections; past it the one idle longest is closed. `max_concurrent`: requests being
     answered at once (503 beyond); `max_concurrent_per_client`: the same per client address (429).
+
+    `trust_proxy`: read `X-Forwarded-Proto`, `-Host`, `-Port`, `-Prefix` and `-For` (set by a
+    reverse proxy in front) for the addresses the answers name and the client's address; off,
+    they are ignored (any client could send them).
     """
 
     host: str = "127.0.0.1"
@@ -72,6 +78,9 @@ class ServeSettings:
     max_connections: int = _LIMITS.max_connections
     max_concurrent: int = 512
     max_concurrent_per_client: int = 128
+    union_default_graph: bool = True
+    base_iri: str = BASE_IRI
+    trust_proxy: bool = False
 
     def connection_limits(self, max_connections: int | None = None) -> ConnectionLimits:
         """The limits per connection, with `max_connections` when the open-files limit allows
@@ -101,6 +110,8 @@ class ServeSettings:
                      "max_concurrent", "max_concurrent_per_client"):
             if getattr(self, name) < 1:
                 raise ParameterError(name.replace("_", "-"), "must be at least 1")
+        if not is_absolute_iri(self.base_iri):
+            raise ParameterError("base-iri", f"{self.base_iri!r} is not an absolute IRI")
 
     def graph_files(self) -> list[Path]:
         """The files the query workers load: the ontology with `data`, or the shipped graph."""

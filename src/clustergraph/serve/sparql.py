@@ -3,8 +3,14 @@
 GET with `?query=`, POST of a form (`application/x-www-form-urlencoded`) or POST of the query
 itself (`application/sparql-query`, UTF-8); `default-graph-uri` and `named-graph-uri` select
 graphs held in the store (nothing is ever fetched). SELECT and ASK answer in SPARQL Results JSON,
-XML, CSV or TSV, CONSTRUCT and DESCRIBE in Turtle, N-Triples or JSON-LD, chosen by `Accept` or
-`?format=`. Updates, SERVICE and LOAD are refused with 400 (FROM fetches nothing).
+XML, CSV or TSV, CONSTRUCT and DESCRIBE in Turtle, N-Triples, RDF/XML, JSON-LD, N-Quads, TriG,
+RDF/JSON, CSV or TSV, chosen by a `format` / `output` / `results` parameter naming one (in the URL
+or the form; a value naming none is passed over) or else by `Accept` (q-values honoured).
+Updates, SERVICE and LOAD are refused with 400 (FROM fetches nothing).
+
+A GET without a query gets the service description (`clustergraph.serve.description`) when its
+`Accept` prefers RDF, and is sent to the query page when it prefers HTML over every RDF and
+result type (a browser); `/sparql/` answers as `/sparql`.
 """
 
 from __future__ import annotations
@@ -16,21 +22,25 @@ from urllib.parse import parse_qsl
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import RedirectResponse
 
 from clustergraph.errors import ClustergraphError, QueryError, UnsafeQueryError
 from clustergraph.query.catalogue import check_safe, query_form
 from clustergraph.serve.negotiation import (
     BOOLEAN_OFFERS,
-    GRAPH_OFFERS,
+    DESCRIPTION_OFFERS,
     HTML_OFFERS,
+    QUERY_GRAPH_OFFERS,
     ROWS_OFFERS,
+    Offer,
     choose,
+    offer_for_parameters,
 )
-from clustergraph.serve.responses import ProblemError, mount_root, negotiate
+from clustergraph.serve.responses import ProblemError, by_accept, mount_root
 from clustergraph.serve.worker import Job, refusal
 
-__all__ = ["browser_without_query", "check_query_text", "job_from_request", "read_body"]
+__all__ = ["check_query_text", "endpoint_address", "job_from_request", "read_body", "to_query_page",
+           "without_query"]
 
 _READ_ONLY = "updates are refused: this endpoint is read-only"
 #: Texts longer than this are read in a thread: lexing 100 kB takes a tenth of a second, which
@@ -158,16 +168,16 @@ async def job_from_request(request: Request, *, max_body: int, max_rows: int) ->
     text, pairs = await _query_pairs(request, max_body)
     form = await _off_loop(_form, text)
     if form == "ASK":
-        kind, offer = "boolean", negotiate(request, BOOLEAN_OFFERS, "an ASK answer")
+        kind, offers, what = "boolean", BOOLEAN_OFFERS, "an ASK answer"
     elif form == "SELECT":
-        kind, offer = "rows", negotiate(request, ROWS_OFFERS, "SELECT rows")
+        kind, offers, what = "rows", ROWS_OFFERS, "SELECT rows"
     else:
-        kind, offer = "graph", negotiate(request, GRAPH_OFFERS, f"a {form} graph")
+        kind, offers, what = "graph", QUERY_GRAPH_OFFERS, f"a {form} graph"
+    offer = _negotiate(request, pairs, kind, offers, what)
     return Job(
         text=text,
         formats={kind: offer.fmt},
         max_rows=max_rows,
-        base_iri=str(request.url.replace(query="", fragment="")),
         default_graphs=_graph_iris(pairs, "default-graph-uri"),
         named_graphs=_graph_iris(pairs, "named-graph-uri"),
     )
@@ -184,11 +194,46 @@ def _graph_iris(pairs: list[tuple[str, str]], name: str) -> tuple[str, ...]:
     return iris
 
 
-def browser_without_query(request: Request) -> Response | None:
+def _negotiate(request: Request, pairs: list[tuple[str, str]], kind: str,
+               offers: tuple[Offer, ...], what: str) -> Offer:
+    """The offer a format parameter names, else the one `Accept` prefers; 406 when none."""
+    offer = offer_for_parameters(pairs, kind, offers)
+    return by_accept(request, offers, what) if offer is None else offer
+
+
+def endpoint_address(request: Request) -> str:
+    """The address the client used for /sparql, without its query (and without a final slash:
+    `/sparql/` is the same endpoint)."""
+    url = request.url.replace(query="", fragment="")
+    return str(url.replace(path=url.path.rstrip("/"))) if url.path.endswith("/sparql/") else str(url)
+
+
+#: What a GET without a query may ask for: the description first (so `*/*` gets it), then the
+#: result types (which need a query), then HTML (a browser names it with a higher q).
+_WITHOUT_QUERY = (*DESCRIPTION_OFFERS, *ROWS_OFFERS, *HTML_OFFERS)
+
+
+def without_query(request: Request) -> Offer | None:
+    """For a GET or HEAD of /sparql without a query: the service description's offer, or the
+    HTML offer when HTML is preferred over every RDF and result type. None when the request has
+    a query (or an update, refused later). A client preferring results without giving a query
+    gets 400; one accepting none of these 406."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    names = {k for k, _ in parse_qsl(request.url.query, keep_blank_values=True)}
+    if names & {"query", "update"}:
+        return None
+    offer = choose(request.headers.get("accept"), _WITHOUT_QUERY)
+    if offer is None:
+        types = ", ".join(dict.fromkeys(o.accepts for o in DESCRIPTION_OFFERS))
+        raise ProblemError(406, "none of the accepted media types can be given for the service "
+                                f"description (available: {types})")
+    if offer in DESCRIPTION_OFFERS or offer.fmt == "html":
+        return offer
+    raise ProblemError(400, "missing parameter 'query' (the SPARQL query text); a GET without a "
+                            "query that accepts RDF gets the service description")
+
+
+def to_query_page(request: Request) -> RedirectResponse:
     """A browser opening /sparql without a query is sent to the query page."""
-    if request.method == "GET" and "query" not in request.query_params:
-        if choose(request.headers.get("accept"), HTML_OFFERS) is not None and "text/html" in (
-            request.headers.get("accept") or ""
-        ):
-            return RedirectResponse(mount_root(request) + "/", status_code=303)
-    return None
+    return RedirectResponse(mount_root(request) + "/", status_code=303)

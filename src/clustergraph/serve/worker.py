@@ -42,6 +42,10 @@ MEDIA_TYPES = {
     "turtle": "text/turtle; charset=utf-8",
     "ntriples": "application/n-triples",
     "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+    "nquads": "application/n-quads",
+    "trig": "application/trig; charset=utf-8",
+    "rdfjson": "application/rdf+json",
     "records": "application/json",
 }
 
@@ -133,21 +137,25 @@ def isolate_network() -> bool:
     return any(libc.unshare(flags) == 0 for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET))
 
 
-def run_job(store: Any, job: Job) -> Reply:
-    """Check and run one job on `store`; every failure is a `Reply` with a 4xx status."""
-    # writers pull in clustergraph.export: loaded once the worker is isolated (see `_unsafe_reason`)
+def run_job(store: Any, job: Job, base_iri: str | None = None) -> Reply:
+    """Check and run one job on `store`; every failure is a `Reply` with a 4xx status.
+
+    The job's `default_graphs` / `named_graphs` (the protocol's) replace the query's dataset
+    when either is given (`clustergraph.query.dataset.QueryDataset`); relative IRIs resolve
+    against the job's base IRI, else `base_iri` (the server's: the dataset's by default).
+    """
+    # writers pull in clustergraph.export, the dataset clustergraph.query: loaded once the worker
+    # is isolated (see `_unsafe_reason`)
+    from clustergraph.query.dataset import BASE_IRI, QueryDataset
     from clustergraph.serve import writers
 
     reason = _unsafe_reason(job.text if job.checked_text is None else job.checked_text)
     if reason is not None:
         return error_reply(400, reason)
-    options: dict[str, Any] = {"base_iri": job.base_iri}
-    if job.default_graphs:
-        options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-    if job.named_graphs:
-        options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    base = job.base_iri or base_iri or BASE_IRI
+    dataset = QueryDataset.of(job.default_graphs, job.named_graphs, base)
     try:
-        result = store.query(job.text, **options)
+        result = store.query(job.text, **dataset.oxigraph_options())
         if isinstance(result, ox.QuerySolutions):
             fmt = job.formats.get("rows", "json")
             columns = [v.value for v in result.variables]
@@ -205,8 +213,13 @@ def limit_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def worker_main(conn: Any, files: list[Path], max_memory: int) -> None:
-    """The worker process: load the graph, say "ready", then answer jobs until the pipe closes."""
+def worker_main(conn: Any, files: list[Path], max_memory: int, union_default_graph: bool = True,
+                base_iri: str | None = None) -> None:
+    """The worker process: load the graph, say "ready", then answer jobs until the pipe closes.
+
+    The default graph is the union of all graphs unless `union_default_graph` is False;
+    `base_iri`: what relative IRIs resolve against (None: the dataset's; see `run_job`).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
     isolated = isolate_network()
     limit_memory(max_memory)
@@ -215,19 +228,21 @@ def worker_main(conn: Any, files: list[Path], max_memory: int) -> None:
     from clustergraph.query.session import Session
 
     try:
-        store = Session(files=files).store
+        session = Session(files=files, union_default_graph=union_default_graph)
+        store = session.store
+        graphs = session.named_graphs()
         _unsafe_reason("ASK {}")  # import the checker now, not on a query
     except Exception as exc:  # noqa: BLE001 - reported to the server, which stops
         conn.send(("failed", str(exc)))
         return
-    conn.send(("ready", {"triples": len(store), "isolated": isolated}))
+    conn.send(("ready", {"triples": len(store), "isolated": isolated, "graphs": graphs}))
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            reply = run_job(store, job)
+            reply = run_job(store, job, base_iri)
         except Exception:  # noqa: BLE001 - a bug: the client gets 500 without details
             log.exception("worker failed on a job")
             reply = error_reply(500, "internal error while running the query")
