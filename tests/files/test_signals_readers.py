@@ -84,7 +84,9 @@ def test_stopped_at_any_moment_it_leaves_no_temporary_and_no_half_cache(
     tmp.mkdir()
     args = COMMANDS[command](cache)
     returncode, _, err = _run(repo, args, tmp, (sig, moment))
-    assert returncode in (code, 0, 1), err[-500:]
+    # -sig: the signal came before the handler was installed or after the work was done (a
+    # shell reports that as 128 + sig too); code: stopped mid-work; 0 or 1: finished first
+    assert returncode in (code, -sig, 0, 1), err[-500:]
     assert "Traceback" not in err
     assert list(tmp.iterdir()) == []
     if cache.exists():
