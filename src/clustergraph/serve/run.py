@@ -1,6 +1,6 @@
 """Running the app under uvicorn on one address (what `clustergraph serve` calls).
 
-uvicorn runs with its h11 protocol extended by `clustergraph.serve.protocol` (deadlines for a
+uvicorn runs with its httptools protocol extended by `clustergraph.serve.protocol` (deadlines for a
 request's head and body, limits on its size, a cap on open connections); uvicorn's own
 concurrency limit is off, since it counts idle connections: `clustergraph.serve.guard` counts
 requests in flight instead, overall and per client address.
@@ -57,7 +57,7 @@ def _serve_logged(settings: ServeSettings, logger: logging.Logger) -> None:
         app, host=settings.host, port=settings.port, access_log=False, log_level="warning",
         lifespan="on", server_header=False, timeout_keep_alive=5, ws="none",
         http=protocol_factory(limits),  # type: ignore[arg-type] # a factory, as uvicorn calls it
-        limit_concurrency=None, h11_max_incomplete_event_size=limits.max_head,
+        limit_concurrency=None,
         proxy_headers=False,  # X-Forwarded-* only with --trust-proxy (clustergraph.serve.app)
     )
     server = uvicorn.Server(config)

@@ -29,7 +29,7 @@ class ConnectionLimits:
 
     @property
     def max_head(self) -> int:
-        """The most bytes of one request head (h11's own limit, a second wall)."""
+        """The most bytes of one request head."""
         return self.max_request_line + self.max_header_bytes + 4
 
 
