@@ -275,8 +275,7 @@ def test_one_log_line_per_request(served: RunningServer) -> None:
                f"/id/cluster/jubail-industrial-city?{marker}=3", f"/nowhere?{marker}=4"]
     for target in targets:
         served.request("GET", target, headers={"Accept": "*/*"})
-    time.sleep(0.3)
-    lines = [line for line in served.log_text().splitlines() if marker in line]
+    lines = served.log_lines_with(marker, count=len(targets))
     assert len(lines) == len(targets)
     pattern = re.compile(r'^\S+ 127\.0\.0\.1 "GET (\S+)" (\d{3}) (\d+) [\d.]+ms$')
     parsed = [pattern.match(line) for line in lines]

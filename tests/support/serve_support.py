@@ -79,6 +79,16 @@ class RunningServer:
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
+    def log_lines_with(self, text: str, count: int = 1, timeout: float = 10) -> list[str]:
+        """The log's lines containing TEXT, once COUNT of them are there (the access log is
+        written after the answer is sent, so a test reading it at once can race the server)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = [line for line in self.log_text().splitlines() if text in line]
+            if len(lines) >= count or time.monotonic() > deadline:
+                return lines
+            time.sleep(0.05)
+
     def children(self) -> set[int]:
         """The server's child processes (its query workers, and multiprocessing's helper)."""
         path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
