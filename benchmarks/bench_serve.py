@@ -12,6 +12,7 @@ safety once and cache it; a page is rendered once and kept): the figures are the
 
     nice python benchmarks/bench_serve.py                 # 32 clients, 30 s per run
     nice python benchmarks/bench_serve.py --clients 8 --seconds 5 --out /tmp/serve.md
+    nice python benchmarks/bench_serve.py --baseline v0.1.0   # also that revision, in the same run
 """
 
 from __future__ import annotations
@@ -242,12 +243,25 @@ def _wait(port: int, path: str, process: subprocess.Popen, log: Path) -> None:
     sys.exit(f"server did not start:\n{log.read_text()[-3000:]}")
 
 
-def start_ours(folder: Path, workers: int) -> tuple[subprocess.Popen, int]:
+def baseline_source(folder: Path, revision: str) -> Path:
+    """The source tree at a git revision (`git archive`: the repository is not touched)."""
+    target = folder / "baseline"
+    target.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision],
+                             check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target / "src"
+
+
+def start_ours(folder: Path, workers: int, source: Path | None = None) -> tuple[subprocess.Popen, int]:
+    """`clustergraph serve` from this checkout, or from SOURCE (another revision's src)."""
     port = free_port()
-    log = folder / "ours.log"
+    log = folder / f"ours-{port}.log"
+    env = dict(os.environ, PYTHONPATH=str(source)) if source else None
     process = subprocess.Popen(
         [sys.executable, "-m", "clustergraph", "serve", "--port", str(port), "--workers", str(workers)],
-        stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+        stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True, env=env,
+        cwd=folder if source else None)
     _wait(port, "/health", process, log)
     return process, port
 
@@ -313,7 +327,8 @@ def report(rows: list[dict[str, object]], args: argparse.Namespace, notes: list[
         "# `clustergraph serve` under load, beside `oxigraph serve-read-only`",
         "",
         f"<!-- Written by: {'nice ' if os.nice(0) > 0 else ''}python benchmarks/bench_serve.py "
-        f"--clients {args.clients} --seconds {args.seconds:g} --workers {args.workers} -->",
+        f"--clients {args.clients} --seconds {args.seconds:g} --workers {args.workers}"
+        + (f" --baseline {args.baseline}" if args.baseline else "") + " -->",
         "",
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {os.cpu_count()} CPUs shared with "
         f"other work (load average {os.getloadavg()[0]:.1f} at the end); Python "
@@ -338,17 +353,26 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "serve.md")
+    parser.add_argument("--baseline", metavar="REV",
+                        help="also run `clustergraph serve` as of this git revision, in the same run")
     args = parser.parse_args()
     rows: list[dict[str, object]] = []
     examples: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for server, start, calls_for, path in (
-                ("clustergraph", lambda: start_ours(folder, args.workers), ours_calls, "/sparql"),
-                ("oxigraph", lambda: start_oxigraph(folder), oxigraph_calls, "/query")):
-            process, port = start()
-            try:
-                for run in ("mix", "sparql only", "sparql, each query new"):
+        servers = [("clustergraph", lambda: start_ours(folder, args.workers), ours_calls, "/sparql"),
+                   ("oxigraph", lambda: start_oxigraph(folder), oxigraph_calls, "/query")]
+        if args.baseline:
+            source = baseline_source(folder, args.baseline)
+            servers.insert(1, (f"clustergraph {args.baseline}",
+                               lambda: start_ours(folder, args.workers, source), ours_calls, "/sparql"))
+        started: list[tuple[subprocess.Popen, int]] = []
+        try:
+            for _, start, _, _ in servers:
+                started.append(start())
+            # each run on every server in turn, so that a change in the machine's load falls on all
+            for run in ("mix", "sparql only", "sparql, each query new"):
+                for (server, _, calls_for, path), (_, port) in zip(servers, started):
                     if run == "sparql, each query new":
                         calls = distinct_calls(path)
                     else:
@@ -359,7 +383,8 @@ def main() -> None:
                     examples += stats.examples
                     print(f"{server} {run}: {sum(len(v) for v in stats.latencies.values())} requests, "
                           f"{sum(stats.errors.values())} errors", flush=True)
-            finally:
+        finally:
+            for process, _ in started:
                 stop(process)
 
     def rps(server: str, run: str, kind: str) -> float:
@@ -379,6 +404,13 @@ def main() -> None:
         f"* p99 of stored queries on clustergraph (mix): {stored_p99:.1f} ms",
         f"* /sparql throughput, Oxigraph / clustergraph, repeated queries (sparql only): {ratio:.2f}x",
         f"* /sparql throughput, Oxigraph / clustergraph, each query new: {ratio_new:.2f}x",
+    ]
+    notes += [f"* clustergraph / Oxigraph throughput, {run}: {rps('clustergraph', run, 'all') / rps('oxigraph', run, 'all'):.2f}"
+              + (f" (as of {args.baseline}: "
+                 f"{rps(f'clustergraph {args.baseline}', run, 'all') / rps('oxigraph', run, 'all'):.2f})"
+                 if args.baseline else "")
+              for run in ("mix", "sparql only", "sparql, each query new")]
+    notes += [
         "",
         "Repeated queries are answered from the server's answer cache after their first run (the "
         "graph does not change while it serves); a new query text pays the safety check "

@@ -53,8 +53,13 @@ def significant_tokens(text: str) -> list[Token]:
 
 
 def query_form(text: str) -> str:
-    """SELECT, CONSTRUCT, DESCRIBE or ASK: the first form keyword outside the prologue."""
-    for token in significant_tokens(text):
+    """SELECT, CONSTRUCT, DESCRIBE or ASK: the first form keyword outside the prologue (the
+    text is read only up to it).
+
+    >>> query_form("PREFIX s: <http://x/select#> # select\\nask { ?a s:b ?c }")
+    'ASK'
+    """
+    for token in sparql_tokens(text):
         if token.kind == "word" and token.text.upper() in FORMS:
             return token.text.upper()
     raise QueryError("not a SPARQL query: no SELECT, CONSTRUCT, DESCRIBE or ASK found")

@@ -315,8 +315,14 @@ _QUERY_BODIES = frozenset({"application/x-www-form-urlencoded", "application/spa
 _EXPOSED = "X-Result-Rows, X-Result-Truncated, Retry-After, Link"
 
 
-def _headers_of(scope: Scope) -> dict[str, str]:
-    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+def _headers_of(scope: Scope, names: frozenset[bytes] | None = None) -> dict[str, str]:
+    """The request's headers by lower-case name (only NAMES, when given)."""
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]
+            if names is None or k.lower() in names}
+
+
+#: The headers CORS looks at.
+_CORS_HEADERS = frozenset({b"origin", b"content-type", b"access-control-request-method"})
 
 
 def _route_path(scope: Scope) -> str:
@@ -336,7 +342,7 @@ class QueryCors(_HttpMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer OPTIONS, or pass the request on, adding the CORS headers where they belong."""
-        headers = _headers_of(scope)
+        headers = _headers_of(scope, _CORS_HEADERS)
         method = scope["method"]
         posts = _route_path(scope) in _QUERY_PATHS
         if method == "OPTIONS":

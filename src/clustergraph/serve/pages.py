@@ -102,6 +102,11 @@ class Pages:
                     self._html[key] = page
             return page
 
+    def kept_html(self, iri: str) -> str | None:
+        """A resource's page if it has been rendered and kept (a look-up, no rendering: cheap
+        enough for the event loop)."""
+        return self._html.get(iri) if iri != DATASET_IRI else None
+
     def resource_html(self, iri: str, endpoint: str) -> str | None:
         """A resource's page; the dataset's names `endpoint` (this server's /sparql, as the
         client addressed it), so it is rendered each time rather than kept."""
@@ -166,8 +171,10 @@ async def resource(request: Request) -> Response:
     offer = negotiate(request, RESOURCE_OFFERS, "a resource")
     headers = {"Vary": "Accept", "Link": _alternates(request.url.path), **_CACHE}
     if offer.fmt == "html":
-        endpoint = str(request.url_for("sparql_endpoint"))
-        html = await run_in_threadpool(pages.resource_html, iri, endpoint)
+        html = pages.kept_html(iri)
+        if html is None:
+            endpoint = str(request.url_for("sparql_endpoint"))
+            html = await run_in_threadpool(pages.resource_html, iri, endpoint)
         if html is None:
             return await _not_found(request, f"the graph has nothing about <{iri}>")
         return HTMLResponse(html, headers=headers)
