@@ -163,6 +163,20 @@ def test_without_a_base_a_relative_iri_is_named(engine: str) -> None:
     assert "the relative IRI <country/IN> needs a base IRI" in str(info.value)
 
 
+@pytest.mark.slow
+def test_a_remote_store_gets_the_base_with_the_query(oxigraph_query_server) -> None:
+    """Before: the text went as written, and Oxigraph resolved `<country/IN>` against its own
+    address (http://127.0.0.1:PORT/country/IN): no rows, no error."""
+    remote = Session(oxigraph_query_server.url)
+    assert remote.sparql(RELATIVE).to_records() == [{"x": f"{ID_NS}country/IN"}]
+    text = "SELECT ?code WHERE { <country/IN> <https://w3id.org/clustergraph/ontology#iso3166Alpha2> ?code }"
+    assert remote.sparql(text).to_records() == [{"code": "IN"}]
+    own_base = "BASE <http://example.org/q/> SELECT ?x WHERE { BIND(<y> AS ?x) }"
+    assert remote.sparql(own_base).to_records() == [{"x": "http://example.org/q/y"}]
+    unset = Session(oxigraph_query_server.url, base_iri=None).sparql(RELATIVE).to_records()
+    assert unset != [{"x": f"{ID_NS}country/IN"}]  # the store's own choice, as sent
+
+
 def test_the_cli_resolves_relative_iris(capsys: pytest.CaptureFixture[str]) -> None:
     """Before #21: "the query does not parse: error at 1:...: expected ..." (no base IRI)."""
     code, out, err = run_in_process(

@@ -131,6 +131,18 @@ def syntax_error(text: str, detail: str, base_iri: str | None = BASE_IRI) -> Que
     )
 
 
+def with_base(text: str, base_iri: str | None) -> str:
+    """The text for a store that knows nothing of our base IRI: ``BASE <base_iri>`` put first
+    when the text has a relative IRI and no BASE of its own (otherwise the text as it is).
+
+    >>> with_base("ASK { <country/IN> ?p ?o }", "https://w3id.org/clustergraph/id/")
+    'BASE <https://w3id.org/clustergraph/id/>\\nASK { <country/IN> ?p ?o }'
+    """
+    if base_iri is None or _relative_iri(text) is None:
+        return text
+    return f"BASE <{base_iri}>\n{text}"
+
+
 def _relative_iri(text: str) -> str | None:
     """The first IRI of a query that is relative (no scheme), or None; BASE makes none relative."""
     iris = []

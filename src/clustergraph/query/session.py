@@ -19,7 +19,8 @@ data files into ``.../graph/data``), and the default graph is the union of all g
 ``union_default_graph=False``. `graphs` (``--graph IRI``) makes those named graphs the query's
 default graph, as the protocol's ``default-graph-uri`` (which is what an endpoint is sent); a
 graph the loaded files do not hold is refused. Relative IRIs in a query resolve against
-`base_iri`, by default the dataset's ``https://w3id.org/clustergraph/id/``.
+`base_iri`, by default the dataset's ``https://w3id.org/clustergraph/id/`` (an endpoint is sent
+``BASE <base_iri>`` before a text that needs it, as stores resolve against their own address).
 
     >>> from clustergraph import Session
     >>> session = Session()
@@ -53,7 +54,7 @@ from clustergraph.query.catalogue import (
     term_to_sparql,
 )
 from clustergraph.query.dataset import BASE_IRI, DataFile, QueryDataset, check_held, held_graphs
-from clustergraph.query.embedded import DEFAULT_ENGINE, ENGINES, load_embedded, run_embedded
+from clustergraph.query.embedded import DEFAULT_ENGINE, ENGINES, load_embedded, run_embedded, with_base
 from clustergraph.query.parameters import is_absolute_iri
 from clustergraph.query.results import Rows, Triples
 
@@ -220,7 +221,7 @@ class Session:
 
     def _run(self, text: str, form: str, *, checked: bool) -> Result:
         if self.remote is not None:
-            return self.remote.run(text, form)
+            return self.remote.run(with_base(text, self.base_iri), form)
         if not checked:
             check_safe(text)
         return run_embedded(self.store, text, self.engine, self.dataset)
