@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -210,6 +211,30 @@ def _inject(kind: str, n: int, lines: list[str]) -> None:
         lines.append(t(cluster, CG + "country", iri(f"{ID}country/US")))
 
 
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
+def cited(claim: str, src: str, words: str) -> list[str]:
+    """A claim's citation of `src` with the source's words (as the shipped data cites: #22)."""
+    node = "_:c" + re.sub(r"[^A-Za-z0-9]", "_", claim.strip("<>").removeprefix(ID))
+    return [f"{claim} {iri(CG + 'citation')} {node} .",
+            f"{node} {iri(DCT + 'source')} {src} .",
+            f"{node} {iri(CG + 'citedText')} {lit(words)} ."]
+
+
+def stated(subject: str, prop: str, obj: str, src: str) -> list[str]:
+    """The `cg:Statement` of a direct claim, beside the triple, with its citation."""
+    tail = f"{subject.strip('<>').rsplit('/', 1)[-1]}--{prop.rsplit('#', 1)[-1].rsplit('/', 1)[-1]}--" \
+           f"{obj.strip('<>').rsplit('/', 1)[-1].rsplit('#', 1)[-1]}"
+    node = iri(f"{ID}statement/{tail}")
+    return [f"{node} {iri(RDF_TYPE)} {iri(CG + 'Statement')} .",
+            f"{node} {iri(RDF + 'subject')} {subject} .",
+            f"{node} {iri(RDF + 'predicate')} {iri(prop)} .",
+            f"{node} {iri(RDF + 'object')} {obj} .",
+            f"{node} {iri(DCT + 'source')} {src} .",
+            *cited(node, src, f"The source's words for {tail}.")]
+
+
 def generate(triples: int, seed: int = 42, violations: float = 0.0) -> Iterator[str]:
     """N-Triples lines: the shipped graph, then generated clusters until `triples` is reached.
 
@@ -356,6 +381,7 @@ def generate(triples: int, seed: int = 42, violations: float = 0.0) -> Iterator[
         add(t(cluster, DCT + "source", src))
         for tech in rng.sample(techs, rng.randint(1, 4)):
             add(t(cluster, CG + "technology", iri(f"{ID}technology/{tech}")))
+            lines.extend(stated(cluster, CG + "technology", iri(f"{ID}technology/{tech}"), src))
         if rng.random() < 0.6:
             geometry = iri(f"{ID}geometry/{slug}")
             lat = rng.uniform(-60, 70)
@@ -371,10 +397,14 @@ def generate(triples: int, seed: int = 42, violations: float = 0.0) -> Iterator[
             add(t(cluster, CG + "locationNote", lit("A region-wide cluster: no single point.")))
         for k in range(rng.randint(1, 4)):
             org = iri(f"{ID}organization/synthetic-{n}-{k}")
-            add(t(org, RDF_TYPE, iri(CG + rng.choice(ORG_KINDS))))
+            kind = CG + rng.choice(ORG_KINDS)
+            add(t(org, RDF_TYPE, iri(kind)))
             add(t(org, SKOS + "prefLabel", lit(f"Organisation {n}-{k}")))
             add(t(org, DCT + "source", src))
             add(t(cluster, CG + "ledBy" if k == 0 else ORG + "hasMember", org))
+            lines.extend(stated(cluster, CG + "ledBy" if k == 0 else ORG + "hasMember", org, src))
+            if kind != CG + "Organization":
+                lines.extend(stated(org, RDF_TYPE, iri(kind), src))
             if k == 0:
                 orgs.append(org)
         if rng.random() < 0.5:
@@ -384,6 +414,7 @@ def generate(triples: int, seed: int = 42, violations: float = 0.0) -> Iterator[
             add(t(person, SKOS + "prefLabel", lit(f"Person {n}")))
             add(t(person, DCT + "source", src))
             add(t(cluster, CG + "keyPerson", person))
+            lines.extend(stated(cluster, CG + "keyPerson", person, src))
             add(t(post, RDF_TYPE, iri(CG + "Post")))
             add(
                 t(
@@ -396,6 +427,7 @@ def generate(triples: int, seed: int = 42, violations: float = 0.0) -> Iterator[
             add(t(post, ORG + "postIn", rng.choice(orgs)))
             add(t(post, CG + "asOf", typed(str(rng.randint(2020, 2026)), "gYear")))
             add(t(post, DCT + "source", src))
+            lines.extend(cited(post, src, f"Person {n}, the post's title."))
         # Membership, dated with mixed precision.
         membership = iri(f"{ID}membership/{slug}")
         year = rng.randint(2021, 2026)
@@ -420,6 +452,7 @@ def generate(triples: int, seed: int = 42, violations: float = 0.0) -> Iterator[
         add(t(membership, CG + "memberSince", since))
         add(t(membership, CG + "certainty", iri(CG + rng.choice(CERTAINTIES))))
         add(t(membership, DCT + "source", src))
+        lines.extend(cited(membership, src, f"{name} joins."))
         if rng.random() < 0.3:
             add(t(membership, CG + "joinDate", since))
             add(t(membership, CG + "joinDateSource", src))
@@ -435,6 +468,7 @@ def generate(triples: int, seed: int = 42, violations: float = 0.0) -> Iterator[
             add(t(obs, CG + "about", about))
             add(t(obs, CG + "asOf", typed(day, "date")))
             add(t(obs, DCT + "source", src))
+            lines.extend(cited(obs, src, "The figure, in the source's words."))
             if rng.random() < 0.2:
                 add(t(obs, CG + "certainty", iri(CG + "Uncertain")))
             if rng.random() < 0.3:
@@ -452,6 +486,7 @@ def generate(triples: int, seed: int = 42, violations: float = 0.0) -> Iterator[
             add(t(report, DCT + "publisher", rng.choice(orgs)))
             add(t(report, DCT + "issued", typed(str(year), "gYear")))
             add(t(report, DCT + "source", src))
+            lines.extend(cited(report, src, f"Report on {name}."))
         if rng.random() < 0.01:
             candidate = iri(f"{ID}candidate/synthetic-{n}")
             add(t(candidate, RDF_TYPE, iri(CG + "CandidateCluster")))

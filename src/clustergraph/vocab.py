@@ -54,15 +54,16 @@ INTEGER_TYPES = frozenset({
 #: Every term the ontology defines; tests keep this list and ontology/clustergraph.ttl equal.
 CG_TERMS: tuple[str, ...] = (
     # classes
-    "Announcement", "CandidateCluster", "Certainty", "ClusterMembership", "Company",
+    "Announcement", "CandidateCluster", "Certainty", "Citation", "ClusterMembership", "Company",
     "Country", "Event", "GovernmentBody", "IndustrialCluster", "IndustryAssociation",
     "Initiative", "InternationalOrganization", "Launch", "MediaOrganization", "Meeting",
     "Metric", "MetricObservation", "NonProfitOrganization", "Organization", "Person",
     "Place", "PortOrClusterAuthority", "Post", "Quotation", "Report", "ResearchInstitute",
-    "SourceDocument", "University", "ValueQualifier",
+    "SourceDocument", "Statement", "University", "ValueQualifier",
     # properties
     "about", "announcedIn", "approximate", "asOf", "candidateFor", "candidateReason",
-    "certainty", "city", "comparableTo", "country", "focusDescription", "hostedBy",
+    "certainty", "citation", "citedText", "city", "comparableTo", "country", "focusDescription",
+    "gloss", "hostedBy",
     "inPost", "iso3166Alpha2", "iso3166Alpha3", "joinDate", "joinDateCertainty",
     "joinDateSource", "keyPerson", "launchEvent", "ledBy", "ledBySource", "locationNote",
     "memberSince", "membershipsComplete", "metric",

@@ -78,7 +78,8 @@ def test_shipped_data_has_no_violation(shipped_outcome):
 def test_shipped_data_warns_exactly_about_the_known_count_gaps(shipped_outcome):
     """The only warnings are the five declared-versus-named cluster counts, each saying both
     numbers: 13 vs 9 (a Lanzarote source, December 2022), 20 vs 18, 21 vs 20, 33 vs 31,
-    35 vs 31."""
+    35 vs 31; and the citations whose note says that no copy of the source we can read shows
+    the words (kept visible as warnings, #22)."""
     expected = {
         s.Result(
             focus=s.ID[f"observation/{slug}"],
@@ -88,7 +89,10 @@ def test_shipped_data_warns_exactly_about_the_known_count_gaps(shipped_outcome):
         )
         for slug in KNOWN_GAPS
     }
-    warnings = [r for r in shipped_outcome.results if r.severity == s.SH.Warning]
+    all_warnings = [r for r in shipped_outcome.results if r.severity == s.SH.Warning]
+    unworded = [r for r in all_warnings if r.path == "cg:citation" and "only a note" in r.message]
+    assert all(r.component == s.SH.SPARQLConstraintComponent for r in unworded)
+    warnings = [r for r in all_warnings if r not in unworded]
     actual = set(warnings)
     assert len(warnings) == len(actual) == len(expected) and actual == expected, (
         "unexpected warnings on the shipped data:\n"

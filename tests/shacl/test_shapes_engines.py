@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import support.shacl_support as s
-from rdflib import BNode
+from rdflib import BNode, Literal
 
 from clustergraph.validation import validate
 
@@ -22,7 +22,8 @@ CASES = s.case_files()
 def reference_keys(outcome: s.Outcome) -> Counter:
     keys = Counter()
     for result in outcome.results:
-        focus = "_:" if isinstance(result.focus, BNode) else str(result.focus)
+        focus = ("_:" if isinstance(result.focus, BNode)
+                 else result.focus.n3() if isinstance(result.focus, Literal) else str(result.focus))
         keys[(focus, result.path, s.short(result.component), s.short(result.severity))] += 1
     return keys
 
@@ -31,7 +32,8 @@ def oxigraph_keys(case_file: Path, tmp_path: Path) -> Counter:
     case = s.load_case(case_file)
     data_file = tmp_path / f"{case_file.stem}.nt"
     case.data.serialize(data_file, format="nt", encoding="utf-8")
-    report = validate([data_file], engine="oxigraph", check_shapes=False, queries=False)
+    shapes = s.shapes_file_for(case, tmp_path)
+    report = validate([data_file], engine="oxigraph", shapes=shapes, check_shapes=False, queries=False)
     keys = Counter()
     for result in report.results:
         focus = "_:" if result.focus_node.startswith("_:") else result.focus_node

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -57,6 +57,18 @@ class ExportGraph:
     @cached_property
     def _triples(self) -> list[ox.Triple]:
         return [q.triple for q in ox.parse(self.ntriples_bytes(), format=ox.RdfFormat.N_TRIPLES)]
+
+    def by_subject(self) -> dict[Any, list[ox.Triple]]:
+        """The triples by subject, blank nodes with their canonical labels (the store relabels
+        them at random: what is written from here is the same in every run)."""
+        return self._by_subject
+
+    @cached_property
+    def _by_subject(self) -> dict[Any, list[ox.Triple]]:
+        index: dict[Any, list[ox.Triple]] = {}
+        for triple in self._triples:
+            index.setdefault(triple.subject, []).append(triple)
+        return index
 
     def store(self) -> ox.Store:
         """An in-memory Oxigraph store holding the merged graph in its default graph."""

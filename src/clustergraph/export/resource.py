@@ -17,8 +17,9 @@ __all__ = ["resource_triples", "serialize_triples"]
 
 
 def resource_triples(graph: ExportGraph, iri: str) -> list[ox.Triple]:
-    """The triples describing one resource: its own, plus those of blank nodes it leads to."""
-    store = graph.store()
+    """The triples describing one resource: its own, plus those of blank nodes it leads to
+    (with the export's canonical blank-node labels, so that every run writes the same)."""
+    index = graph.by_subject()
     out: list[ox.Triple] = []
     todo: list[Any] = [ox.NamedNode(iri)]
     seen: set[Any] = set()
@@ -27,10 +28,10 @@ def resource_triples(graph: ExportGraph, iri: str) -> list[ox.Triple]:
         if subject in seen:
             continue
         seen.add(subject)
-        for q in store.quads_for_pattern(subject, None, None, ox.DefaultGraph()):
-            out.append(q.triple)
-            if isinstance(q.object, ox.BlankNode):
-                todo.append(q.object)
+        for triple in index.get(subject, ()):
+            out.append(triple)
+            if isinstance(triple.object, ox.BlankNode):
+                todo.append(triple.object)
     out.sort(key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
     return out
 

@@ -16,10 +16,12 @@ import pyoxigraph as ox
 
 from clustergraph.site.graph_index import GraphIndex, iri_to_path
 from clustergraph.site.links import LinkStyle
-from clustergraph.site.vocab import BASE, DCT, GEO, PROPERTY_LABELS, RDF_TYPE, SCHEMA, XSD
+from clustergraph.site.vocab import BASE, CG, DCT, GEO, PROPERTY_LABELS, RDF_TYPE, SCHEMA, SKOS, XSD
 from clustergraph.vocab import PREFIXES
 
 __all__ = ["Citations", "Presenter"]
+
+RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT = (RDF_TYPE.replace("type", name) for name in ("subject", "predicate", "object"))
 
 
 @dataclass
@@ -30,17 +32,46 @@ class Citations:
     here: str
     numbers: dict[str, int] = field(default_factory=dict)  # source IRI -> its number, in citing order
 
-    def cite(self, sources: Iterable[str]) -> list[dict[str, Any]]:
-        """Footnote marks for these source IRIs: [{"n": 1, "anchor": "source-1", "title": ...}]."""
+    def cite(self, sources: Iterable[str], words: dict[str, str] | None = None) -> list[dict[str, Any]]:
+        """Footnote marks for these source IRIs: [{"n": 1, "anchor": "source-1", "title": ...}];
+        a source's `words` for the claim, when given, follow its title (shown on hover)."""
         marks = []
         for s in sorted(set(sources), key=lambda s: (self.presenter.idx.label(s).lower(), s)):
             n = self.numbers.setdefault(s, len(self.numbers) + 1)
-            marks.append({"n": n, "anchor": f"source-{n}", "title": self.presenter.idx.label(s)})
+            title = self.presenter.idx.label(s)
+            if words and words.get(s):
+                title += f": {words[s]}"
+            marks.append({"n": n, "anchor": f"source-{n}", "title": title})
         return marks
 
     def of(self, subject: str) -> list[dict[str, Any]]:
-        """Footnote marks for the dcterms:source of `subject`."""
-        return self.cite(self.presenter.idx.iris(subject, DCT + "source"))
+        """Footnote marks for the dcterms:source of `subject`, with the words its citations give."""
+        return self.cite(self.presenter.idx.iris(subject, DCT + "source"), self.words(subject))
+
+    def of_claim(self, subject: str, prop: str, obj: str) -> list[dict[str, Any]]:
+        """Footnote marks for the sources of one direct claim (the `cg:Statement` of subject, prop,
+        obj), with their words; none when the claim has no statement."""
+        idx = self.presenter.idx
+        marks = []
+        for statement in idx.referrers(subject, RDF_SUBJECT):
+            if idx.iris(statement, RDF_PREDICATE) == [prop] and idx.iris(statement, RDF_OBJECT) == [obj]:
+                marks += self.of(statement)
+        return marks
+
+    def words(self, claim: str) -> dict[str, str]:
+        """Source IRI → the words a claim's citations give for it: “cited text” [gloss], or the
+        note saying no copy we can read shows them."""
+        idx = self.presenter.idx
+        found: dict[str, str] = {}
+        for citation in idx.values(claim, CG + "citation"):
+            key = citation.value if isinstance(citation, ox.NamedNode) else citation
+            for source in idx.iris(key, DCT + "source"):
+                text = idx.literal(key, CG + "citedText")
+                gloss = idx.literal(key, CG + "gloss")
+                note = idx.literal(key, SKOS + "note")
+                shown = f"“{text}”" + (f" [{gloss}]" if gloss else "") if text else (note or "")
+                found[source] = shown
+        return found
 
     def entries(self) -> list[dict[str, Any]]:
         """The numbered list of sources for the bottom of the page, with their addresses."""

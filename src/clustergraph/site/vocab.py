@@ -56,6 +56,7 @@ KINDS = {
     "quotation": "Quotations",
     "observation": "Metric observations",
     "source": "Sources",
+    "statement": "Statements",
     "dataset": "Datasets",
 }
 

@@ -47,8 +47,25 @@ def _sorted_links(r: SiteModel, iris: Any, here: str) -> list[dict[str, Any]]:
     return r.present.links_to(iris, here)
 
 
+def _claims(r: SiteModel, subject: str, prop: str, here: str, cites: Citations) -> list[dict[str, Any]]:
+    """The links of `subject`'s `prop` values, each with the marks of its own statement's sources."""
+    values = sorted(r.idx.iris(subject, prop), key=lambda v: (r.idx.label(v).lower(), v))
+    return [{**r.present.link(v, here), "marks": cites.of_claim(subject, prop, v)} for v in values]
+
+
+def in_time_order(date: str | None) -> str:
+    """A sort key for a date of any precision: a year or a month comes after the days it holds
+    (where in the year it fell is unknown, so it is listed once the year's dated events are);
+    no date comes last.
+
+    >>> sorted(["2025", "2025-01-22", "2024-09", "2024-09-24"], key=in_time_order)
+    ['2024-09-24', '2024-09', '2025-01-22', '2025']
+    """
+    return (date or "9999").ljust(10, "~")
+
+
 def _by_date(r: SiteModel, iris: Any, prop: str) -> list[str]:
-    return sorted(iris, key=lambda i: (r.idx.literal(i, prop) or "9999", r.idx.label(i).lower(), i))
+    return sorted(iris, key=lambda i: (in_time_order(r.idx.literal(i, prop)), r.idx.label(i).lower(), i))
 
 
 # -- shared pieces -----------------------------------------------------------------------------
@@ -153,15 +170,16 @@ def cluster_page(r: SiteModel, iri: str) -> Context:
             "certainty": [present.link(c, here) for c in idx.iris(m, CG + "certainty")],
             "note": idx.literal(m, SKOS + "note") or "", "marks": cites.of(m)})
     page["memberships"] = memberships
-    page["technologies"] = [{"link": present.link(t, here), "path": _technology_path(r, t, here)}
+    page["technologies"] = [{"link": present.link(t, here), "path": _technology_path(r, t, here),
+                             "marks": cites.of_claim(iri, CG + "technology", t)}
                             for t in sorted(idx.iris(iri, CG + "technology"), key=lambda t: (idx.label(t).lower(), t))]
     page["tree_href"] = r.links.page(here, "id/technology")
-    page["led_by"] = _sorted_links(r, idx.iris(iri, CG + "ledBy"), here)
-    page["members"] = _sorted_links(r, idx.iris(iri, ORG + "hasMember"), here)
-    page["linked_to"] = _sorted_links(r, idx.iris(iri, ORG + "linkedTo"), here)
+    page["led_by"] = _claims(r, iri, CG + "ledBy", here, cites)
+    page["members"] = _claims(r, iri, ORG + "hasMember", here, cites)
+    page["linked_to"] = _claims(r, iri, ORG + "linkedTo", here, cites)
     people = []
     for person in sorted(idx.iris(iri, CG + "keyPerson"), key=lambda p: (idx.label(p).lower(), p)):
-        people.append({"link": present.link(person, here),
+        people.append({"link": present.link(person, here), "marks": cites.of_claim(iri, CG + "keyPerson", person),
                        "posts": posts_of(r, idx.referrers(person, ORG + "heldBy"), here, cites)})
     page["people"] = people
     page["figures"] = figure_rows(r, observations_about(r, iri), here, cites)
@@ -176,8 +194,8 @@ def initiative_page(r: SiteModel, iri: str) -> Context:
     page = base_context(r, iri)
     here, cites = page["here"], page["sources_cited"]
     page["definition"] = idx.literal(iri, SKOS + "definition") or ""
-    page["run_by"] = _sorted_links(r, idx.iris(iri, CG + "runBy"), here)
-    page["partners"] = _sorted_links(r, idx.iris(iri, CG + "partner"), here)
+    page["run_by"] = _claims(r, iri, CG + "runBy", here, cites)
+    page["partners"] = _claims(r, iri, CG + "partner", here, cites)
     launch = idx.iris(iri, CG + "launchEvent")
     page["launch"] = [{"link": present.link(e, here), "date": when(idx.literal(e, DCT + "date")),
                        "place": _sorted_links(r, idx.iris(e, SCHEMA + "location"), here), "marks": cites.of(e)}
@@ -210,7 +228,7 @@ def initiative_page(r: SiteModel, iri: str) -> Context:
                          "note": idx.literal(e, SKOS + "note") or "", "marks": cites.of(e),
                          "joined": joined(parts["members"]),
                          "figures": figure_rows(r, parts["figures"], here, cites)}
-                        for e, parts in sorted(by_event.items(), key=lambda kv: (idx.literal(kv[0], DCT + "date") or "", kv[0]))]
+                        for e, parts in sorted(by_event.items(), key=lambda kv: (in_time_order(idx.literal(kv[0], DCT + "date")), kv[0]))]
     page["unannounced"] = joined(unannounced)
     page["figures"] = figure_rows(r, observations, here, cites)
     page["charts"] = growth_charts(r, iri, observations, memberships)

@@ -37,12 +37,14 @@ def base_context(r: SiteModel, iri: str) -> dict[str, Any]:
     here = r.path_of(iri)
     assert here is not None
     idx = r.idx
+    cites = Citations(r.present, here)
     page: dict[str, Any] = {
         "iri": iri, "heading": idx.label(iri), "here": here,
-        "types": [r.present.link(t, here) for t in idx.types.get(iri, [])],
+        "types": [{**r.present.link(t, here), "marks": cites.of_claim(iri, RDF_TYPE, t)}
+                  for t in idx.types.get(iri, [])],
         "also_called": sorted({o.value for o in idx.values(iri, SKOS + "altLabel")}),
         "data": {"ttl": r.links.data(here, "ttl"), "jsonld": r.links.data(here, "jsonld")},
-        "sources_cited": Citations(r.present, here), "minimap": None, "map_href": r.links.page(here, "map"),
+        "sources_cited": cites, "minimap": None, "map_href": r.links.page(here, "map"),
     }
     page["own_marks"] = page["sources_cited"].of(iri)
     point = idx.point(iri)
