@@ -23,6 +23,7 @@ from click.testing import CliRunner
 from support.paths import GOLDEN
 
 from clustergraph.cli import cli
+from clustergraph.export import canonical_ntriples
 from clustergraph.query.catalogue import load_catalogue
 from clustergraph.query.results import Rows, Triples
 from clustergraph.query.session import Session
@@ -50,7 +51,8 @@ def result_to_json(result: Any) -> dict[str, Any]:
             "rows": [[None if t is None else str(t) for t in row] for row in result.terms],
         }
     assert isinstance(result, Triples)
-    return {"triples": [f"{t.subject} {t.predicate} {t.object} ." for t in result]}
+    text = "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in result)
+    return {"triples": canonical_ntriples(text)}  # blank nodes labelled by content, in every run
 
 
 # --- the catalogue ---------------------------------------------------------------------------

@@ -26,7 +26,7 @@ import sys
 import types
 from typing import Any
 
-from clustergraph.export.canonical import canonical_lines
+from clustergraph.export.canonical import canonical_lines, canonical_ntriples
 from clustergraph.export.formats import (
     DEFAULT_PARTS,
     FORMATS,
@@ -67,6 +67,7 @@ __all__ = [
     "ExportResult",
     "build_export_graph",
     "canonical_lines",
+    "canonical_ntriples",
     "serialize",
     "iter_serialized",
     "write_export",
