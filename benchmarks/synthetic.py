@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -216,8 +215,9 @@ RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 def cited(claim: str, src: str, words: str) -> list[str]:
     """A claim's citation of `src` with the source's words (as the shipped data cites: #22)."""
-    node = "_:c" + re.sub(r"[^A-Za-z0-9]", "_", claim.strip("<>").removeprefix(ID))
+    node = iri(claim.strip("<>") + "#" + src.strip("<>").rsplit("/", 1)[-1])
     return [f"{claim} {iri(CG + 'citation')} {node} .",
+            f"{node} {iri(RDF_TYPE)} {iri(CG + 'Citation')} .",
             f"{node} {iri(DCT + 'source')} {src} .",
             f"{node} {iri(CG + 'citedText')} {lit(words)} ."]
 

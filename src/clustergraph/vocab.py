@@ -76,7 +76,8 @@ CG_TERMS: tuple[str, ...] = (
     "MetricScheme", "NumberOfClusters", "NumberOfNewClusters", "NumberOfCountries",
     "NumberOfOrganizations", "EmissionReductionPotential", "AnnualEmissions",
     "GDPContribution", "JobsSupported", "EmissionReductionTarget", "CarbonCaptureCapacity",
-    "HydrogenProductionTarget", "EmissionsAvoided",
+    "HydrogenProductionTarget", "EmissionsAvoided", "ProductionCapacity", "ManufacturingCapacity",
+    "BatteryCapacity", "PowerCapacity", "LandArea", "WasteRecyclingRate", "Investment",
 )
 
 #: Namespaces for which `clustergraph.vocab.NAME` gives an rdflib `Namespace` (made on first use).

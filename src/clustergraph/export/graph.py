@@ -70,6 +70,18 @@ class ExportGraph:
             index.setdefault(triple.subject, []).append(triple)
         return index
 
+    def parts_of(self, iri: str) -> list[ox.NamedNode]:
+        """The hash IRIs `iri#…` that are subjects (a claim's citations, say), sorted."""
+        return self._parts.get(iri, [])
+
+    @cached_property
+    def _parts(self) -> dict[str, list[ox.NamedNode]]:
+        parts: dict[str, list[ox.NamedNode]] = {}
+        for subject in self._by_subject:
+            if isinstance(subject, ox.NamedNode) and "#" in subject.value:
+                parts.setdefault(subject.value.split("#", 1)[0], []).append(subject)
+        return {k: sorted(v, key=str) for k, v in parts.items()}
+
     def store(self) -> ox.Store:
         """An in-memory Oxigraph store holding the merged graph in its default graph."""
         return self._store

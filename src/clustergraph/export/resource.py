@@ -17,11 +17,12 @@ __all__ = ["resource_triples", "serialize_triples"]
 
 
 def resource_triples(graph: ExportGraph, iri: str) -> list[ox.Triple]:
-    """The triples describing one resource: its own, plus those of blank nodes it leads to
-    (with the export's canonical blank-node labels, so that every run writes the same)."""
+    """The triples describing one resource: its own, those of its hash IRIs (`iri#…`: a claim's
+    citations), and those of the blank nodes they lead to (with the export's canonical labels,
+    so that every run writes the same)."""
     index = graph.by_subject()
     out: list[ox.Triple] = []
-    todo: list[Any] = [ox.NamedNode(iri)]
+    todo: list[Any] = [ox.NamedNode(iri), *graph.parts_of(iri)]
     seen: set[Any] = set()
     while todo:
         subject = todo.pop()

@@ -48,8 +48,10 @@ class SiteModel:
         self.idx = index_triples(export_graph.triples())
         self.onto = index_triples(self.onto_graph.triples())
         onto_terms = {i[len(CG):] for i in self.onto.out if isinstance(i, str) and i.startswith(CG)}
+        # a hash IRI (a claim's citation, `claim#source`) is part of its claim's page, not a page
         self.resources: list[str] = sorted(
-            k for k in self.idx.out if isinstance(k, str) and k.startswith(ID_NS) and iri_to_path(k) is not None)
+            k for k in self.idx.out if isinstance(k, str) and k.startswith(ID_NS) and "#" not in k
+            and iri_to_path(k) is not None)
         self._resource_set = frozenset(self.resources)
         self.kinds: dict[str, list[str]] = defaultdict(list)
         for iri in self.resources:

@@ -66,6 +66,11 @@ UNIT_LABELS = {
     "http://qudt.org/vocab/unit/TONNE": "t",
     "http://qudt.org/vocab/unit/PERCENT": "%",
     "http://qudt.org/vocab/currency/USD": "USD",
+    "http://qudt.org/vocab/currency/EUR": "EUR",
+    "http://qudt.org/vocab/currency/INR": "INR",
+    "http://qudt.org/vocab/unit/GigaW": "GW",
+    "http://qudt.org/vocab/unit/GigaW-HR": "GWh",
+    "http://qudt.org/vocab/unit/HA": "ha",
 }
 
 #: Value qualifiers (cg:valueQualifier) as the words put before a number.

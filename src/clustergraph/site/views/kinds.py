@@ -328,8 +328,12 @@ def organization_page(r: SiteModel, iri: str) -> Context:
     idx = r.idx
     page = base_context(r, iri)
     here, cites = page["here"], page["sources_cited"]
-    links = lambda prop: _sorted_links(r, idx.referrers(iri, prop), here)  # noqa: E731
-    page["unit_of"] = _sorted_links(r, idx.iris(iri, ORG + "unitOf"), here)
+    def links(prop: str) -> list[dict[str, Any]]:
+        """What points at the organisation with `prop`, each with its claim's own sources."""
+        subjects = sorted(idx.referrers(iri, prop), key=lambda v: (idx.label(v).lower(), v))
+        return [{**r.present.link(v, here), "marks": cites.of_claim(v, prop, iri)} for v in subjects]
+
+    page["unit_of"] = _claims(r, iri, ORG + "unitOf", here, cites)
     page["roles"] = [{"label": label, "links": items} for label, items in (
         ("Leads", links(CG + "ledBy")), ("Member of", links(ORG + "hasMember")),
         ("Linked to", links(ORG + "linkedTo")), ("Runs", links(CG + "runBy")),
