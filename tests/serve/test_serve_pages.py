@@ -35,7 +35,8 @@ def renderer(export_graph):
 
 
 def _resources(export_graph) -> list[str]:
-    return sorted({t.subject.value for t in export_graph.triples()
+    """Our resources' IRIs; a hash IRI (a claim's citation) is answered with its claim."""
+    return sorted({t.subject.value.partition("#")[0] for t in export_graph.triples()
                    if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(ID_NS)})
 
 

@@ -68,10 +68,14 @@ def _parse(path: Path) -> _Links:
 
 
 def test_every_resource_has_a_page_with_turtle_and_jsonld_beside_it(site: Path, export_graph) -> None:
+    """A hash IRI (a claim's citation, `claim#source`) is on its claim's page, anchored."""
     subjects = {line.split(" ", 1)[0][1:-1] for line in export_graph.lines if line.startswith(f"<{ID}")}
     missing = []
     for iri in sorted(subjects):
+        iri, _, fragment = iri.partition("#")
         folder = site / iri[len(BASE):]
+        if fragment and f'id="{fragment}"' not in (folder / "index.html").read_text(encoding="utf-8"):
+            missing.append(f"{folder / 'index.html'}#{fragment}")
         for name in ("index.html", "index.ttl", "index.jsonld"):
             if not (folder / name).is_file():
                 missing.append(f"{folder / name}")

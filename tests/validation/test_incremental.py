@@ -107,12 +107,18 @@ def iris(lines: list[str]) -> list[str]:
     return sorted({m for ln in lines for m in re.findall(r"<(" + re.escape(ID) + r"[^>]+)>", ln)})
 
 
+#: The kinds of edit the run makes first, one each.
+EVERY_KIND = ("add", "delete", "rename", "rename-everywhere", "move", "new-file", "delete-file", "shapes")
+
+
 def edit(rng: random.Random, root: Path, step: int) -> str:
     files = sorted((root / "data").glob("*.nt"))
     target = rng.choice(files)
     lines = lines_of(target)
-    kind = rng.choice(["add", "add", "add", "delete", "delete", "rename", "rename-everywhere", "move",
-                       "new-file", "delete-file", "shapes"])
+    # each kind of edit once first (whatever the data), then at random
+    kind = EVERY_KIND[step] if step < len(EVERY_KIND) else rng.choice(
+        ["add", "add", "add", "delete", "delete", "rename", "rename-everywhere", "move", "new-file",
+         "delete-file", "shapes"])
     if kind == "add" and lines:  # another value of a property, taken from another statement of it
         s, p, _ = rng.choice(lines).split(" ", 2)
         o = rng.choice([ln for f in files for ln in lines_of(f) if ln.split(" ", 2)[1] == p]).split(" ", 2)[2]

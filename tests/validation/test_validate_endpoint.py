@@ -89,9 +89,12 @@ def test_the_shipped_graph_in_each_store_gives_the_local_report(query_server: Se
     rewritten = [r for r in remote["results"] if _virtuoso_rewrite(r)]
     if query_server.name == "virtuoso":
         kinds = Counter((r["path"], r["component"]) for r in rewritten)
+        # as many as the store holds rewritten: every point; the whole decimals it typed xsd:integer
+        held = _held_as_integer(run, query_server.url)
+        assert held <= _count(QUDT_VALUE)
         assert kinds == {
             ("geo:asWKT", "sh:DatatypeConstraintComponent"): _count(QUDT_WKT),
-            ("qudt:numericValue", "sh:DatatypeConstraintComponent"): _count(QUDT_VALUE),
+            **({("qudt:numericValue", "sh:DatatypeConstraintComponent"): held} if held else {}),
         }
         remote["results"] = [r for r in remote["results"] if r not in rewritten]
     else:
@@ -111,6 +114,15 @@ def _virtuoso_rewrite(result: dict) -> bool:
     return value.endswith("virtrdf#Geometry>") or (
         result["path"] == "qudt:numericValue" and value.endswith("^^xsd:integer")
     )
+
+
+def _held_as_integer(run, url: str) -> int:
+    """How many qudt:numericValue values the store holds typed xsd:integer (Virtuoso 7.2 types
+    some whole xsd:decimal values so as it loads them, depending on how they are loaded)."""
+    _, out, _ = run("sparql", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?o <http://qudt.org/schema/qudt/numericValue> ?v "
+                    "FILTER (DATATYPE(?v) = <http://www.w3.org/2001/XMLSchema#integer>) } }",
+                    "--endpoint", url, "--format", "csv")
+    return int(out.splitlines()[1])
 
 
 def _count(predicate: str) -> int:

@@ -58,10 +58,11 @@ def finish(r: SiteModel, page: dict[str, Any], *, shown: set[str], shown_incomin
     """Add what the sections did not show, the sources, the schema.org description and the title."""
     iri, here = page["iri"], page["here"]
     idx = r.idx
-    hidden = shown | {RDF_TYPE, SKOS + "prefLabel", SKOS + "altLabel", DCT + "source"}
+    hidden = shown | {RDF_TYPE, SKOS + "prefLabel", SKOS + "altLabel", DCT + "source", CG + "citation"}
     page["rest"] = r.present.table(idx.out.get(iri, []), here, skip=hidden)
     page["referenced"] = r.present.referenced_by(iri, here, skip=shown_incoming)
     page["sources_cited"].of(iri)
+    page["citations"] = citations_of(r, iri, here, page["sources_cited"])
     page["sources"] = page.pop("sources_cited").entries()
     desc = idx.literal(iri, CG + "focusDescription") or idx.literal(iri, SKOS + "definition") or ""
     page.setdefault("description", desc)
@@ -70,6 +71,21 @@ def finish(r: SiteModel, page: dict[str, Any], *, shown: set[str], shown_incomin
     page["alternates"] = [{"type": "text/turtle", "href": page["data"]["ttl"]},
                           {"type": "application/ld+json", "href": page["data"]["jsonld"]}]
     return page
+
+
+def citations_of(r: SiteModel, iri: str, here: str, cites: Citations) -> list[dict[str, Any]]:
+    """The claim's citations (`claim#source`), each anchored by its fragment: the source, its
+    number on the page and its words (with the gloss), or the note saying none can be read."""
+    idx = r.idx
+    out = []
+    for citation in sorted(idx.iris(iri, CG + "citation")):
+        sources = idx.iris(citation, DCT + "source")
+        out.append({"id": citation.partition("#")[2], "marks": cites.cite(sources),
+                    "source": [r.present.link(s, here) for s in sources],
+                    "words": idx.literal(citation, CG + "citedText") or "",
+                    "gloss": idx.literal(citation, CG + "gloss") or "",
+                    "note": idx.literal(citation, SKOS + "note") or ""})
+    return out
 
 
 def schema_org(r: SiteModel, iri: str) -> dict[str, Any]:
