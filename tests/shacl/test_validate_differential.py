@@ -56,7 +56,7 @@ def compare(data: list[Path], **options) -> tuple[Counter, Counter]:
 def test_the_engines_agree_on_generated_graphs_with_injected_violations(seed: int, tmp_path: Path):
     synthetic = _synthetic()
     graph = tmp_path / f"synthetic-{seed}.nt"
-    synthetic.write_synthetic(graph, triples=14000, seed=seed, violations=0.5)  # the shipped graph, then ~7,000 generated
+    synthetic.write_synthetic(graph, triples=14000, seed=seed, violations=0.5)  # the shipped graph, then ~6,000 generated
     ours, reference = compare([graph])
     assert ours == reference, (
         f"only pySHACL: {sorted((reference - ours).elements())}\n"
