@@ -23,7 +23,6 @@ import bisect
 import json
 import re
 import sys
-import tempfile
 import types
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -37,6 +36,7 @@ from clustergraph.errors import InputError, RDFSyntaxError
 from clustergraph.export import canonical_lines
 from clustergraph.files.load import expand_paths
 from clustergraph.files.revisions import Repository, is_rdf_name
+from clustergraph.files.scratch import scratch_folder
 from clustergraph.vocab import PREFIXES
 
 __all__ = [
@@ -129,7 +129,7 @@ def _shown(path: Path, cwd: Path) -> str:
 @contextmanager
 def _on_disk(side: _Side) -> Iterator[tuple[list[Path], dict[str, str]]]:
     """The side's files as paths (git blobs written to a temporary folder) and path -> name."""
-    with tempfile.TemporaryDirectory(prefix="clustergraph-diff-") as tmp:
+    with scratch_folder("clustergraph-diff-") as tmp:
         paths: list[Path] = []
         names: dict[str, str] = {}
         for i, (name, content) in enumerate(side.files):

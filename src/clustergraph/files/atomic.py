@@ -139,7 +139,8 @@ def _staged(targets: Sequence[Path], kind: str, *, fsync: bool, sweep: bool) -> 
                 folder.mkdir(parents=True, exist_ok=True)
                 if sweep:
                     sweep_abandoned(folder)
-                stagings.append(Staging(folder, names, kind))
+                with signals_held():  # a signal comes once the folder is in `stagings`' care
+                    stagings.append(Staging(folder, names, kind))
                 if kind == FOLDER:
                     os.mkdir(stagings[-1].new(names[0]), 0o777)
         where = {(s.folder, n): s.new(n) for s in stagings for n in s.names}

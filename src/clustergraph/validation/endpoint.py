@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +33,7 @@ import pyoxigraph
 
 from clustergraph.errors import EndpointError, InputError, RDFSyntaxError
 from clustergraph.files.load import GraphSources
+from clustergraph.files.scratch import scratch_folder
 from clustergraph.shacl import Unsupported
 from clustergraph.validation.model import ValidationReport
 from clustergraph.validation.run import StoreSource, validate
@@ -125,7 +125,7 @@ def _validate_copy(
     body, content_type = whole.fetch(graph_query(graph), "CONSTRUCT", whole=True)
     _check_whole(whole, graph, name, body, content_type)
     suffix = ".nt" if "n-triples" in content_type else ".ttl"
-    with tempfile.TemporaryDirectory(prefix="clustergraph-endpoint-") as folder:
+    with scratch_folder("clustergraph-endpoint-") as folder:
         copy = Path(folder) / f"endpoint{suffix}"
         copy.write_bytes(body)
         try:

@@ -87,12 +87,11 @@ def scoped_lines(rel: str, content: bytes) -> list[str]:
     its path (so that blank nodes of two files never merge, and do not change with other files)."""
     # Only when a file changed (a run that finds none imports neither; python -X importtime):
     # tempfile with shutil, ~5 ms (see `run._scratch`); the clustergraph.export package, ~15 ms.
-    import tempfile
-
     from clustergraph.export import canonical_lines
+    from clustergraph.files.scratch import scratch_folder
 
     scope = "f" + hashlib.sha256(rel.encode()).hexdigest()[:8]
-    with tempfile.TemporaryDirectory(prefix="clustergraph-inc-") as tmp:
+    with scratch_folder("clustergraph-inc-") as tmp:
         path = Path(tmp) / Path(rel).name
         path.write_bytes(content)
         try:
@@ -342,11 +341,11 @@ def write_subjects(root: Path, blob: str, rel: str, content: bytes) -> dict[str,
         return read_subjects(target)
     except (OSError, ValueError):
         pass  # not there yet, or damaged: made again
-    import tempfile  # only for a file content not indexed yet (see `scoped_lines`)
-
+    # Only for a file content not indexed yet (tempfile and shutil: see `scoped_lines`).
     from clustergraph.files.atomic import write_bytes_atomic
+    from clustergraph.files.scratch import scratch_folder
 
-    with tempfile.TemporaryDirectory(prefix="clustergraph-inc-") as scratch:
+    with scratch_folder("clustergraph-inc-") as scratch:
         path = Path(scratch) / Path(rel).name
         path.write_bytes(content)
         index = subject_lines(path)

@@ -34,6 +34,7 @@ from clustergraph.files import paths
 from clustergraph.files.load import GraphSources, load_store
 from clustergraph.files.locate import Locator
 from clustergraph.files.revisions import Repository, is_rdf_name
+from clustergraph.files.signals import signals_held
 from clustergraph.shacl import Engine
 from clustergraph.validation.describe import term_label
 from clustergraph.validation.formats import summary_line
@@ -408,20 +409,29 @@ def _scratch(root: Path) -> Iterator[Path]:
     """A new folder in `root`, removed afterwards (as `tempfile.TemporaryDirectory` does, without
     importing `tempfile` and `shutil` at every run)."""
     folder = root / f"graph-{os.getpid()}-{time.time_ns()}"
-    folder.mkdir()
+    made = False
     try:
+        with signals_held():  # made and removed whole, whenever a signal comes (files.scratch)
+            folder.mkdir()
+            made = True
         yield folder
     finally:
         # A store closing late may remove some of its own files while this walk runs.
-        with contextlib.suppress(FileNotFoundError):
-            for top, dirs, files in os.walk(folder, topdown=False):
-                for name in files + [d for d in dirs if os.path.islink(os.path.join(top, d))]:
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(os.path.join(top, name))
-                for name in dirs:
-                    if not os.path.islink(os.path.join(top, name)):
-                        os.rmdir(os.path.join(top, name))
-            os.rmdir(folder)
+        with signals_held(), contextlib.suppress(FileNotFoundError):
+            if made:
+                _remove_tree(folder)
+
+
+def _remove_tree(folder: Path) -> None:
+    """Remove `folder` and what is in it, tolerating files that vanish meanwhile."""
+    for top, dirs, files in os.walk(folder, topdown=False):
+        for name in files + [d for d in dirs if os.path.islink(os.path.join(top, d))]:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(top, name))
+        for name in dirs:
+            if not os.path.islink(os.path.join(top, name)):
+                os.rmdir(os.path.join(top, name))
+    os.rmdir(folder)
 
 
 def _discard(folder: Path) -> None:
