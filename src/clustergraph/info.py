@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -122,7 +123,8 @@ def graph_info(
     ):
         labels.setdefault(row["c"].value, row["l"].value)
     classes = [
-        ClassCount(row["c"].value, labels.get(row["c"].value), int(row["n"].value))
+        ClassCount(row["c"].value, labels.get(row["c"].value) or class_label(row["c"].value),
+                   int(row["n"].value))
         for row in _select(
             data_store,
             "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c ORDER BY DESC(?n) ?c",
@@ -150,3 +152,35 @@ def graph_info(
         ontology_version=version,
         ontology_iri=iri,
     )
+
+
+#: Labels of the reused vocabularies' classes (as SKOS, GeoSPARQL, ORG and PROV label them, in
+#: our lower-case style), for classes our ontology uses without labelling them itself.
+REUSED_CLASS_LABELS = {
+    "http://www.w3.org/2004/02/skos/core#Concept": "concept",
+    "http://www.w3.org/2004/02/skos/core#ConceptScheme": "concept scheme",
+    "http://www.w3.org/2004/02/skos/core#Collection": "collection",
+    "http://www.opengis.net/ont/geosparql#Geometry": "geometry",
+    "http://www.opengis.net/ont/geosparql#Feature": "feature",
+    "http://www.w3.org/ns/org#OrganizationalUnit": "organizational unit",
+    "http://www.w3.org/ns/org#Organization": "organization",
+    "http://www.w3.org/ns/org#FormalOrganization": "formal organization",
+    "http://www.w3.org/ns/org#Membership": "membership",
+    "http://www.w3.org/ns/org#Post": "post",
+    "http://www.w3.org/ns/prov#Entity": "entity",
+    "http://www.w3.org/ns/prov#Activity": "activity",
+    "http://www.w3.org/ns/prov#Agent": "agent",
+}
+
+
+def class_label(iri: str) -> str:
+    """A label for a class the ontology does not label: the reused vocabulary's, else its
+    name in words (`…#OrganizationalUnit` -> "organizational unit").
+
+    >>> class_label("http://www.w3.org/2004/02/skos/core#Concept"), class_label("https://example.org/ns#PowerPlant")
+    ('concept', 'power plant')
+    """
+    if iri in REUSED_CLASS_LABELS:
+        return REUSED_CLASS_LABELS[iri]
+    name = re.split(r"[#/]", iri.rstrip("/#"))[-1]
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("_", " ").lower()

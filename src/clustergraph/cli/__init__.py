@@ -28,6 +28,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "queries": ("query:queries_command", "List the stored queries, their parameters and defaults."),
     "query": ("query:query_command", "Run a stored query with parameters; print a table, CSV, JSON..."),
     "sparql": ("query:sparql_command", "Run an ad-hoc SPARQL query (text, file or -)."),
+    "search": ("search", "Find clusters, organisations, people and technologies by name."),
     "export": ("export", "Export the graph (Turtle, N-Triples, JSON-LD, CSV...), deterministically."),
     "publish": ("publish", "Load the graph into a remote store (Graph Store Protocol), atomically."),
     "site": ("site", "Build the static linked-data website (pages, maps, downloads)."),

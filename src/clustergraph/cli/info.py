@@ -20,7 +20,8 @@ __all__ = ["command"]
     "--with-shipped-data", is_flag=True, help="Count PATHs together with the shipped data."
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+    help="Output: an aligned table, or JSON.",
 )
 def command(
     paths: tuple[str, ...], ontology: str | None, with_shipped_data: bool, fmt: str

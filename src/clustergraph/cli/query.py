@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from clustergraph.cli.terminal import WIDE_HELP, table_width
 from clustergraph.errors import InputError, ParameterError
 from clustergraph.files.paths import ontology_file
 from clustergraph.query.catalogue import ID_PREFIX, load_catalogue
@@ -63,6 +64,11 @@ def _where_options(func: Any) -> Any:
         help=f"Send the query to this SPARQL endpoint instead of the embedded store [env: {ENV_ENDPOINT}].",
     )(func)
     func = click.option(
+        "--wide",
+        is_flag=True,
+        help=WIDE_HELP,
+    )(func)
+    func = click.option(
         "--format",
         "fmt",
         type=click.Choice(ROW_FORMATS + RDF_FORMATS),
@@ -84,13 +90,13 @@ def _session(
     return Session(endpoint or None, files=files, timeout=timeout, graphs=graphs)
 
 
-def _print(result: Any, fmt: str | None) -> None:
+def _print(result: Any, fmt: str | None, wide: bool = False) -> None:
     if isinstance(result, Rows):
         if fmt in RDF_FORMATS:
             raise click.UsageError(
                 f"--format {fmt} is for CONSTRUCT/DESCRIBE; rows take {', '.join(ROW_FORMATS)}"
             )
-        click.echo(result.format(fmt or "table"), nl=False)
+        click.echo(result.format(fmt or "table", width=table_width(wide)), nl=False)
     elif isinstance(result, Triples):
         if fmt in ROW_FORMATS:
             raise click.UsageError(
@@ -129,6 +135,10 @@ def _parse_params(items: tuple[str, ...]) -> dict[str, str]:
 @click.option("--tag", default=None, help="Only queries with this tag.")
 def queries_command(fmt: str, tag: str | None) -> None:
     """List the stored queries: name, summary, parameters with types and defaults."""
+    _list_catalogue(fmt, tag)
+
+
+def _list_catalogue(fmt: str, tag: str | None) -> None:
     catalogue = load_catalogue()
     entries = [q for q in catalogue if tag is None or tag in q.tags]
     if fmt == "json":
@@ -199,7 +209,7 @@ def _short(value: str) -> str:
 
 
 @click.command("query")
-@click.argument("name")
+@click.argument("name", required=False)
 @click.option(
     "--param",
     "-p",
@@ -213,9 +223,10 @@ def _short(value: str) -> str:
     "--show-query", is_flag=True, help="Print the query with its parameters bound, and stop."
 )
 def query_command(
-    name: str,
+    name: str | None,
     params: tuple[str, ...],
     fmt: str | None,
+    wide: bool,
     endpoint: str | None,
     data: tuple[Path, ...],
     timeout: float,
@@ -227,7 +238,13 @@ def query_command(
     IRI parameters take a full IRI or a short form of our resources: country/IN stands for
     https://w3id.org/clustergraph/id/country/IN. Give an optional parameter as NAME= to leave it unbound.
     Embedded, an IRI naming no resource of the graph gets a warning with the closest IRIs.
+    Without NAME, lists the stored queries (as `clustergraph queries`).
     """
+    if name is None:
+        if params or show_query:
+            raise click.UsageError("name the stored query to run (clustergraph query NAME)")
+        _list_catalogue("json" if fmt == "json" else "markdown" if fmt == "markdown" else "table", None)
+        return
     values = _parse_params(params)
     stored = load_catalogue()[name]
     if show_query:
@@ -237,7 +254,7 @@ def query_command(
     session = _session(endpoint, data, timeout, graphs)
     for hint in session.resource_hints(stored, values):
         click.echo(f"clustergraph: warning: {hint}", err=True)
-    _print(session.query(stored, values), fmt)
+    _print(session.query(stored, values), fmt, wide)
 
 
 @click.command("sparql")
@@ -246,6 +263,7 @@ def query_command(
 def sparql_command(
     query_or_file: str,
     fmt: str | None,
+    wide: bool,
     endpoint: str | None,
     data: tuple[Path, ...],
     timeout: float,
@@ -269,4 +287,4 @@ def sparql_command(
     else:
         text = query_or_file
     session = _session(endpoint, data, timeout, graphs)
-    _print(session.sparql(text), fmt)
+    _print(session.sparql(text), fmt, wide)

@@ -12,6 +12,7 @@ from click.core import ParameterSource
 
 from clustergraph import validation  # `validation.validate` is looked up per call: tests replace it
 from clustergraph.errors import RDFSyntaxError
+from clustergraph.files.checkout import edited_checkout
 from clustergraph.validation.formats import format_report
 
 __all__ = ["command"]
@@ -112,7 +113,8 @@ def command(
     resource, its label, the property, the value and the file:line where the resource is defined.
 
     Exit codes: 0 conforms, 1 does not conform, 2 bad usage or unreadable/malformed input
-    (FILE:LINE:COL: message on stderr), 3 internal error.
+    (FILE:LINE:COL: message on stderr), 3 internal error, 4 the --endpoint failed, timed out or
+    redirected, 130 interrupted (Ctrl-C), 143 stopped by SIGTERM.
     """
     if endpoint is not None and (paths or with_shipped_data):
         raise click.UsageError("give either PATHS (or --with-shipped-data) or --endpoint, not both")
@@ -170,7 +172,18 @@ def command(
     for warning in report.warnings:
         click.echo(f"clustergraph: warning: {warning}", err=True)
     click.echo(format_report(report, fmt), nl=False)
+    if endpoint is None and (not paths or with_shipped_data):
+        _warn_of_an_edited_checkout()
     raise click.exceptions.Exit(report.exit_code)
+
+
+def _warn_of_an_edited_checkout() -> None:
+    """Say loudly, after the report, when the shipped data just validated is not the copy of
+    the checkout the user is in (an install without -e, then an edit)."""
+    copy = edited_checkout()
+    if copy is not None:
+        for line in copy.warning().splitlines():
+            click.secho(f"clustergraph: warning: {line}", err=True, fg="yellow", bold=True)
 
 
 def _validate_changed(rev: str, paths: tuple[str, ...], shapes: str | None, ontology: str | None,

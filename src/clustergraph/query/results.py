@@ -20,6 +20,7 @@ import pyoxigraph
 
 from clustergraph.errors import InputError
 from clustergraph.files.load import to_rdflib
+from clustergraph.query.table import text_table
 from clustergraph.vocab import INTEGER_TYPES, PREFIXES, XSD, bind_prefixes
 
 __all__ = ["RDF_FORMATS", "ROW_FORMATS", "Rows", "Triples", "term_value"]
@@ -181,27 +182,16 @@ class Rows:
         ]
         return "\n".join(lines) + "\n"
 
-    def to_table(self, max_width: int = 60) -> str:
-        """An aligned text table for people: our IRIs in short form, long text clipped."""
+    def to_table(self, width: int | None = None) -> str:
+        """An aligned text table for people, our IRIs in short form: every value whole, or with
+        `width` (a terminal's columns) fitted to it, values cut with "…" and counted in the
+        footer (`clustergraph.query.table`)."""
+        return text_table(self.columns, self._text_rows(short=True), width)
 
-        def clip(text: str) -> str:
-            text = text.replace("\n", " ")
-            return text if len(text) <= max_width else text[: max_width - 1] + "…"
-
-        rows = [[clip(c) for c in row] for row in self._text_rows(short=True)]
-        widths = [len(c) for c in self.columns]
-        for row in rows:
-            widths = [max(w, len(c)) for w, c in zip(widths, row)]
-        line = "  ".join(c.ljust(w) for c, w in zip(self.columns, widths)).rstrip()
-        rule = "  ".join("-" * w for w in widths)
-        body = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
-        footer = f"({len(rows)} row{'s' if len(rows) != 1 else ''})"
-        return "\n".join([line, rule, *body, footer]) + "\n"
-
-    def format(self, fmt: str = "table") -> str:
-        """The rows as text: table, csv, tsv, json or markdown."""
+    def format(self, fmt: str = "table", *, width: int | None = None) -> str:
+        """The rows as text: table (fitted to `width` when given), csv, tsv, json or markdown."""
         writers = {
-            "table": self.to_table,
+            "table": lambda: self.to_table(width),
             "csv": self.to_csv,
             "tsv": self.to_tsv,
             "json": self.to_json,

@@ -1,16 +1,23 @@
 """The search box: clusters, organisations, people and technologies found by any of their names.
 
 The names come from the site renderer's index (`PageRenderer.search_index()`: every label and
-other name, with the page's address), so the server and the static site find the same things.
+other name, with the page's address), so the server, the static site and `clustergraph search`
+find the same things, ranked alike (`name_search`).
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-__all__ = ["KIND_NAMES", "NameSearch", "SearchHit"]
+from clustergraph.export import build_export_graph
+from clustergraph.files.load import GraphSources
+from clustergraph.site import LinkStyle, PageRenderer
+
+__all__ = ["KIND_NAMES", "NameSearch", "SearchHit", "name_search", "search_names"]
 
 #: How each kind is shown next to a hit.
 KIND_NAMES = {
@@ -66,3 +73,23 @@ class NameSearch:
                 best[iri] = (rank, SearchHit(iri, self._labels.get(iri, name), kind, name, href))
         ranked = sorted(best.values(), key=lambda item: item[0])
         return [hit for _, hit in ranked[:limit]]
+
+
+def name_search(renderer: Any) -> NameSearch:
+    """The search over a `PageRenderer`'s index: the one the server's box and the command use."""
+    entries = renderer.search_index()
+    return NameSearch(entries, {e["iri"]: renderer.idx.label(e["iri"]) for e in entries})
+
+
+def search_names(
+    text: str, *, data: GraphSources | Sequence[Path | str] | None = None, limit: int = 20
+) -> list[SearchHit]:
+    """Clusters, organisations, people and technologies whose names hold `text` (case and
+    accents ignored), names starting with it first; in the shipped graph or `data`.
+
+    >>> [hit.iri.rsplit("/", 1)[-1] for hit in search_names("jubail")]
+    ['jubail-industrial-city']
+    """
+    renderer = PageRenderer(build_export_graph(("ontology", "data"), data=data),
+                            links=LinkStyle.server())
+    return name_search(renderer)(text, limit=limit)

@@ -4,6 +4,8 @@ and, when asked, puts them into the SHACL report graph."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +20,13 @@ from clustergraph.validation.describe import (
     Render,
     ResultTerms,
     add_location,
+    closed_hint,
     compact_detail,
     copy_cbd,
     default_message,
     describe_result,
     result_of,
+    with_hint,
 )
 from clustergraph.validation.index import TripleIndex
 from clustergraph.validation.model import SH, ValidationResult, rdf_type
@@ -36,8 +40,10 @@ class StoredReport:
     """A SHACL report held as triples (pySHACL's): the result nodes, and each one's sh:value
     as the data writes it."""
 
-    def __init__(self, store: TripleIndex, nodes: list[Any], written: dict[Any, Any]) -> None:
+    def __init__(self, store: TripleIndex, nodes: list[Any], written: dict[Any, Any],
+                 shapes: Callable[[], Any] | None = None) -> None:
         self.store, self.nodes, self.written = store, nodes, written
+        self._shapes = shapes  # the shapes as a store, made when a hint needs them
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -45,11 +51,26 @@ class StoredReport:
     def describe(
         self, graph: Any, locator: Any, render: Render, check: str
     ) -> list[ValidationResult]:
-        """Each result as a `ValidationResult`, in the order of `nodes`."""
-        return [
+        """Each result as a `ValidationResult`, in the order of `nodes`; a property a closed
+        shape does not allow gets the nearest allowed one (pySHACL's report holds no shapes)."""
+        results = [
             result_of(self.store, node, graph, locator, render, check, self.written.get(node))
             for node in self.nodes
         ]
+        closed = pyoxigraph.NamedNode(SH + "ClosedConstraintComponent")
+        memo: dict[Any, Any] = {}
+        shapes = None
+        for i, node in enumerate(self.nodes):
+            if self._shapes is None or not any(self.store.quads_for_pattern(
+                    node, pyoxigraph.NamedNode(SH + "sourceConstraintComponent"), closed, None)):
+                continue
+            shapes = self._shapes() if shapes is None else shapes
+            terms = {name: next((q.object for q in self.store.quads_for_pattern(
+                node, pyoxigraph.NamedNode(SH + name), None, None)), None)
+                for name in ("sourceShape", "resultPath")}
+            hint = closed_hint(shapes, terms["sourceShape"], terms["resultPath"], render, memo)
+            results[i] = dataclasses.replace(results[i], message=with_hint(results[i].message, hint))
+        return results
 
     def add_to(self, report: TripleIndex, report_node: Any, results: list[ValidationResult]) -> None:
         """Put the results into a report graph, as results of `report_node`, with locations."""
@@ -204,4 +225,8 @@ def pyshacl_report(files: list[Path], shapes_file: Path, inference: str) -> Stor
     ):
         for t in list(store.quads_for_pattern(q.subject, None, None, None)):
             store.remove(t)
-    return StoredReport(store, nodes, written)
+    def shapes_store() -> TripleIndex:
+        text = shapes_graph.serialize(format="nt", encoding="utf-8")
+        return TripleIndex(pyoxigraph.parse(text, format=pyoxigraph.RdfFormat.N_TRIPLES))
+
+    return StoredReport(store, nodes, written, shapes_store)

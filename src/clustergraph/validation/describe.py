@@ -3,12 +3,14 @@ prefixes, labels, the named resource a blank node hangs from, and file:line loca
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph
 
+from clustergraph.shacl.terms import well_formed
 from clustergraph.validation.model import CHECK, SH, STANDARD_PREFIXES, ValidationResult
 
 __all__ = [
@@ -292,6 +294,10 @@ def describe_result(
             message,
         )
     component = terms.component
+    if isinstance(value, pyoxigraph.Literal) and not literal_well_formed(value):
+        message = ill_formed_message(value, component, message, render)
+    if component is not None and component.value == SH + "ClosedConstraintComponent":
+        message = with_hint(message, closed_hint(shapes, shape, path, render, memo))
     return ValidationResult(
         severity=severity,
         focus_node=focus.value if isinstance(focus, pyoxigraph.NamedNode) else render.term(focus),
@@ -313,3 +319,47 @@ def describe_shape(store: pyoxigraph.Store, shape: Any, render: Render) -> str:
     for q in store.quads_for_pattern(shape, pyoxigraph.NamedNode(SH + "path"), None, None):
         return f"property shape of {render.path(store, q.object)}"
     return "a blank-node shape"
+
+
+def with_hint(message: str, hint: str) -> str:
+    """`message` followed by `hint` as a sentence of its own."""
+    if not hint or hint in message:
+        return message
+    return f"{message.rstrip()}{'' if message.rstrip().endswith('.') else '.'} {hint}"
+
+
+def closed_hint(shapes: Any, shape: Any, path: Any, render: Render, memo: dict[Any, Any]) -> str:
+    """"Did you mean cg:country?" for a property a closed shape does not allow: the allowed
+    property nearest to it by spelling ("" when none is near, or the shape is not at hand)."""
+    if not isinstance(path, pyoxigraph.NamedNode) or shape is None:
+        return ""
+    allowed = memo.get(("allowed", shape))
+    if allowed is None:
+        names = set()
+        for q in shapes.quads_for_pattern(shape, pyoxigraph.NamedNode(SH + "property"), None, None):
+            for p in shapes.quads_for_pattern(q.object, pyoxigraph.NamedNode(SH + "path"), None, None):
+                if isinstance(p.object, pyoxigraph.NamedNode):
+                    names.add(render.iri(p.object.value))
+        for q in shapes.quads_for_pattern(shape, pyoxigraph.NamedNode(SH + "ignoredProperties"),
+                                          None, None):
+            names.update(render.iri(t.value) for t in _read_list(shapes, q.object) or ()
+                         if isinstance(t, pyoxigraph.NamedNode))
+        allowed = memo[("allowed", shape)] = sorted(names)
+    wrong = render.iri(path.value)
+    near = difflib.get_close_matches(wrong, allowed, n=1, cutoff=0.75)
+    return f"Did you mean {near[0]}?" if near and near[0] != wrong else ""
+
+
+def literal_well_formed(value: pyoxigraph.Literal) -> bool:
+    """True when the literal's text is in its XSD datatype's lexical space ("2025-13-45" is not
+    an xsd:date)."""
+    return well_formed(value)
+
+
+def ill_formed_message(value: pyoxigraph.Literal, component: Any, message: str, render: Render) -> str:
+    """The message of a result about an ill-formed literal: said first, as the thing to fix. A
+    SPARQL rule's comparison of it ("later than …") means nothing, so its words are dropped."""
+    said = f"{render.term(value)} is ill-formed: not a valid {render.iri(value.datatype.value)}."
+    if component is not None and component.value == SH + "SPARQLConstraintComponent":
+        return f"{said} Fix it first: this rule cannot judge an ill-formed value."
+    return f"{said} {message}"
