@@ -12,8 +12,8 @@ import click
 from clustergraph.cli.terminal import WIDE_HELP, table_width
 from clustergraph.errors import InputError, ParameterError
 from clustergraph.files.paths import ontology_file
+from clustergraph.http.settings import endpoint_url_problem
 from clustergraph.query.catalogue import ID_PREFIX, load_catalogue
-from clustergraph.query.remote import endpoint_url_problem
 from clustergraph.query.results import Rows, Triples
 from clustergraph.query.session import Session, default_files
 
