@@ -88,7 +88,7 @@ def search_names(
     accents ignored), names starting with it first; in the shipped graph or `data`.
 
     >>> [hit.iri.rsplit("/", 1)[-1] for hit in search_names("jubail")]
-    ['jubail-industrial-city']
+    ['jubail-industrial-city', 'royal-commission-for-jubail-and-yanbu']
     """
     renderer = PageRenderer(build_export_graph(("ontology", "data"), data=data),
                             links=LinkStyle.server())
